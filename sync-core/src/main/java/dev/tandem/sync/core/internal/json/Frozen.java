@@ -1,0 +1,107 @@
+package dev.tandem.sync.core.internal.json;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns arbitrary Java JSON values into Tandem's canonical immutable form: {@link FrozenMap}, {@link
+ * FrozenList}, {@link String}, {@link Boolean}, {@code null}, and numbers as {@link Long} when integral
+ * and within ±2^53 (so {@code 1} and {@code 1.0} are the same value, as in JavaScript) or {@link Double}
+ * otherwise. With every value canonical, {@link Object#equals} is JSON deep equality.
+ */
+public final class Frozen {
+    private static final double MAX_SAFE_INTEGER = 9007199254740991d;
+
+    private Frozen() {}
+
+    /** Returns the canonical frozen form of {@code value}; frozen input is returned as is. */
+    public static @Nullable Object freeze(@Nullable Object value) {
+        if (value == null
+                || value instanceof String
+                || value instanceof Boolean
+                || value instanceof Long
+                || value instanceof FrozenMap
+                || value instanceof FrozenList) {
+            return value;
+        }
+        if (value instanceof Number n) {
+            return number(n);
+        }
+        if (value instanceof Map<?, ?> m) {
+            return freezeMap(m);
+        }
+        if (value instanceof List<?> l) {
+            ArrayList<@Nullable Object> copy = new ArrayList<>(l.size());
+            for (Object o : l) {
+                copy.add(freeze(o));
+            }
+            return new FrozenList(copy);
+        }
+        if (value instanceof Character c) {
+            return String.valueOf(c);
+        }
+        throw new IllegalArgumentException(
+                "not a JSON value: " + value.getClass().getName());
+    }
+
+    /** Returns the canonical frozen form of a JSON object. */
+    public static FrozenMap freezeMap(Map<?, ?> m) {
+        if (m instanceof FrozenMap f) {
+            return f;
+        }
+        LinkedHashMap<String, @Nullable Object> copy = new LinkedHashMap<>(Math.max(4, m.size() * 2));
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            if (!(e.getKey() instanceof String key)) {
+                throw new IllegalArgumentException("JSON object keys must be strings but was " + e.getKey());
+            }
+            copy.put(key, freeze(e.getValue()));
+        }
+        return new FrozenMap(copy);
+    }
+
+    /** Wraps a map whose values are already frozen, without copying. The caller gives up the map. */
+    public static FrozenMap adoptMap(LinkedHashMap<String, @Nullable Object> frozenValues) {
+        return new FrozenMap(frozenValues);
+    }
+
+    /** Wraps a list whose elements are already frozen, without copying. The caller gives up the list. */
+    public static FrozenList adoptList(ArrayList<@Nullable Object> frozenElements) {
+        return new FrozenList(frozenElements);
+    }
+
+    /** Returns the empty frozen object. */
+    public static FrozenMap emptyMap() {
+        return FrozenMap.EMPTY;
+    }
+
+    /** Returns the empty frozen list. */
+    public static FrozenList emptyList() {
+        return FrozenList.EMPTY;
+    }
+
+    /** Returns the canonical form of a number: Long when integral and safe, Double otherwise. */
+    public static Object number(Number n) {
+        if (n instanceof Long) {
+            return n;
+        }
+        if (n instanceof Integer || n instanceof Short || n instanceof Byte) {
+            return n.longValue();
+        }
+        if (n instanceof BigInteger b) {
+            return b.bitLength() < 54 ? (Object) b.longValue() : (Object) b.doubleValue();
+        }
+        double d = n instanceof BigDecimal bd ? bd.doubleValue() : n.doubleValue();
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+            throw new IllegalArgumentException("not a JSON number: " + d);
+        }
+        if (d == Math.rint(d) && Math.abs(d) <= MAX_SAFE_INTEGER) {
+            return (long) d; // also folds -0.0 into 0, as lodash isEqual does
+        }
+        return d;
+    }
+}
