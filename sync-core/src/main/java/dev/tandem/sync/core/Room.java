@@ -1,0 +1,89 @@
+package dev.tandem.sync.core;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One document shared by many sessions: records keyed by id, a document clock, tombstones and per-session
+ * presence, kept consistent over the tldraw sync protocol v8.
+ *
+ * <p>Thread-safe. Every mutation of one room runs serially in the room's lane (on the executor given in
+ * {@link RoomOptions}); many rooms run in parallel. Methods return at once; results arrive through the
+ * returned futures, which complete on the lane.
+ *
+ * <pre>{@code
+ * Room room = Room.create("my-room", RoomOptions.builder().build());
+ * SocketHandler handler = room.connect(mySocket, SessionOptions.of(sessionIdFromQuery));
+ * // transport callbacks: handler.onText(frame); handler.onClose();
+ * }</pre>
+ */
+public interface Room extends AutoCloseable {
+
+    /** Creates a room with the given options. */
+    static Room create(String roomId, RoomOptions options) {
+        return new dev.tandem.sync.core.internal.room.SyncRoom(roomId, options);
+    }
+
+    /** Returns the room id. */
+    String id();
+
+    /**
+     * Attaches a new connection. The session waits for the client's {@code connect} message (at most the
+     * connect timeout). A session id that already exists — a reconnect, typically within the removal grace
+     * period — replaces the old connection and keeps its presence.
+     */
+    SocketHandler connect(SessionSocket socket, SessionOptions options);
+
+    /**
+     * Changes records on behalf of the host application, in one transaction: the clock moves at most once,
+     * and the effective changes are broadcast to every session. Completes with the document clock after the
+     * change, or exceptionally with {@link SyncException} ({@link CloseReason#INVALID_RECORD}) if a record
+     * is invalid, in which case nothing changed.
+     */
+    CompletableFuture<Long> update(Consumer<RoomTransaction> changes);
+
+    /** Completes with a deep-immutable copy of one record, or null if absent. */
+    CompletableFuture<@Nullable Map<String, Object>> record(String id);
+
+    /** Completes with the room's document in tldraw's {@code RoomSnapshot} shape (presence excluded). */
+    CompletableFuture<RoomSnapshot> snapshot();
+
+    /**
+     * Replaces the document with the snapshot's: unchanged records stay, changed and new ones are written,
+     * the rest are deleted (leaving tombstones), all in one transaction that live sessions receive as a
+     * normal patch. Completes exceptionally if the snapshot's schema cannot be migrated to the room's.
+     */
+    CompletableFuture<Void> loadSnapshot(RoomSnapshot snapshot);
+
+    /** Sends a {@code custom} message with host data to one connected session. */
+    CompletableFuture<Boolean> sendCustomMessage(String sessionId, @Nullable Object data);
+
+    /**
+     * Closes one session: with a 4099 close and the reason when {@code reason} is non-null, otherwise a
+     * normal close (the client will reconnect). Its presence is removed at once.
+     */
+    CompletableFuture<Void> closeSession(String sessionId, @Nullable CloseReason reason);
+
+    /** Completes with the current sessions, in every state. */
+    CompletableFuture<List<SessionInfo>> sessions();
+
+    /** Returns the document clock as last committed (a racy but monotonic read). */
+    long documentClock();
+
+    /** Returns the number of sessions in every state, as last updated by the lane. */
+    int sessionCount();
+
+    /** Closes every session normally and stops the room's timers. Idempotent. */
+    @Override
+    void close();
+
+    /** A snapshot of one session's state. */
+    record SessionInfo(String sessionId, String state, boolean readOnly, Map<String, Object> meta) {
+        public SessionInfo {
+            meta = Map.copyOf(meta);
+        }
+    }
+}

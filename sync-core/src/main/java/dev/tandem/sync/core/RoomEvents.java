@@ -1,0 +1,33 @@
+package dev.tandem.sync.core;
+
+/**
+ * Listener for what happens in rooms, for logs and metrics. Every method has a no-op default, so new events
+ * break no implementation. Called on the room's lane: implementations must be fast and must not block or
+ * throw (exceptions are logged and ignored).
+ */
+public interface RoomEvents {
+
+    /** A connection was attached (before its handshake). */
+    default void sessionOpened(String roomId, String sessionId) {}
+
+    /** A session completed its handshake. */
+    default void sessionConnected(String roomId, String sessionId, boolean readOnly) {}
+
+    /** A session was rejected with a 4099 close. */
+    default void sessionRejected(String roomId, String sessionId, CloseReason reason) {}
+
+    /** A session was removed (after its grace period, a timeout, or a rejection). */
+    default void sessionRemoved(String roomId, String sessionId, int sessionsRemaining) {}
+
+    /** A push or host update committed; {@code documentClock} is the clock after it. */
+    default void changesCommitted(String roomId, long documentClock, int recordsChanged) {}
+
+    /** A session's outgoing queue was full and the session was dropped. */
+    default void slowConsumerDropped(String roomId, String sessionId) {}
+
+    /** The last session left the room. */
+    default void roomEmpty(String roomId) {}
+
+    /** The no-op listener. */
+    RoomEvents NONE = new RoomEvents() {};
+}

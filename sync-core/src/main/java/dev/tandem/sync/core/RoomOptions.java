@@ -1,0 +1,250 @@
+package dev.tandem.sync.core;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Settings for a {@link Room}, built with {@link #builder()}, which checks each value at once. Immutable
+ * and thread-safe; one instance may serve many rooms.
+ *
+ * <pre>{@code
+ * RoomOptions options = RoomOptions.builder()
+ *     .schema(RoomSchema.pinned())
+ *     .idleTimeout(Duration.ofSeconds(20))
+ *     .build();
+ * }</pre>
+ */
+public final class RoomOptions {
+    /** tldraw's {@code SESSION_START_WAIT_TIME}. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** tldraw's {@code SESSION_IDLE_TIMEOUT}. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(20);
+    /** tldraw's {@code SESSION_REMOVAL_WAIT_TIME}. */
+    public static final Duration DEFAULT_REMOVAL_GRACE = Duration.ofSeconds(5);
+    /** tldraw's {@code DATA_MESSAGE_DEBOUNCE_INTERVAL}, one frame at 60 fps. */
+    public static final Duration DEFAULT_BATCH_INTERVAL = Duration.ofNanos(1_000_000_000L / 60);
+    /** The largest message a client may send after chunk reassembly, in UTF-16 code units. */
+    public static final int DEFAULT_MAX_MESSAGE_CHARS = 16 * 1024 * 1024;
+
+    private final RoomSchema schema;
+    private final Scheduler scheduler;
+    private final Executor executor;
+    private final Duration connectTimeout;
+    private final Duration idleTimeout;
+    private final Duration removalGrace;
+    private final Duration batchInterval;
+    private final int maxMessageChars;
+    private final RoomEvents events;
+    private final @Nullable RoomSnapshot initialSnapshot;
+    private final Supplier<String> idGenerator;
+
+    private RoomOptions(Builder b) {
+        this.schema = b.schema;
+        this.scheduler = b.scheduler;
+        this.executor = b.executor;
+        this.connectTimeout = b.connectTimeout;
+        this.idleTimeout = b.idleTimeout;
+        this.removalGrace = b.removalGrace;
+        this.batchInterval = b.batchInterval;
+        this.maxMessageChars = b.maxMessageChars;
+        this.events = b.events;
+        this.initialSnapshot = b.initialSnapshot;
+        this.idGenerator = b.idGenerator;
+    }
+
+    /** Returns a builder with tldraw's defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns a builder starting from these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.schema = schema;
+        b.scheduler = scheduler;
+        b.executor = executor;
+        b.connectTimeout = connectTimeout;
+        b.idleTimeout = idleTimeout;
+        b.removalGrace = removalGrace;
+        b.batchInterval = batchInterval;
+        b.maxMessageChars = maxMessageChars;
+        b.events = events;
+        b.initialSnapshot = initialSnapshot;
+        b.idGenerator = idGenerator;
+        return b;
+    }
+
+    public RoomSchema schema() {
+        return schema;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    public Executor executor() {
+        return executor;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** Returns the idle timeout; {@link Duration#ZERO} means sessions never time out. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    public Duration removalGrace() {
+        return removalGrace;
+    }
+
+    /** Returns the outgoing batch window; {@link Duration#ZERO} sends every message in its own frame. */
+    public Duration batchInterval() {
+        return batchInterval;
+    }
+
+    public int maxMessageChars() {
+        return maxMessageChars;
+    }
+
+    public RoomEvents events() {
+        return events;
+    }
+
+    public @Nullable RoomSnapshot initialSnapshot() {
+        return initialSnapshot;
+    }
+
+    public Supplier<String> idGenerator() {
+        return idGenerator;
+    }
+
+    /** Builds {@link RoomOptions}; not thread-safe. */
+    public static final class Builder {
+        private RoomSchema schema = RoomSchema.pinned();
+        private Scheduler scheduler = Scheduler.system();
+        private Executor executor = ForkJoinPool.commonPool();
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private Duration removalGrace = DEFAULT_REMOVAL_GRACE;
+        private Duration batchInterval = DEFAULT_BATCH_INTERVAL;
+        private int maxMessageChars = DEFAULT_MAX_MESSAGE_CHARS;
+        private RoomEvents events = RoomEvents.NONE;
+        private @Nullable RoomSnapshot initialSnapshot;
+        private Supplier<String> idGenerator = RandomIds.INSTANCE;
+
+        private Builder() {}
+
+        /** The room schema; {@link RoomSchema#pinned()} (the default) adopts the first client's schema. */
+        public Builder schema(RoomSchema schema) {
+            this.schema = Objects.requireNonNull(schema, "schema");
+            return this;
+        }
+
+        /** Time and timers; tests pass a manual scheduler. */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** Runs the room's lane; tasks are short and never block. Defaults to the common pool. */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** How long a new connection may take to send {@code connect}; must be > 0. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = positive("connectTimeout", connectTimeout);
+            return this;
+        }
+
+        /** How long a connected session may stay silent (no push or ping); zero disables it. */
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = nonNegative("idleTimeout", idleTimeout);
+            return this;
+        }
+
+        /** How long a closed session keeps its presence and may resume; zero removes it at once. */
+        public Builder removalGrace(Duration removalGrace) {
+            this.removalGrace = nonNegative("removalGrace", removalGrace);
+            return this;
+        }
+
+        /** The outgoing batch window; zero turns batching off. */
+        public Builder batchInterval(Duration batchInterval) {
+            this.batchInterval = nonNegative("batchInterval", batchInterval);
+            return this;
+        }
+
+        /** The largest message accepted from a client after reassembly, in UTF-16 code units; > 0. */
+        public Builder maxMessageChars(int maxMessageChars) {
+            if (maxMessageChars <= 0) {
+                throw new IllegalArgumentException("maxMessageChars must be > 0 but was " + maxMessageChars);
+            }
+            this.maxMessageChars = maxMessageChars;
+            return this;
+        }
+
+        /** Receives room events. */
+        public Builder events(RoomEvents events) {
+            this.events = Objects.requireNonNull(events, "events");
+            return this;
+        }
+
+        /** The document a new room starts with; null (the default) starts empty. */
+        public Builder initialSnapshot(@Nullable RoomSnapshot initialSnapshot) {
+            this.initialSnapshot = initialSnapshot;
+            return this;
+        }
+
+        /** Makes presence record ids; tests pass a deterministic one. */
+        public Builder idGenerator(Supplier<String> idGenerator) {
+            this.idGenerator = Objects.requireNonNull(idGenerator, "idGenerator");
+            return this;
+        }
+
+        public RoomOptions build() {
+            return new RoomOptions(this);
+        }
+
+        private static Duration positive(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be > 0 but was " + d);
+            }
+            return d;
+        }
+
+        private static Duration nonNegative(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException(name + " must be >= 0 but was " + d);
+            }
+            return d;
+        }
+    }
+
+    /** Random 16-character ids from a secure source, like tldraw's {@code uniqueId}. */
+    private static final class RandomIds implements Supplier<String> {
+        static final RandomIds INSTANCE = new RandomIds();
+        private static final char[] ALPHABET =
+                "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+        private final SecureRandom random = new SecureRandom();
+
+        @Override
+        public String get() {
+            char[] out = new char[16];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = ALPHABET[random.nextInt(ALPHABET.length)];
+            }
+            return new String(out);
+        }
+    }
+}

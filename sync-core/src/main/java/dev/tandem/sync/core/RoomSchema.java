@@ -1,0 +1,191 @@
+package dev.tandem.sync.core;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a room accepts: a serialized schema (tldraw's {@code schemaVersion} 2 plus migration {@code
+ * sequences}), the document record types with optional validators, the presence record type, and the
+ * migrations that let older clients stay connected. Immutable and thread-safe.
+ *
+ * <p>{@link #pinned()} needs no configuration: the first schema a room sees becomes its schema, every
+ * record type is accepted, and the presence type is the {@code typeName} of the presence records clients
+ * push.
+ *
+ * <pre>{@code
+ * RoomSchema schema = RoomSchema.builder()
+ *     .sequence("com.example.note", 2)
+ *     .documentType("note", note -> require(note.get("text") instanceof String))
+ *     .presenceType("presence")
+ *     .migration(new Migration("com.example.note", 2, "note", up, down))
+ *     .build();
+ * }</pre>
+ */
+public final class RoomSchema {
+    private static final RoomSchema PINNED = new RoomSchema(true, Map.of(), Map.of(), null, null, List.of());
+
+    private final boolean pinned;
+    private final Map<String, Integer> sequences;
+    private final Map<String, RecordValidator> documentTypes;
+    private final @Nullable String presenceType;
+    private final @Nullable RecordValidator presenceValidator;
+    private final List<Migration> migrations;
+
+    private RoomSchema(
+            boolean pinned,
+            Map<String, Integer> sequences,
+            Map<String, RecordValidator> documentTypes,
+            @Nullable String presenceType,
+            @Nullable RecordValidator presenceValidator,
+            List<Migration> migrations) {
+        this.pinned = pinned;
+        this.sequences = sequences;
+        this.documentTypes = documentTypes;
+        this.presenceType = presenceType;
+        this.presenceValidator = presenceValidator;
+        this.migrations = migrations;
+    }
+
+    /** Returns the schema that adopts the first schema a room sees. */
+    public static RoomSchema pinned() {
+        return PINNED;
+    }
+
+    /** Returns a builder for an explicit schema. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns true for {@link #pinned()}. */
+    public boolean isPinned() {
+        return pinned;
+    }
+
+    /** Returns each sequence's current version, sorted by sequence id. */
+    public Map<String, Integer> sequences() {
+        return sequences;
+    }
+
+    /** Returns the document record types and their validators. */
+    public Map<String, RecordValidator> documentTypes() {
+        return documentTypes;
+    }
+
+    /** Returns the presence record type, or null if the room has no presence. */
+    public @Nullable String presenceType() {
+        return presenceType;
+    }
+
+    /** Returns the presence validator, or null. */
+    public @Nullable RecordValidator presenceValidator() {
+        return presenceValidator;
+    }
+
+    /** Returns every migration, ordered by sequence and version. */
+    public List<Migration> migrations() {
+        return migrations;
+    }
+
+    /** Returns the serialized form sent to clients: {@code {"schemaVersion":2,"sequences":{…}}}. */
+    public Map<String, Object> serialize() {
+        Map<String, Object> seq = new LinkedHashMap<>();
+        sequences.forEach((k, v) -> seq.put(k, (long) v));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("schemaVersion", 2L);
+        out.put("sequences", seq);
+        return Json.frozenObject(out);
+    }
+
+    /** Builds a {@link RoomSchema}; not thread-safe. */
+    public static final class Builder {
+        private final Map<String, Integer> sequences = new TreeMap<>();
+        private final Map<String, RecordValidator> documentTypes = new LinkedHashMap<>();
+        private @Nullable String presenceType;
+        private @Nullable RecordValidator presenceValidator;
+        private final List<Migration> migrations = new ArrayList<>();
+
+        private Builder() {}
+
+        /** Declares a migration sequence at its current version (>= 0). */
+        public Builder sequence(String sequenceId, int version) {
+            Objects.requireNonNull(sequenceId, "sequenceId");
+            if (version < 0) {
+                throw new IllegalArgumentException("version of " + sequenceId + " must be >= 0 but was " + version);
+            }
+            sequences.put(sequenceId, version);
+            return this;
+        }
+
+        /** Declares a document record type that accepts any record. */
+        public Builder documentType(String typeName) {
+            return documentType(typeName, RecordValidator.ANY);
+        }
+
+        /** Declares a document record type with a validator. */
+        public Builder documentType(String typeName, RecordValidator validator) {
+            Objects.requireNonNull(typeName, "typeName");
+            Objects.requireNonNull(validator, "validator");
+            if (typeName.equals(presenceType)) {
+                throw new IllegalArgumentException(typeName + " is already the presence type");
+            }
+            documentTypes.put(typeName, validator);
+            return this;
+        }
+
+        /** Declares the presence record type (at most one) that accepts any record. */
+        public Builder presenceType(String typeName) {
+            return presenceType(typeName, RecordValidator.ANY);
+        }
+
+        /** Declares the presence record type (at most one) with a validator. */
+        public Builder presenceType(String typeName, RecordValidator validator) {
+            Objects.requireNonNull(typeName, "typeName");
+            Objects.requireNonNull(validator, "validator");
+            if (presenceType != null && !presenceType.equals(typeName)) {
+                throw new IllegalArgumentException(
+                        "a room has at most one presence type but got " + presenceType + " and " + typeName);
+            }
+            if (documentTypes.containsKey(typeName)) {
+                throw new IllegalArgumentException(typeName + " is already a document type");
+            }
+            presenceType = typeName;
+            presenceValidator = validator;
+            return this;
+        }
+
+        /** Adds a migration step; its sequence's version becomes at least the step's version. */
+        public Builder migration(Migration migration) {
+            Objects.requireNonNull(migration, "migration");
+            for (Migration m : migrations) {
+                if (m.sequenceId().equals(migration.sequenceId()) && m.version() == migration.version()) {
+                    throw new IllegalArgumentException(
+                            "duplicate migration " + migration.sequenceId() + "/" + migration.version());
+                }
+            }
+            migrations.add(migration);
+            return this;
+        }
+
+        public RoomSchema build() {
+            Map<String, Integer> seq = new TreeMap<>(sequences);
+            for (Migration m : migrations) {
+                seq.merge(m.sequenceId(), m.version(), Math::max);
+            }
+            List<Migration> sorted = new ArrayList<>(migrations);
+            sorted.sort(Comparator.comparing(Migration::sequenceId).thenComparingInt(Migration::version));
+            return new RoomSchema(
+                    false,
+                    java.util.Collections.unmodifiableMap(seq),
+                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(documentTypes)),
+                    presenceType,
+                    presenceValidator,
+                    List.copyOf(sorted));
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.tandem.sync.core;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How a new connection joins a room: its session id (stable per browser tab, so a reconnect resumes the
+ * same session), whether it may only read, and host metadata (user id, store id…) reported in events.
+ *
+ * @param sessionId the client's session id; a second connection with the same id replaces the first
+ * @param readOnly whether the session's document changes are discarded (its presence still goes through)
+ * @param meta host metadata, never interpreted by the room
+ */
+public record SessionOptions(String sessionId, boolean readOnly, Map<String, Object> meta) {
+
+    public SessionOptions {
+        Objects.requireNonNull(sessionId, "sessionId");
+        if (sessionId.isEmpty()) {
+            throw new IllegalArgumentException("sessionId must not be empty");
+        }
+        meta = Map.copyOf(Objects.requireNonNull(meta, "meta"));
+    }
+
+    /** A read-write session with no metadata. */
+    public static SessionOptions of(String sessionId) {
+        return new SessionOptions(sessionId, false, Map.of());
+    }
+
+    /** Returns a copy with the read-only flag set as given. */
+    public SessionOptions withReadOnly(boolean readOnly) {
+        return new SessionOptions(sessionId, readOnly, meta);
+    }
+}
