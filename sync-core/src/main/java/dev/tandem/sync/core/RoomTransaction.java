@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
 public interface RoomTransaction {
 
     /** Returns the record with this id, or null. */
-    @Nullable Map<String, Object> get(String id);
+    @Nullable
+    Map<String, Object> get(String id);
 
     /** Returns every document record. */
     Collection<Map<String, Object>> records();
