@@ -44,6 +44,7 @@ public final class TandemServer implements AutoCloseable {
     private final TandemHandler handler;
     private final Duration stopTimeout;
     private State state = State.NEW;
+    private int boundPort = -1;
 
     private enum State {
         NEW,
@@ -90,6 +91,7 @@ public final class TandemServer implements AutoCloseable {
             throw new IllegalStateException("cannot start server on " + host + ":" + requestedPort, e);
         }
         state = State.STARTED;
+        boundPort = connector.getLocalPort();
         LOG.info("Tandem server listening on {}", uri());
         return this;
     }
@@ -103,7 +105,7 @@ public final class TandemServer implements AutoCloseable {
         if (state != State.STARTED) {
             throw new IllegalStateException("server is not started");
         }
-        return connector.getLocalPort();
+        return boundPort;
     }
 
     /** Returns {@code http://host:port/}; WebSocket clients use the same URI with a {@code ws} scheme. */
@@ -140,7 +142,7 @@ public final class TandemServer implements AutoCloseable {
             ownedRooms.close();
         }
         if (wasStarted) {
-            LOG.info("Tandem server on {}:{} stopped", host, connector.getLocalPort());
+            LOG.info("Tandem server on {}:{} stopped", host, boundPort);
         }
     }
 
