@@ -53,6 +53,12 @@ class TandemServerIT {
     }
 
     @Test
+    void start_onAFreePort_reportsPortAndUri() {
+        assertThat(server.port()).isPositive();
+        assertThat(server.uri().toString()).isEqualTo("http://127.0.0.1:" + server.port() + "/");
+    }
+
+    @Test
     void connect_passesSessionIdStoreIdAndReadOnlyFlag() {
         WebSocketRecorder rw = WebSocketRecorder.connect(ws("/connect/room-1?sessionId=s1&storeId=st1"));
         WebSocketRecorder r = WebSocketRecorder.connect(ws("/r/room-1?sessionId=s2"));
