@@ -56,6 +56,7 @@ async function waitFor(what, predicate, timeoutMs = WAIT_MS) {
 			if (await predicate()) return
 			lastError = undefined
 		} catch (e) {
+			if (e.fatal) throw e
 			lastError = e
 		}
 		if (Date.now() > deadline) {
@@ -67,6 +68,17 @@ async function waitFor(what, predicate, timeoutMs = WAIT_MS) {
 
 function check(condition, message) {
 	if (!condition) throw new Error(message)
+}
+
+/** Fails a wait at once (instead of at its timeout) when a client was closed with a sync error. */
+function noSyncErrors(clients) {
+	for (const c of clients) {
+		if (c.syncErrors.length) {
+			const e = new Error(`${c.name} got sync error ${c.syncErrors.join(', ')}`)
+			e.fatal = true
+			throw e
+		}
+	}
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -344,6 +356,7 @@ function presenceOf(store, userName) {
 
 async function waitConverged(what, clients) {
 	await waitFor(`${what}: ${clients.map((c) => c.name).join(', ')} converge`, () => {
+		noSyncErrors(clients)
 		const first = docRecords(clients[0].store)
 		return clients.slice(1).every((c) => isDeepStrictEqual(docRecords(c.store), first))
 	})
@@ -402,7 +415,10 @@ function setPresence(c, fields) {
 }
 
 async function connectAll(clients) {
-	await waitFor(`${clients.map((c) => c.name).join(', ')} connect`, () => clients.every((c) => c.connects >= 1))
+	await waitFor(`${clients.map((c) => c.name).join(', ')} connect`, () => {
+		noSyncErrors(clients)
+		return clients.every((c) => c.connects >= 1)
+	})
 }
 
 /** Every op of one kind found in the diffs of patches a socket received. */
