@@ -24,7 +24,7 @@ public interface Room extends AutoCloseable {
 
     /** Creates a room with the given options. */
     static Room create(String roomId, RoomOptions options) {
-        throw new UnsupportedOperationException("room not implemented yet");
+        return new dev.tandem.sync.core.internal.room.SyncRoom(roomId, options);
     }
 
     /** Returns the room id. */

@@ -24,7 +24,6 @@ public final class Frozen {
         if (value == null
                 || value instanceof String
                 || value instanceof Boolean
-                || value instanceof Long
                 || value instanceof FrozenMap
                 || value instanceof FrozenList) {
             return value;
@@ -86,8 +85,9 @@ public final class Frozen {
 
     /** Returns the canonical form of a number: Long when integral and safe, Double otherwise. */
     public static Object number(Number n) {
-        if (n instanceof Long) {
-            return n;
+        if (n instanceof Long l) {
+            // Beyond ±2^53 JavaScript cannot hold the value exactly; it becomes the nearest double.
+            return Math.abs((double) l) <= MAX_SAFE_INTEGER ? l : (Object) (double) l;
         }
         if (n instanceof Integer || n instanceof Short || n instanceof Byte) {
             return n.longValue();

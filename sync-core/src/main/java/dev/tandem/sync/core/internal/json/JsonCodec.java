@@ -1,16 +1,206 @@
 package dev.tandem.sync.core.internal.json;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Objects;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.json.JsonFactory;
 
-/** Placeholder; replaced by the Jackson-backed codec. */
+/**
+ * JSON text to and from Tandem's frozen values (see {@link Frozen}), with JavaScript's semantics: {@link
+ * #parse} accepts what {@code JSON.parse} accepts (duplicate keys: the last wins, in the first one's
+ * position) and {@link #stringify} produces the characters {@code JSON.stringify} would.
+ *
+ * <p>This is the only class in sync-core that touches Jackson; no Jackson type appears in its API. Parsing
+ * runs Jackson's streaming parser straight into frozen maps and lists, without an intermediate tree.
+ * Writing is done by {@link JsonWriter}, because Jackson's generator cannot reproduce {@code
+ * JSON.stringify}'s number format or its escaping of lone surrogates.
+ *
+ * <p>Thread-safe: all state is one shared, immutable Jackson factory and a per-thread output buffer.
+ */
 public final class JsonCodec {
+    /** The deepest nesting of arrays and objects {@link #parse} accepts; deeper input is rejected. */
+    public static final int MAX_DEPTH = 1000;
+
+    private static final double MAX_SAFE_INTEGER = 9007199254740991d;
+
+    /** Buffers that grew past this are dropped after use rather than kept by the thread. */
+    private static final int MAX_RETAINED_BUFFER_CHARS = 64 * 1024;
+
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    // Our own depth check runs first, with a clearer message; Jackson's is a backstop.
+                    .maxNestingDepth(MAX_DEPTH + 1)
+                    // The input is already a String in memory: no reason to cap string or name sizes.
+                    .maxStringLength(Integer.MAX_VALUE)
+                    .maxNameLength(Integer.MAX_VALUE)
+                    .build())
+            .build();
+
+    private static final ThreadLocal<StringBuilder> BUFFER = ThreadLocal.withInitial(() -> new StringBuilder(1024));
+
     private JsonCodec() {}
 
+    /**
+     * Parses one JSON value into its frozen, canonical form: integral numbers within ±2^53 become {@link
+     * Long}, other numbers {@link Double}, {@code -0} becomes {@code 0}.
+     *
+     * @throws IllegalArgumentException if {@code text} is not exactly one well-formed JSON value, nests
+     *     deeper than {@link #MAX_DEPTH}, or holds a number too large for a double
+     */
     public static @Nullable Object parse(String text) {
-        throw new UnsupportedOperationException("TODO");
+        Objects.requireNonNull(text, "text");
+        try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), text)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new IllegalArgumentException("malformed JSON: no value in input");
+            }
+            Object value = readTree(p, first);
+            if (p.nextToken() != null) {
+                throw new IllegalArgumentException(
+                        "malformed JSON at " + where(p.currentLocation()) + ": unexpected content after the value");
+            }
+            return value;
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(
+                    "malformed JSON at " + where(e.getLocation()) + ": " + e.getOriginalMessage(), e);
+        }
     }
 
+    /** Returns the compact JSON text of a JSON value, character for character as {@code JSON.stringify}. */
     public static String stringify(@Nullable Object value) {
-        throw new UnsupportedOperationException("TODO");
+        return write(w -> w.value(value));
+    }
+
+    /** Appends the compact JSON text of a JSON value to {@code out}, so callers can reuse a buffer. */
+    public static void stringify(@Nullable Object value, StringBuilder out) {
+        new JsonWriter(out).value(value);
+    }
+
+    /**
+     * Runs {@code body} against a writer over this thread's reusable buffer and returns the text written.
+     * {@code body} must not call back into this method.
+     */
+    public static String write(Consumer<JsonWriter> body) {
+        StringBuilder sb = BUFFER.get();
+        sb.setLength(0);
+        body.accept(new JsonWriter(sb));
+        String text = sb.toString();
+        if (sb.capacity() > MAX_RETAINED_BUFFER_CHARS) {
+            BUFFER.remove();
+        } else {
+            sb.setLength(0);
+        }
+        return text;
+    }
+
+    /**
+     * Reads the value that starts at the parser's current token {@code first}, leaving the parser on that
+     * value's last token. Iterative, so input depth costs heap, not stack; depth is capped at {@link
+     * #MAX_DEPTH}.
+     */
+    static @Nullable Object readTree(JsonParser p, JsonToken first) {
+        // Open containers, innermost last: a LinkedHashMap (with its pending key) or an ArrayList.
+        Object[] open = new Object[16];
+        String[] keys = new String[16];
+        int depth = 0;
+        JsonToken t = first;
+        while (true) {
+            Object value;
+            switch (t) {
+                case START_OBJECT, START_ARRAY -> {
+                    if (depth == MAX_DEPTH) {
+                        throw new IllegalArgumentException("malformed JSON at " + where(p.currentLocation())
+                                + ": nesting deeper than " + MAX_DEPTH + " levels");
+                    }
+                    if (depth == open.length) {
+                        open = java.util.Arrays.copyOf(open, depth * 2);
+                        keys = java.util.Arrays.copyOf(keys, depth * 2);
+                    }
+                    open[depth++] =
+                            t == JsonToken.START_OBJECT ? new LinkedHashMap<String, Object>() : new ArrayList<>();
+                    t = p.nextToken();
+                    continue;
+                }
+                case PROPERTY_NAME -> {
+                    keys[depth - 1] = p.currentName();
+                    t = p.nextToken();
+                    continue;
+                }
+                case END_OBJECT -> {
+                    @SuppressWarnings("unchecked")
+                    LinkedHashMap<String, @Nullable Object> m = (LinkedHashMap<String, @Nullable Object>) open[--depth];
+                    open[depth] = null;
+                    value = m.isEmpty() ? Frozen.emptyMap() : Frozen.adoptMap(m);
+                }
+                case END_ARRAY -> {
+                    @SuppressWarnings("unchecked")
+                    ArrayList<@Nullable Object> l = (ArrayList<@Nullable Object>) open[--depth];
+                    open[depth] = null;
+                    value = l.isEmpty() ? Frozen.emptyList() : Frozen.adoptList(l);
+                }
+                case VALUE_STRING -> value = p.getString();
+                case VALUE_NUMBER_INT -> value = readInteger(p);
+                case VALUE_NUMBER_FLOAT -> value = canonical(p.getDoubleValue(), p);
+                case VALUE_TRUE -> value = Boolean.TRUE;
+                case VALUE_FALSE -> value = Boolean.FALSE;
+                case VALUE_NULL -> value = null;
+                default ->
+                    throw new IllegalArgumentException(
+                            "malformed JSON at " + where(p.currentLocation()) + ": unexpected token " + t);
+            }
+            if (depth == 0) {
+                return value;
+            }
+            Object container = open[depth - 1];
+            if (container instanceof LinkedHashMap<?, ?>) {
+                @SuppressWarnings("unchecked")
+                LinkedHashMap<String, @Nullable Object> m = (LinkedHashMap<String, @Nullable Object>) container;
+                m.put(keys[depth - 1], value); // a repeated key keeps its first position, as in JSON.parse
+            } else {
+                @SuppressWarnings("unchecked")
+                ArrayList<@Nullable Object> l = (ArrayList<@Nullable Object>) container;
+                l.add(value);
+            }
+            t = p.nextToken();
+        }
+    }
+
+    private static Object readInteger(JsonParser p) {
+        switch (p.getNumberType()) {
+            case INT:
+                return (long) p.getIntValue();
+            case LONG:
+                long v = p.getLongValue();
+                return Math.abs((double) v) <= MAX_SAFE_INTEGER ? (Object) v : (Object) (double) v;
+            default:
+                // Beyond long: JavaScript reads it as the nearest double, and so does parseDouble.
+                return canonical(Double.parseDouble(p.getString()), p);
+        }
+    }
+
+    private static Object canonical(double d, JsonParser p) {
+        if (Double.isInfinite(d) || Double.isNaN(d)) {
+            throw new IllegalArgumentException(
+                    "malformed JSON at " + where(p.currentLocation()) + ": number out of range for a double");
+        }
+        if (d == Math.rint(d) && Math.abs(d) <= MAX_SAFE_INTEGER) {
+            return (long) d; // folds -0 into 0
+        }
+        return d;
+    }
+
+    private static String where(@Nullable TokenStreamLocation loc) {
+        if (loc == null || loc == TokenStreamLocation.NA) {
+            return "unknown position";
+        }
+        return "line " + loc.getLineNr() + ", column " + loc.getColumnNr();
     }
 }

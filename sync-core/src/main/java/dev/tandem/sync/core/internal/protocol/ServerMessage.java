@@ -1,12 +1,16 @@
 package dev.tandem.sync.core.internal.protocol;
 
 import dev.tandem.sync.core.NetworkDiff;
+import dev.tandem.sync.core.internal.json.Frozen;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
-/** A message from server to client (tldraw's {@code TLSocketServerSentEvent}). */
+/**
+ * A message from server to client (tldraw's {@code TLSocketServerSentEvent}). Immutable and thread-safe:
+ * JSON parts are frozen on construction. Encoded and decoded by {@link ProtocolCodec}.
+ */
 public sealed interface ServerMessage {
 
     /** How a client rebuilds its store from a {@link Connect} reply. */
@@ -35,7 +39,14 @@ public sealed interface ServerMessage {
             long serverClock,
             boolean isReadonly,
             @Nullable String objectAccess)
-            implements ServerMessage {}
+            implements ServerMessage {
+        public Connect {
+            Objects.requireNonNull(connectRequestId, "connectRequestId");
+            Objects.requireNonNull(hydrationType, "hydrationType");
+            schema = frozen(Objects.requireNonNull(schema, "schema"));
+            Objects.requireNonNull(diff, "diff");
+        }
+    }
 
     /** A batch of patches and push results, in the order they were produced. */
     record Data(List<DataMessage> data) implements ServerMessage {
@@ -50,19 +61,35 @@ public sealed interface ServerMessage {
     }
 
     /** {@code custom}: host-defined data sent to one session. */
-    record Custom(@Nullable Object data) implements ServerMessage {}
+    record Custom(@Nullable Object data) implements ServerMessage {
+        public Custom {
+            data = Frozen.freeze(data);
+        }
+    }
 
     /** {@code incompatibility_error}: deprecated, sent only to protocol v5/v6 clients before a close. */
-    record IncompatibilityError(String reason) implements ServerMessage {}
+    record IncompatibilityError(String reason) implements ServerMessage {
+        public IncompatibilityError {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
 
     /** An element of {@link Data}; also accepted at the top level from legacy (v4) servers. */
     sealed interface DataMessage extends ServerMessage {}
 
     /** Other sessions' changes, document and/or presence. */
-    record Patch(NetworkDiff diff, long serverClock) implements DataMessage {}
+    record Patch(NetworkDiff diff, long serverClock) implements DataMessage {
+        public Patch {
+            Objects.requireNonNull(diff, "diff");
+        }
+    }
 
     /** The answer to one push. */
-    record PushResult(long clientClock, long serverClock, PushAction action) implements DataMessage {}
+    record PushResult(long clientClock, long serverClock, PushAction action) implements DataMessage {
+        public PushResult {
+            Objects.requireNonNull(action, "action");
+        }
+    }
 
     /** What the server did with a push. */
     sealed interface PushAction {
@@ -82,5 +109,10 @@ public sealed interface ServerMessage {
                 Objects.requireNonNull(diff, "diff");
             }
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> frozen(Map<String, Object> object) {
+        return (Map<String, Object>) (Map<String, ?>) Frozen.freezeMap(object);
     }
 }

@@ -1,10 +1,1096 @@
 package dev.tandem.sync.core.internal.room;
 
+import dev.tandem.sync.core.CloseReason;
+import dev.tandem.sync.core.NetworkDiff;
+import dev.tandem.sync.core.ObjectDiff;
+import dev.tandem.sync.core.RecordOp;
+import dev.tandem.sync.core.RecordValidator;
+import dev.tandem.sync.core.Room;
+import dev.tandem.sync.core.RoomEvents;
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
+import dev.tandem.sync.core.RoomSnapshot;
+import dev.tandem.sync.core.RoomTransaction;
+import dev.tandem.sync.core.Scheduler;
+import dev.tandem.sync.core.SessionOptions;
+import dev.tandem.sync.core.SessionSocket;
+import dev.tandem.sync.core.SocketHandler;
+import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.core.ValueOp;
+import dev.tandem.sync.core.internal.json.Frozen;
+import dev.tandem.sync.core.internal.json.FrozenMap;
+import dev.tandem.sync.core.internal.protocol.ClientMessage;
+import dev.tandem.sync.core.internal.protocol.ProtocolCodec;
+import dev.tandem.sync.core.internal.protocol.ServerMessage;
+import dev.tandem.sync.core.internal.protocol.ServerMessage.HydrationType;
+import dev.tandem.sync.core.internal.protocol.ServerMessage.PushAction;
+import dev.tandem.sync.core.internal.schema.ClientMigrations;
+import dev.tandem.sync.core.internal.schema.SchemaNegotiation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Placeholder until the room lands. */
-public final class SyncRoom {
+/**
+ * The room: one document, its sessions and their presence, driven by protocol messages. Every field is
+ * confined to the room's {@link SerialLane}; public methods only post work to it.
+ */
+public final class SyncRoom implements Room {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncRoom.class);
+    static final int PROTOCOL_VERSION = 8;
+    private static final Duration TOMBSTONE_PRUNE_DELAY = Duration.ofSeconds(1);
+    private static final String DATA_PREFIX = "{\"type\":\"data\",\"data\":[";
+    private static final String DATA_SUFFIX = "]}";
+
+    private final String roomId;
+    private final RoomOptions options;
+    private final RoomSchema schema;
+    private final RoomEvents events;
+    private final SerialLane lane;
+    private final Supplier<String> ids;
+
+    private DocumentState doc;
+    /** The serialized schema sent to clients; in pinned mode null until the first client connects. */
+    private @Nullable FrozenMap serializedSchema;
+
+    private @Nullable Map<String, Integer> sequences;
+    private @Nullable String presenceType;
+    /** presence id → presence record; never persisted. */
+    private final LinkedHashMap<String, FrozenMap> presence = new LinkedHashMap<>();
+
+    private final LinkedHashMap<String, RoomSession> sessions = new LinkedHashMap<>();
+    private int legacyAppendSessions;
+    private Scheduler.Cancellable pruneTimer;
+    private boolean closed;
+
+    private volatile long publishedClock;
+    private volatile int publishedSessionCount;
+
     public SyncRoom(String roomId, RoomOptions options) {
-        throw new UnsupportedOperationException("TODO");
+        this.roomId = java.util.Objects.requireNonNull(roomId, "roomId");
+        this.options = java.util.Objects.requireNonNull(options, "options");
+        this.schema = options.schema();
+        this.events = options.events();
+        this.lane = new SerialLane(options.executor());
+        this.ids = options.idGenerator();
+        this.presenceType = schema.presenceType();
+        if (!schema.isPinned()) {
+            this.serializedSchema = Frozen.freezeMap(schema.serialize());
+            this.sequences = schema.sequences();
+        }
+        RoomSnapshot initial = options.initialSnapshot();
+        this.doc = new DocumentState();
+        if (initial != null) {
+            this.doc = migrateSnapshot(initial);
+        }
+        this.publishedClock = doc.clock;
+    }
+
+    SerialLane lane() {
+        return lane;
+    }
+
+    // ---------------------------------------------------------------- public API (posts to the lane)
+
+    @Override
+    public String id() {
+        return roomId;
+    }
+
+    @Override
+    public SocketHandler connect(SessionSocket socket, SessionOptions options) {
+        java.util.Objects.requireNonNull(socket, "socket");
+        java.util.Objects.requireNonNull(options, "options");
+        Connection connection = new Connection(this, socket, options, this.options.maxMessageChars());
+        lane.execute(() -> openSession(connection));
+        return connection;
+    }
+
+    @Override
+    public CompletableFuture<Long> update(Consumer<RoomTransaction> changes) {
+        java.util.Objects.requireNonNull(changes, "changes");
+        return onLane(() -> hostUpdate(changes));
+    }
+
+    @Override
+    public CompletableFuture<@Nullable Map<String, Object>> record(String id) {
+        return onLane(() -> asPublic(doc.get(id)));
+    }
+
+    @Override
+    public CompletableFuture<RoomSnapshot> snapshot() {
+        return onLane(() -> doc.toSnapshot(serializedSchema));
+    }
+
+    @Override
+    public CompletableFuture<Void> loadSnapshot(RoomSnapshot snapshot) {
+        java.util.Objects.requireNonNull(snapshot, "snapshot");
+        return onLane(() -> {
+            replaceDocument(snapshot);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> sendCustomMessage(String sessionId, @Nullable Object data) {
+        Object frozen = Frozen.freeze(data);
+        return onLane(() -> {
+            RoomSession s = sessions.get(sessionId);
+            if (s == null || !s.isConnected()) {
+                return false;
+            }
+            sendNonData(s, ProtocolCodec.encode(new ServerMessage.Custom(frozen)));
+            dropFailedSessions();
+            return true;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> closeSession(String sessionId, @Nullable CloseReason reason) {
+        return onLane(() -> {
+            RoomSession s = sessions.get(sessionId);
+            if (s != null) {
+                if (reason == null) {
+                    removeSession(s, null);
+                } else {
+                    reject(s, reason, "closed by the host");
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<SessionInfo>> sessions() {
+        return onLane(() -> {
+            List<SessionInfo> out = new ArrayList<>();
+            for (RoomSession s : sessions.values()) {
+                out.add(new SessionInfo(s.sessionId, s.state.wireName, s.readOnly, s.meta));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public long documentClock() {
+        return publishedClock;
+    }
+
+    @Override
+    public int sessionCount() {
+        return publishedSessionCount;
+    }
+
+    @Override
+    public void close() {
+        lane.execute(() -> {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (RoomSession s : new ArrayList<>(sessions.values())) {
+                s.cancelTimers();
+                closeQuietly(s.socket, null);
+            }
+            sessions.clear();
+            presence.clear();
+            if (pruneTimer != null) {
+                pruneTimer.cancel();
+                pruneTimer = null;
+            }
+            publishedSessionCount = 0;
+        });
+    }
+
+    private <T> CompletableFuture<T> onLane(Supplier<T> work) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        lane.execute(() -> {
+            try {
+                f.complete(work.get());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    // ---------------------------------------------------------------- session lifecycle
+
+    private void openSession(Connection connection) {
+        SessionOptions o = connection.options;
+        if (closed) {
+            closeQuietly(connection.socket, null);
+            return;
+        }
+        RoomSession previous = sessions.remove(o.sessionId());
+        RoomSession s = new RoomSession(o.sessionId(), connection, o.readOnly(), o.meta());
+        if (previous != null) {
+            // a reconnect: the new connection takes over the session and its presence
+            s.presenceId = previous.presenceId;
+            if (previous.isConnected() && !previous.supportsStringAppend) {
+                legacyAppendSessions--;
+            }
+            previous.cancelTimers();
+            if (previous.socket != connection.socket) {
+                closeQuietly(previous.socket, null);
+            }
+        }
+        sessions.put(s.sessionId, s);
+        publishedSessionCount = sessions.size();
+        s.timer = options.scheduler()
+                .schedule(
+                        options.connectTimeout(),
+                        () -> lane.execute(() -> {
+                            if (sessions.get(s.sessionId) == s && s.state == RoomSession.State.AWAITING_CONNECT) {
+                                LOG.debug("room {} session {} sent no connect in time", roomId, s.sessionId);
+                                removeSession(s, null);
+                            }
+                        }));
+        events.sessionOpened(roomId, s.sessionId);
+    }
+
+    /** Returns the live session of a connection, or null if the connection was replaced or closed. */
+    private @Nullable RoomSession current(Connection c) {
+        RoomSession s = sessions.get(c.options.sessionId());
+        return s != null && s.connection == c ? s : null;
+    }
+
+    void handleSocketClosed(Connection c) {
+        RoomSession s = current(c);
+        if (s == null || s.state == RoomSession.State.AWAITING_REMOVAL) {
+            return;
+        }
+        if (s.state == RoomSession.State.AWAITING_CONNECT) {
+            removeSession(s, null);
+        } else {
+            cancelSession(s);
+        }
+    }
+
+    void rejectConnection(Connection c, CloseReason reason, String why) {
+        RoomSession s = current(c);
+        if (s != null) {
+            reject(s, reason, why);
+        } else {
+            closeQuietly(c.socket, reason);
+        }
+    }
+
+    /** Moves a session into its removal grace period: presence stays, the same id may resume. */
+    private void cancelSession(RoomSession s) {
+        if (s.isConnected() && !s.supportsStringAppend) {
+            legacyAppendSessions--;
+        }
+        s.cancelTimers();
+        s.outgoing.clear();
+        s.state = RoomSession.State.AWAITING_REMOVAL;
+        closeQuietly(s.socket, null);
+        Duration grace = options.removalGrace();
+        if (grace.isZero()) {
+            removeSession(s, null);
+            return;
+        }
+        s.timer = options.scheduler()
+                .schedule(
+                        grace,
+                        () -> lane.execute(() -> {
+                            if (sessions.get(s.sessionId) == s) {
+                                removeSession(s, null);
+                            }
+                        }));
+    }
+
+    private void reject(RoomSession s, CloseReason reason, String why) {
+        LOG.debug("room {} rejects session {}: {} ({})", roomId, s.sessionId, reason, why);
+        events.sessionRejected(roomId, s.sessionId, reason);
+        if (s.requiresLegacyRejection) {
+            sendNonData(
+                    s,
+                    ProtocolCodec.encode(new ServerMessage.IncompatibilityError(reason.legacyIncompatibilityReason())));
+            removeSession(s, null);
+        } else {
+            removeSession(s, reason);
+        }
+    }
+
+    /** Removes a session for good: closes its socket and broadcasts the removal of its presence. */
+    private void removeSession(RoomSession s, @Nullable CloseReason reason) {
+        if (sessions.get(s.sessionId) != s) {
+            return;
+        }
+        if (s.isConnected() && !s.supportsStringAppend) {
+            legacyAppendSessions--;
+        }
+        sessions.remove(s.sessionId);
+        publishedSessionCount = sessions.size();
+        s.cancelTimers();
+        if (s.isConnected()) {
+            flush(s);
+        }
+        s.state = RoomSession.State.AWAITING_REMOVAL;
+        closeQuietly(s.socket, reason);
+        if (s.presenceId != null && presence.remove(s.presenceId) != null) {
+            Map<String, RecordOp> ops = Map.of(s.presenceId, RecordOp.Remove.INSTANCE);
+            broadcast(new NetworkDiff(ops), null, Map.of(), null);
+        }
+        events.sessionRemoved(roomId, s.sessionId, sessions.size());
+        if (sessions.isEmpty()) {
+            events.roomEmpty(roomId);
+        }
+        dropFailedSessions();
+    }
+
+    private void scheduleIdleCheck(RoomSession s) {
+        Duration idle = options.idleTimeout();
+        if (idle.isZero()) {
+            return;
+        }
+        long dueIn =
+                s.lastInteractionNanos + idle.toNanos() - options.scheduler().nanoTime();
+        s.timer = options.scheduler()
+                .schedule(
+                        Duration.ofNanos(Math.max(0, dueIn)),
+                        () -> lane.execute(() -> {
+                            if (sessions.get(s.sessionId) != s || !s.isConnected()) {
+                                return;
+                            }
+                            if (options.scheduler().nanoTime() - s.lastInteractionNanos >= idle.toNanos()) {
+                                LOG.debug("room {} session {} idle, cancelling", roomId, s.sessionId);
+                                cancelSession(s);
+                            } else {
+                                scheduleIdleCheck(s);
+                            }
+                        }));
+    }
+
+    private static void closeQuietly(SessionSocket socket, @Nullable CloseReason reason) {
+        try {
+            if (reason == null) {
+                socket.close();
+            } else {
+                socket.close(CloseReason.CLOSE_CODE, reason.wireName());
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("closing a socket failed", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    void handleMessage(Connection c, ClientMessage message) {
+        RoomSession s = current(c);
+        if (s == null || closed) {
+            return;
+        }
+        try {
+            if (message instanceof ClientMessage.Connect connect) {
+                handleConnect(s, connect);
+            } else if (message instanceof ClientMessage.Push push) {
+                handlePush(s, push);
+            } else if (message instanceof ClientMessage.Ping) {
+                if (s.isConnected()) {
+                    s.lastInteractionNanos = options.scheduler().nanoTime();
+                    // like tldraw, a pong does not flush batched data, so it may overtake it
+                    sendFrame(s, ProtocolCodec.encode(ServerMessage.Pong.INSTANCE));
+                }
+            }
+        } catch (SyncException e) {
+            reject(s, e.reason(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("room {} failed handling a message from session {}", roomId, s.sessionId, e);
+            reject(s, CloseReason.UNKNOWN_ERROR, String.valueOf(e.getMessage()));
+        }
+        dropFailedSessions();
+    }
+
+    private void handleConnect(RoomSession s, ClientMessage.Connect connect) {
+        if (s.state == RoomSession.State.AWAITING_REMOVAL) {
+            return;
+        }
+        Integer version = connect.protocolVersion();
+        if (version == null) {
+            reject(s, CloseReason.CLIENT_TOO_OLD, "no protocol version");
+            return;
+        }
+        int v = version;
+        boolean wasLegacyAppend = s.isConnected() && !s.supportsStringAppend;
+        if (v == 5) {
+            v = 6;
+        }
+        if (v == 6) {
+            s.requiresLegacyRejection = true;
+            v = 7;
+        }
+        if (v == 7) {
+            s.supportsStringAppend = false;
+            v = 8;
+        }
+        if (v < PROTOCOL_VERSION) {
+            reject(s, CloseReason.CLIENT_TOO_OLD, "protocol version " + version);
+            return;
+        }
+        if (v > PROTOCOL_VERSION) {
+            reject(s, CloseReason.SERVER_TOO_OLD, "protocol version " + version);
+            return;
+        }
+        if (connect.schema() == null) {
+            reject(s, CloseReason.CLIENT_TOO_OLD, "no schema");
+            return;
+        }
+        if (serializedSchema == null) {
+            // pinned mode: the first schema a room sees becomes its schema
+            Map<String, Integer> pinned = SchemaNegotiation.roomSequences(connect.schema());
+            if (pinned == null || !(connect.schema().get("schemaVersion") instanceof Long sv) || sv > 2) {
+                reject(s, CloseReason.CLIENT_TOO_OLD, "malformed schema");
+                return;
+            }
+            serializedSchema = Frozen.freezeMap(connect.schema());
+            sequences = pinned;
+            LOG.info("room {} pinned its schema from session {}", roomId, s.sessionId);
+        }
+        SchemaNegotiation.Outcome outcome =
+                SchemaNegotiation.negotiate(sequences, schema.migrations(), connect.schema());
+        if (outcome.rejection() != null) {
+            reject(s, outcome.rejection(), "schema mismatch");
+            return;
+        }
+        ClientMigrations migrations = outcome.migrations();
+
+        DocumentState.ChangesSince changes = doc.changesSince(connect.lastServerClock());
+        LinkedHashMap<String, RecordOp> diff = new LinkedHashMap<>();
+        for (Map.Entry<String, FrozenMap> p : presence.entrySet()) {
+            if (!p.getKey().equals(s.presenceId)) {
+                diff.put(p.getKey(), new RecordOp.Put(down(migrations, p.getValue())));
+            }
+        }
+        boolean wipeAll = false;
+        if (changes != null) {
+            wipeAll = changes.wipeAll();
+            for (FrozenMap r : changes.puts()) {
+                diff.put((String) r.get("id"), new RecordOp.Put(down(migrations, r)));
+            }
+            for (String id : changes.removes()) {
+                diff.put(id, RecordOp.Remove.INSTANCE);
+            }
+        }
+        if (wasLegacyAppend) {
+            legacyAppendSessions--;
+        }
+        s.migrations = migrations;
+        s.state = RoomSession.State.CONNECTED;
+        s.lastInteractionNanos = options.scheduler().nanoTime();
+        if (!s.supportsStringAppend) {
+            legacyAppendSessions++;
+        }
+        if (s.timer != null) {
+            s.timer.cancel();
+            s.timer = null;
+        }
+        scheduleIdleCheck(s);
+        ServerMessage.Connect reply = new ServerMessage.Connect(
+                connect.connectRequestId(),
+                wipeAll ? HydrationType.WIPE_ALL : HydrationType.WIPE_PRESENCE,
+                PROTOCOL_VERSION,
+                serializedSchema,
+                new NetworkDiff(diff),
+                doc.clock,
+                s.readOnly,
+                null);
+        sendNonData(s, ProtocolCodec.encode(reply));
+        events.sessionConnected(roomId, s.sessionId, s.readOnly);
+    }
+
+    private static FrozenMap down(@Nullable ClientMigrations migrations, FrozenMap record) {
+        return migrations == null || migrations.isEmpty() ? record : migrations.down(record);
+    }
+
+    private void handlePush(RoomSession s, ClientMessage.Push push) {
+        if (!s.isConnected()) {
+            return; // like tldraw: pushes before the handshake get no reply
+        }
+        s.lastInteractionNanos = options.scheduler().nanoTime();
+        ClientMigrations migrations = s.migrations;
+        boolean legacyAppendMode = legacyAppendSessions > 0;
+
+        DocumentState.Txn txn = doc.new Txn();
+        LinkedHashMap<String, RecordOp> docOps = new LinkedHashMap<>();
+        Map<String, FrozenMap> before = new HashMap<>();
+        LinkedHashMap<String, RecordOp> presenceOps = new LinkedHashMap<>();
+        @Nullable FrozenMap newPresence = null;
+        @Nullable FrozenMap oldPresence = null;
+
+        // Everything below is computed against the transaction; a SyncException abandons it whole.
+        if (push.presence() != null) {
+            FrozenMap[] result = applyPresence(s, push.presence(), migrations, presenceOps);
+            if (result != null) {
+                oldPresence = result[0];
+                newPresence = result[1];
+            }
+        }
+        NetworkDiff requested = push.diff();
+        if (requested != null && !s.readOnly) {
+            for (Map.Entry<String, RecordOp> e : requested.ops().entrySet()) {
+                applyDocumentOp(txn, e.getKey(), e.getValue(), migrations, legacyAppendMode, docOps, before);
+            }
+        }
+
+        boolean deleted = txn.commit();
+        if (newPresence != null) {
+            presence.put(s.presenceId, newPresence);
+        }
+        if (deleted) {
+            schedulePrune();
+        }
+        publishedClock = doc.clock;
+
+        NetworkDiff effective = new NetworkDiff(docOps);
+        PushAction action;
+        if (docOps.isEmpty() && requested == null) {
+            action = PushAction.Commit.INSTANCE;
+        } else if (!docOps.isEmpty() && effective.equals(requested)) {
+            action = PushAction.Commit.INSTANCE;
+        } else if (docOps.isEmpty()) {
+            action = PushAction.Discard.INSTANCE;
+        } else {
+            NetworkDiff rebase = effective;
+            if (s.needsMigration()) {
+                rebase = downDiff(s.migrations, docOps, before, txnStates(docOps));
+            }
+            action = new PushAction.RebaseWithDiff(rebase);
+        }
+        sendData(s, ProtocolCodec.encode(new ServerMessage.PushResult(push.clientClock(), doc.clock, action)));
+
+        if (!docOps.isEmpty() || !presenceOps.isEmpty()) {
+            LinkedHashMap<String, RecordOp> all = new LinkedHashMap<>(docOps);
+            all.putAll(presenceOps);
+            Map<String, FrozenMap> allBefore = before;
+            Map<String, FrozenMap> after = txnStates(docOps);
+            if (!presenceOps.isEmpty()) {
+                allBefore = new HashMap<>(before);
+                if (oldPresence != null) {
+                    allBefore.put(s.presenceId, oldPresence);
+                }
+                after = new HashMap<>(after);
+                after.put(s.presenceId, newPresence);
+            }
+            broadcast(new NetworkDiff(all), s, allBefore, after);
+        }
+        if (!docOps.isEmpty()) {
+            events.changesCommitted(roomId, doc.clock, docOps.size());
+        }
+    }
+
+    /** Current states of the records an effective diff touched (after commit). */
+    private Map<String, FrozenMap> txnStates(Map<String, RecordOp> ops) {
+        Map<String, FrozenMap> out = new HashMap<>();
+        for (String id : ops.keySet()) {
+            FrozenMap r = doc.get(id);
+            if (r != null) {
+                out.put(id, r);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Applies a push's presence op for this session. Returns {old, new} presence when it changed, null when
+     * it did not; records the effective op in {@code presenceOps}.
+     */
+    private FrozenMap @Nullable [] applyPresence(
+            RoomSession s, RecordOp op, @Nullable ClientMigrations migrations, Map<String, RecordOp> presenceOps) {
+        if (op instanceof RecordOp.Remove) {
+            return null;
+        }
+        if (presenceType == null) {
+            if (!schema.isPinned() || !(op instanceof RecordOp.Put put)) {
+                return null; // no presence in this room (or a patch before any put)
+            }
+            if (!(put.record().get("typeName") instanceof String type) || type.isEmpty()) {
+                throw new SyncException(CloseReason.INVALID_RECORD, "presence record without a typeName");
+            }
+            presenceType = type;
+        }
+        if (s.presenceId == null) {
+            s.presenceId = presenceType + ":" + ids.get();
+        }
+        String pid = s.presenceId;
+        FrozenMap prev = presence.get(pid);
+        FrozenMap next;
+        if (op instanceof RecordOp.Put put) {
+            LinkedHashMap<String, @Nullable Object> m =
+                    Frozen.freezeMap(put.record()).mutableCopy();
+            m.put("id", pid);
+            m.put("typeName", presenceType);
+            next = Frozen.adoptMap(m);
+            if (migrations != null && !migrations.isEmpty()) {
+                next = migrations.up(next);
+            }
+        } else {
+            if (prev == null) {
+                return null;
+            }
+            LinkedHashMap<String, ValueOp> ops =
+                    new LinkedHashMap<>(((RecordOp.Patch) op).diff().ops());
+            ops.put("id", new ValueOp.Put(pid));
+            ops.put("typeName", new ValueOp.Put(presenceType));
+            ObjectDiff forced = new ObjectDiff(ops);
+            if (migrations != null && !migrations.isEmpty()) {
+                next = migrations.up(asFrozen(forced.apply(migrations.down(prev))));
+            } else {
+                next = asFrozen(forced.apply(prev));
+            }
+        }
+        validate(next, schema.presenceValidator());
+        if (prev == null) {
+            presenceOps.put(pid, new RecordOp.Put(next));
+        } else {
+            ObjectDiff d = ObjectDiff.diffRecord(prev, next);
+            if (d == null) {
+                return null;
+            }
+            presenceOps.put(pid, new RecordOp.Patch(d));
+        }
+        return new FrozenMap[] {prev, next};
+    }
+
+    private void applyDocumentOp(
+            DocumentState.Txn txn,
+            String id,
+            RecordOp op,
+            @Nullable ClientMigrations migrations,
+            boolean legacyAppendMode,
+            Map<String, RecordOp> docOps,
+            Map<String, FrozenMap> before) {
+        boolean migrate = migrations != null && !migrations.isEmpty();
+        if (op instanceof RecordOp.Put put) {
+            FrozenMap record = Frozen.freezeMap(put.record());
+            checkRecordShape(id, record);
+            if (migrate) {
+                record = migrations.up(record);
+            }
+            FrozenMap existing = txn.get(id);
+            if (existing != null && !existing.get("typeName").equals(record.get("typeName"))) {
+                LOG.warn("room {}: a put may not change the typeName of {}", roomId, id);
+                return;
+            }
+            if (existing != null) {
+                ObjectDiff d = ObjectDiff.diffRecord(existing, record);
+                if (d == null) {
+                    return;
+                }
+                validate(record, validatorFor(record));
+                txn.set(id, record);
+                before.putIfAbsent(id, existing);
+                docOps.put(id, new RecordOp.Patch(d));
+            } else {
+                validate(record, validatorFor(record));
+                txn.set(id, record);
+                docOps.put(id, new RecordOp.Put(record));
+            }
+        } else if (op instanceof RecordOp.Patch patch) {
+            FrozenMap existing = txn.get(id);
+            if (existing == null) {
+                return; // e.g. deleted concurrently
+            }
+            FrozenMap next = migrate
+                    ? migrations.up(asFrozen(patch.diff().apply(migrations.down(existing))))
+                    : asFrozen(patch.diff().apply(existing));
+            if (!(next.get("id") instanceof String nid)
+                    || !nid.equals(id)
+                    || !existing.get("typeName").equals(next.get("typeName"))) {
+                throw new SyncException(
+                        CloseReason.INVALID_RECORD, "a patch may not change the id or typeName of " + id);
+            }
+            ObjectDiff d = ObjectDiff.diffRecord(existing, next, legacyAppendMode);
+            if (d == null) {
+                return;
+            }
+            validate(next, validatorFor(next));
+            txn.set(id, next);
+            before.putIfAbsent(id, existing);
+            docOps.put(id, new RecordOp.Patch(d));
+        } else {
+            FrozenMap existing = txn.get(id);
+            if (existing == null) {
+                return;
+            }
+            txn.delete(id);
+            before.putIfAbsent(id, existing);
+            docOps.put(id, RecordOp.Remove.INSTANCE);
+        }
+    }
+
+    private static FrozenMap asFrozen(@Nullable Object value) {
+        if (value instanceof FrozenMap m) {
+            return m;
+        }
+        throw new SyncException(CloseReason.INVALID_RECORD, "a record must stay a JSON object");
+    }
+
+    /** Checks what every record needs, whatever the schema: a string id matching its key and a typeName. */
+    private void checkRecordShape(String id, FrozenMap record) {
+        if (!(record.get("id") instanceof String rid)) {
+            throw new SyncException(CloseReason.INVALID_RECORD, "record " + id + " has no string id");
+        }
+        if (!rid.equals(id)) {
+            throw new SyncException(CloseReason.INVALID_RECORD, "record id " + rid + " does not match its key " + id);
+        }
+        if (!(record.get("typeName") instanceof String type) || type.isEmpty()) {
+            throw new SyncException(CloseReason.INVALID_RECORD, "record " + id + " has no typeName");
+        }
+        if (type.equals(presenceType)) {
+            throw new SyncException(CloseReason.INVALID_RECORD, "record " + id + " has the presence type " + type);
+        }
+        if (!schema.isPinned() && !schema.documentTypes().containsKey(type)) {
+            throw new SyncException(CloseReason.INVALID_RECORD, "unknown record type " + type);
+        }
+    }
+
+    private @Nullable RecordValidator validatorFor(FrozenMap record) {
+        return schema.isPinned() ? null : schema.documentTypes().get((String) record.get("typeName"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void validate(FrozenMap record, @Nullable RecordValidator validator) {
+        if (validator == null) {
+            return;
+        }
+        try {
+            validator.validate((Map<String, Object>) (Map<String, ?>) record);
+        } catch (RuntimeException e) {
+            throw new SyncException(
+                    CloseReason.INVALID_RECORD, "invalid record " + record.get("id") + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- host changes
+
+    private long hostUpdate(Consumer<RoomTransaction> changes) {
+        DocumentState.Txn txn = doc.new Txn();
+        long clockBefore = doc.clock;
+        changes.accept(new RoomTransaction() {
+            @Override
+            public @Nullable Map<String, Object> get(String id) {
+                return asPublic(txn.get(id));
+            }
+
+            @Override
+            public Collection<Map<String, Object>> records() {
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (DocumentState.Doc d : doc.docs.values()) {
+                    if (!txn.writes.containsKey((String) d.state().get("id"))) {
+                        out.add(asPublic(d.state()));
+                    }
+                }
+                for (FrozenMap w : txn.writes.values()) {
+                    if (w != null) {
+                        out.add(asPublic(w));
+                    }
+                }
+                return out;
+            }
+
+            @Override
+            public void put(Map<String, ?> record) {
+                FrozenMap r = Frozen.freezeMap(record);
+                Object id = r.get("id");
+                checkRecordShape(id instanceof String s ? s : String.valueOf(id), r);
+                validate(r, validatorFor(r));
+                txn.set((String) id, r);
+            }
+
+            @Override
+            public void delete(String id) {
+                txn.delete(id);
+            }
+
+            @Override
+            public long clock() {
+                return clockBefore;
+            }
+        });
+        commitExternal(txn);
+        return doc.clock;
+    }
+
+    /** Commits a transaction that came from the host, and broadcasts its effective changes to everyone. */
+    private void commitExternal(DocumentState.Txn txn) {
+        LinkedHashMap<String, RecordOp> ops = new LinkedHashMap<>();
+        Map<String, FrozenMap> before = new HashMap<>();
+        for (Map.Entry<String, @Nullable FrozenMap> w : new ArrayList<>(txn.writes.entrySet())) {
+            FrozenMap prev = doc.get(w.getKey());
+            FrozenMap next = w.getValue();
+            if (next == null) {
+                if (prev != null) {
+                    ops.put(w.getKey(), RecordOp.Remove.INSTANCE);
+                    before.put(w.getKey(), prev);
+                } else {
+                    txn.writes.remove(w.getKey());
+                }
+            } else if (prev == null) {
+                ops.put(w.getKey(), new RecordOp.Put(next));
+            } else {
+                ObjectDiff d = ObjectDiff.diffRecord(prev, next);
+                if (d == null) {
+                    txn.writes.remove(w.getKey());
+                } else {
+                    ops.put(w.getKey(), new RecordOp.Patch(d));
+                    before.put(w.getKey(), prev);
+                }
+            }
+        }
+        boolean deleted = txn.commit();
+        if (deleted) {
+            schedulePrune();
+        }
+        publishedClock = doc.clock;
+        if (!ops.isEmpty()) {
+            broadcast(new NetworkDiff(ops), null, before, txnStates(ops));
+            events.changesCommitted(roomId, doc.clock, ops.size());
+        }
+        dropFailedSessions();
+    }
+
+    private void replaceDocument(RoomSnapshot snapshot) {
+        DocumentState incoming = migrateSnapshot(snapshot);
+        DocumentState.Txn txn = doc.new Txn();
+        for (DocumentState.Doc d : incoming.docs.values()) {
+            String id = (String) d.state().get("id");
+            if (!d.state().equals(doc.get(id))) {
+                txn.set(id, d.state());
+            }
+        }
+        for (String id : new ArrayList<>(doc.docs.keySet())) {
+            if (!incoming.docs.containsKey(id)) {
+                txn.delete(id);
+            }
+        }
+        commitExternal(txn);
+    }
+
+    /** Loads a snapshot and migrates its records up to the room's schema. */
+    private DocumentState migrateSnapshot(RoomSnapshot snapshot) {
+        DocumentState loaded = DocumentState.fromSnapshot(snapshot);
+        Map<String, Object> snapshotSchema = snapshot.schema();
+        if (snapshotSchema == null) {
+            return loaded;
+        }
+        if (serializedSchema == null) {
+            Map<String, Integer> seqs = SchemaNegotiation.roomSequences(snapshotSchema);
+            if (seqs == null) {
+                throw new IllegalArgumentException("snapshot schema is malformed");
+            }
+            serializedSchema = Frozen.freezeMap(snapshotSchema);
+            sequences = seqs;
+            return loaded;
+        }
+        SchemaNegotiation.Outcome outcome = SchemaNegotiation.negotiate(sequences, schema.migrations(), snapshotSchema);
+        if (outcome.rejection() != null) {
+            throw new IllegalArgumentException(
+                    "snapshot schema cannot be migrated to the room's: " + outcome.rejection());
+        }
+        ClientMigrations m = outcome.migrations();
+        if (m != null && !m.isEmpty()) {
+            for (Map.Entry<String, DocumentState.Doc> e : loaded.docs.entrySet()) {
+                DocumentState.Doc d = e.getValue();
+                e.setValue(new DocumentState.Doc(m.up(d.state()), d.lastChangedClock()));
+            }
+        }
+        return loaded;
+    }
+
+    private void schedulePrune() {
+        if (pruneTimer != null || doc.tombstones.size() <= DocumentState.MAX_TOMBSTONES) {
+            return;
+        }
+        pruneTimer = options.scheduler()
+                .schedule(
+                        TOMBSTONE_PRUNE_DELAY,
+                        () -> lane.execute(() -> {
+                            pruneTimer = null;
+                            if (!closed && doc.pruneTombstones()) {
+                                LOG.debug(
+                                        "room {} pruned tombstones; history starts at {}",
+                                        roomId,
+                                        doc.tombstoneHistoryStartsAtClock);
+                            }
+                        }));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static @Nullable Map<String, Object> asPublic(@Nullable FrozenMap m) {
+        return (Map<String, Object>) (Map<String, ?>) m;
+    }
+
+    // ---------------------------------------------------------------- outgoing
+
+    /**
+     * Sends a patch to every connected session but {@code author}. The patch is encoded once and the same
+     * frame goes to every session that needs no migration.
+     */
+    private void broadcast(
+            NetworkDiff diff,
+            @Nullable RoomSession author,
+            Map<String, FrozenMap> before,
+            @Nullable Map<String, FrozenMap> after) {
+        String encoded = null;
+        String frame = null;
+        for (RoomSession s : sessions.values()) {
+            if (s == author || !s.isConnected()) {
+                continue;
+            }
+            if (s.needsMigration()) {
+                try {
+                    NetworkDiff mine = downDiff(s.migrations, diff.ops(), before, after == null ? Map.of() : after);
+                    sendData(s, ProtocolCodec.encode(new ServerMessage.Patch(mine, doc.clock)));
+                } catch (SyncException e) {
+                    s.sendFailed = true; // dropped after this task, like any failed session
+                    LOG.debug("room {}: down-migration failed for session {}", roomId, s.sessionId, e);
+                }
+                continue;
+            }
+            if (encoded == null) {
+                encoded = ProtocolCodec.encode(new ServerMessage.Patch(diff, doc.clock));
+            }
+            if (options.batchInterval().isZero() || !s.batchWindowOpen) {
+                if (frame == null) {
+                    frame = DATA_PREFIX + encoded + DATA_SUFFIX;
+                }
+                sendFirstOfWindow(s, frame);
+            } else {
+                s.outgoing.add(encoded);
+            }
+        }
+    }
+
+    /** Re-expresses a diff for an older client: puts down-migrated, patches re-diffed between versions. */
+    private static NetworkDiff downDiff(
+            ClientMigrations m,
+            Map<String, RecordOp> ops,
+            Map<String, FrozenMap> before,
+            Map<String, FrozenMap> after) {
+        LinkedHashMap<String, RecordOp> out = new LinkedHashMap<>();
+        for (Map.Entry<String, RecordOp> e : ops.entrySet()) {
+            RecordOp op = e.getValue();
+            if (op instanceof RecordOp.Put put) {
+                out.put(e.getKey(), new RecordOp.Put(m.down(Frozen.freezeMap(put.record()))));
+            } else if (op instanceof RecordOp.Patch) {
+                FrozenMap b = before.get(e.getKey());
+                FrozenMap a = after.get(e.getKey());
+                if (b == null || a == null) {
+                    continue;
+                }
+                ObjectDiff d = ObjectDiff.diffRecord(m.down(b), m.down(a));
+                if (d != null) {
+                    out.put(e.getKey(), new RecordOp.Patch(d));
+                }
+            } else {
+                out.put(e.getKey(), op);
+            }
+        }
+        return new NetworkDiff(out);
+    }
+
+    /** Sends one encoded data message, batching per session after the first one of a window. */
+    private void sendData(RoomSession s, String encoded) {
+        if (!s.isConnected()) {
+            return;
+        }
+        if (options.batchInterval().isZero() || !s.batchWindowOpen) {
+            sendFirstOfWindow(s, DATA_PREFIX + encoded + DATA_SUFFIX);
+        } else {
+            s.outgoing.add(encoded);
+        }
+    }
+
+    private void sendFirstOfWindow(RoomSession s, String frame) {
+        sendFrame(s, frame);
+        if (options.batchInterval().isZero() || s.sendFailed) {
+            return;
+        }
+        s.batchWindowOpen = true;
+        s.flushTimer = options.scheduler()
+                .schedule(
+                        options.batchInterval(),
+                        () -> lane.execute(() -> {
+                            if (sessions.get(s.sessionId) == s) {
+                                s.flushTimer = null;
+                                flush(s);
+                                dropFailedSessions();
+                            }
+                        }));
+    }
+
+    /** Sends everything batched for a session as one data frame, and ends its batch window. */
+    private void flush(RoomSession s) {
+        s.batchWindowOpen = false;
+        if (s.flushTimer != null) {
+            s.flushTimer.cancel();
+            s.flushTimer = null;
+        }
+        if (s.outgoing.isEmpty()) {
+            return;
+        }
+        StringBuilder b = new StringBuilder(DATA_PREFIX);
+        for (int i = 0; i < s.outgoing.size(); i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append(s.outgoing.get(i));
+        }
+        b.append(DATA_SUFFIX);
+        s.outgoing.clear();
+        sendFrame(s, b.toString());
+    }
+
+    /** Sends a message that is not data (connect, custom…): batched data goes out before it. */
+    private void sendNonData(RoomSession s, String text) {
+        flush(s);
+        sendFrame(s, text);
+    }
+
+    private void sendFrame(RoomSession s, String text) {
+        if (s.sendFailed) {
+            return;
+        }
+        boolean sent;
+        try {
+            sent = s.socket.send(text);
+        } catch (RuntimeException e) {
+            LOG.debug("room {}: send to session {} failed", roomId, s.sessionId, e);
+            sent = false;
+        }
+        if (!sent) {
+            s.sendFailed = true;
+        }
+    }
+
+    /** Drops sessions whose socket refused a frame: closed sockets are cancelled, full queues removed. */
+    private void dropFailedSessions() {
+        for (RoomSession s : new ArrayList<>(sessions.values())) {
+            if (!s.sendFailed || sessions.get(s.sessionId) != s) {
+                continue;
+            }
+            if (s.socket.isOpen()) {
+                if (s.needsMigration() && s.isConnected()) {
+                    LOG.debug("room {}: dropping session {}", roomId, s.sessionId);
+                }
+                events.slowConsumerDropped(roomId, s.sessionId);
+                removeSession(s, null);
+            } else if (s.isConnected()) {
+                cancelSession(s);
+            } else {
+                removeSession(s, null);
+            }
+        }
     }
 }

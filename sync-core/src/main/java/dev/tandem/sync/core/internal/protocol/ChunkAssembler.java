@@ -1,0 +1,168 @@
+package dev.tandem.sync.core.internal.protocol;
+
+import java.util.Objects;
+
+/**
+ * Reassembles the frames one client sends into protocol messages ({@code reference/tldraw-sync-protocol.md}
+ * §6.1), the counterpart of {@link Chunker}.
+ *
+ * <p>A frame starting with <code>{</code> while no chunked message is in progress is a whole message. Any
+ * other frame must be a chunk {@code "<n>_<body>"} (n in ASCII digits; the body may hold any character,
+ * line terminators included): the first chunk of a message announces {@code n + 1} chunks in all, and each
+ * later one must count down by exactly one, ending at {@code 0_}, when the bodies are joined and decoded
+ * with {@link ProtocolCodec#decodeClient}. Any error (a chunk out of order, a whole message in the middle
+ * of a chunked one, a frame that is neither, a message that does not decode, or one longer than the
+ * configured maximum) discards what was gathered and returns the assembler to idle; the caller is expected
+ * to close the session.
+ *
+ * <p>Memory is bounded: the bodies gathered for one message never exceed {@code maxMessageChars} UTF-16
+ * units, checked as each chunk arrives, so a client cannot grow the server's memory by sending chunks that
+ * never end.
+ *
+ * <pre>{@code
+ * ChunkAssembler assembler = new ChunkAssembler(limits.maxMessageChars());
+ * switch (assembler.accept(frame)) { ... }
+ * }</pre>
+ *
+ * <p>Not thread-safe: create one per session and feed it that session's frames in the order they arrived,
+ * from one thread at a time.
+ */
+public final class ChunkAssembler {
+
+    /** What one frame produced. */
+    public sealed interface Result {}
+
+    /** A complete message. */
+    public record Message(ClientMessage message) implements Result {
+        public Message {
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** A chunk was stored; more are expected. */
+    public record Incomplete() implements Result {
+        /** The only instance needed. */
+        public static final Incomplete INSTANCE = new Incomplete();
+    }
+
+    /** The frame was rejected; {@code message} says why. The assembler is idle again. */
+    public record Error(String message) implements Result {
+        public Error {
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** Text of the error for a whole message arriving while a chunked one is in progress. */
+    public static final String UNEXPECTED_NON_CHUNK = "Unexpected non-chunk message";
+
+    /** Text of the error for a chunk whose number does not count down from the previous one. */
+    public static final String WRONG_ORDER = "Chunks received in wrong order";
+
+    /** Text of the error for a frame that is neither a whole message nor a chunk. */
+    public static final String INVALID_CHUNK = "Invalid chunk";
+
+    /** Chunk numbers longer than this cannot fit a long; no real sequence comes near. */
+    private static final int MAX_CHUNK_NUMBER_DIGITS = 18;
+
+    private final int maxMessageChars;
+
+    /** The joined bodies so far; empty when idle. */
+    private final StringBuilder gathered = new StringBuilder();
+
+    /** Chunks the current message has in all, or -1 when idle. */
+    private long total = -1;
+
+    /** Chunks of the current message received so far. */
+    private long received;
+
+    /**
+     * Creates an assembler that rejects messages longer than {@code maxMessageChars} UTF-16 units, whole or
+     * chunked.
+     *
+     * @throws IllegalArgumentException if {@code maxMessageChars} is not positive
+     */
+    public ChunkAssembler(int maxMessageChars) {
+        if (maxMessageChars <= 0) {
+            throw new IllegalArgumentException("maxMessageChars must be > 0 but was " + maxMessageChars);
+        }
+        this.maxMessageChars = maxMessageChars;
+    }
+
+    /** Returns true when no chunked message is in progress. */
+    public boolean isIdle() {
+        return total < 0;
+    }
+
+    /** Takes the next frame received from the client and returns what it completed, if anything. */
+    public Result accept(String frame) {
+        Objects.requireNonNull(frame, "frame");
+        if (frame.startsWith("{")) {
+            if (!isIdle()) {
+                return fail(UNEXPECTED_NON_CHUNK);
+            }
+            if (frame.length() > maxMessageChars) {
+                return fail(tooLong(frame.length()));
+            }
+            return decode(frame);
+        }
+
+        int digits = 0;
+        while (digits < frame.length() && isAsciiDigit(frame.charAt(digits))) {
+            digits++;
+        }
+        if (digits == 0
+                || digits > MAX_CHUNK_NUMBER_DIGITS
+                || digits == frame.length()
+                || frame.charAt(digits) != '_') {
+            return fail(INVALID_CHUNK);
+        }
+        long n = Long.parseLong(frame, 0, digits, 10);
+        if (isIdle()) {
+            total = n + 1;
+        } else if (n != total - received - 1) {
+            return fail(WRONG_ORDER);
+        }
+        received++;
+        int bodyLength = frame.length() - digits - 1;
+        if ((long) gathered.length() + bodyLength > maxMessageChars) {
+            return fail(tooLong((long) gathered.length() + bodyLength));
+        }
+        gathered.append(frame, digits + 1, frame.length());
+        if (n > 0) {
+            return Incomplete.INSTANCE;
+        }
+        String json = gathered.toString();
+        reset();
+        return decode(json);
+    }
+
+    private Result decode(String json) {
+        try {
+            return new Message(ProtocolCodec.decodeClient(json));
+        } catch (ProtocolException e) {
+            return new Error(e.getMessage());
+        }
+    }
+
+    private String tooLong(long length) {
+        return "Message of at least " + length + " characters exceeds the maximum of " + maxMessageChars;
+    }
+
+    private Error fail(String message) {
+        reset();
+        return new Error(message);
+    }
+
+    private void reset() {
+        total = -1;
+        received = 0;
+        gathered.setLength(0);
+        if (gathered.capacity() > 64 * 1024) {
+            gathered.trimToSize(); // a session should not keep a large message's buffer between messages
+        }
+    }
+
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+}

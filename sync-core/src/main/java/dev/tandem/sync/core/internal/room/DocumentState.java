@@ -1,0 +1,190 @@
+package dev.tandem.sync.core.internal.room;
+
+import dev.tandem.sync.core.RoomSnapshot;
+import dev.tandem.sync.core.internal.json.Frozen;
+import dev.tandem.sync.core.internal.json.FrozenMap;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A room's document: records with the clock they last changed at, tombstones of deleted records, the
+ * document clock and where the tombstone history starts. Confined to the room's lane.
+ *
+ * <p>Invariants: the clock advances at most once per committed transaction; every stored record's {@code
+ * lastChangedClock} and every tombstone's clock are {@code <=} the clock; tombstones are kept in clock
+ * order (oldest first).
+ */
+final class DocumentState {
+    /** tldraw's {@code MAX_TOMBSTONES}. */
+    static final int MAX_TOMBSTONES = 5000;
+    /** tldraw's {@code TOMBSTONE_PRUNE_BUFFER_SIZE}. */
+    static final int TOMBSTONE_PRUNE_BUFFER_SIZE = 1000;
+
+    record Doc(FrozenMap state, long lastChangedClock) {}
+
+    final HashMap<String, Doc> docs = new HashMap<>();
+    final LinkedHashMap<String, Long> tombstones = new LinkedHashMap<>();
+    long clock;
+    long tombstoneHistoryStartsAtClock;
+
+    /** Loads a snapshot verbatim, applying tldraw's clock rules for in-memory storage. */
+    static DocumentState fromSnapshot(RoomSnapshot snapshot) {
+        DocumentState s = new DocumentState();
+        long clock = Math.max(0, snapshot.documentClock());
+        for (RoomSnapshot.Document d : snapshot.documents()) {
+            FrozenMap state = Frozen.freezeMap(d.state());
+            if (!(state.get("id") instanceof String id)) {
+                throw new IllegalArgumentException("snapshot document without a string id: " + state);
+            }
+            s.docs.put(id, new Doc(state, d.lastChangedClock()));
+            clock = Math.max(clock, d.lastChangedClock());
+        }
+        List<Map.Entry<String, Long>> tombs =
+                new ArrayList<>(snapshot.tombstones().entrySet());
+        tombs.sort(Map.Entry.comparingByValue());
+        for (Map.Entry<String, Long> t : tombs) {
+            clock = Math.max(clock, t.getValue());
+        }
+        s.clock = clock;
+        s.tombstoneHistoryStartsAtClock = Math.max(0, Math.min(snapshot.tombstoneHistoryStartsAtClock(), clock));
+        if (s.tombstoneHistoryStartsAtClock != clock) {
+            for (Map.Entry<String, Long> t : tombs) {
+                if (!s.docs.containsKey(t.getKey())) {
+                    s.tombstones.put(t.getKey(), t.getValue());
+                }
+            }
+        }
+        return s;
+    }
+
+    /** Returns the document as a snapshot (without a schema). */
+    RoomSnapshot toSnapshot(@Nullable Map<String, Object> schema) {
+        List<RoomSnapshot.Document> documents = new ArrayList<>(docs.size());
+        for (Doc d : docs.values()) {
+            documents.add(new RoomSnapshot.Document(d.state(), d.lastChangedClock()));
+        }
+        return new RoomSnapshot(clock, documents, tombstones, tombstoneHistoryStartsAtClock, schema);
+    }
+
+    @Nullable
+    FrozenMap get(String id) {
+        Doc d = docs.get(id);
+        return d == null ? null : d.state();
+    }
+
+    /** The changes a client at {@code sinceClock} is missing. */
+    record ChangesSince(boolean wipeAll, List<FrozenMap> puts, List<String> removes) {}
+
+    /**
+     * Returns what a client that last saw {@code sinceClock} is missing, or null if it is up to date. A
+     * clock ahead of the document is treated as -1; one before the tombstone history means a full reload.
+     */
+    @Nullable
+    ChangesSince changesSince(long sinceClock) {
+        long since = sinceClock > clock ? -1 : sinceClock;
+        if (since == clock) {
+            return null;
+        }
+        boolean wipeAll = since < tombstoneHistoryStartsAtClock;
+        List<FrozenMap> puts = new ArrayList<>();
+        List<String> removes = new ArrayList<>();
+        for (Doc d : docs.values()) {
+            if (wipeAll || d.lastChangedClock() > since) {
+                puts.add(d.state());
+            }
+        }
+        if (!wipeAll) {
+            for (Map.Entry<String, Long> t : tombstones.entrySet()) {
+                if (t.getValue() > since) {
+                    removes.add(t.getKey());
+                }
+            }
+        }
+        return new ChangesSince(wipeAll, puts, removes);
+    }
+
+    /**
+     * Drops the oldest tombstones when there are more than {@link #MAX_TOMBSTONES}, down to {@code MAX -
+     * BUFFER}, never splitting tombstones that share a clock. Returns true if any was dropped.
+     */
+    boolean pruneTombstones() {
+        if (tombstones.size() <= MAX_TOMBSTONES) {
+            return false;
+        }
+        int toDelete = tombstones.size() - MAX_TOMBSTONES + TOMBSTONE_PRUNE_BUFFER_SIZE;
+        Iterator<Map.Entry<String, Long>> it = tombstones.entrySet().iterator();
+        long cutoff = Long.MIN_VALUE;
+        int deleted = 0;
+        while (it.hasNext()) {
+            Map.Entry<String, Long> e = it.next();
+            if (deleted < toDelete || e.getValue() == cutoff) {
+                cutoff = e.getValue();
+                it.remove();
+                deleted++;
+            } else {
+                break;
+            }
+        }
+        tombstoneHistoryStartsAtClock =
+                tombstones.isEmpty() ? clock : tombstones.values().iterator().next();
+        return true;
+    }
+
+    /** A set of writes applied all together or not at all. Reads see the transaction's own writes. */
+    final class Txn {
+        /** id → new state, or null for a deletion. */
+        final LinkedHashMap<String, @Nullable FrozenMap> writes = new LinkedHashMap<>();
+
+        @Nullable
+        FrozenMap get(String id) {
+            if (writes.containsKey(id)) {
+                return writes.get(id);
+            }
+            return DocumentState.this.get(id);
+        }
+
+        void set(String id, FrozenMap state) {
+            writes.put(id, state);
+        }
+
+        /** Deletes the record; returns false (and does nothing) if it does not exist. */
+        boolean delete(String id) {
+            if (get(id) == null) {
+                return false;
+            }
+            writes.put(id, null);
+            return true;
+        }
+
+        boolean isEmpty() {
+            return writes.isEmpty();
+        }
+
+        /** Applies the writes, advancing the clock once. Returns true if any tombstone was written. */
+        boolean commit() {
+            if (writes.isEmpty()) {
+                return false;
+            }
+            long next = ++clock;
+            boolean deleted = false;
+            for (Map.Entry<String, @Nullable FrozenMap> w : writes.entrySet()) {
+                FrozenMap state = w.getValue();
+                if (state != null) {
+                    docs.put(w.getKey(), new Doc(state, next));
+                    tombstones.remove(w.getKey());
+                } else {
+                    docs.remove(w.getKey());
+                    tombstones.remove(w.getKey());
+                    tombstones.put(w.getKey(), next);
+                    deleted = true;
+                }
+            }
+            return deleted;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.tandem.sync.core.internal.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.sync.core.Json;
+import dev.tandem.sync.core.RoomOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Outgoing batching of data messages (tldraw SPEC RB1–RB5, protocol notes §6.2). */
+class RoomBatchingTest {
+    private static RoomFixture batched() {
+        return new RoomFixture(RoomOptions.builder().schema(RoomFixture.schema()));
+    }
+
+    private static String put(int i) {
+        return "{\"page:" + i + "\":[\"put\",{\"id\":\"page:" + i + "\",\"typeName\":\"page\"}]}";
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> data(String frame) {
+        Map<String, Object> m = (Map<String, Object>) Json.parse(frame);
+        assertThat(m).containsEntry("type", "data");
+        return (List<Map<String, Object>>) m.get("data");
+    }
+
+    @Test
+    void batching_RB1_firstMessageImmediately_laterOnesInOneFrameAfterWindow() {
+        RoomFixture f = batched();
+        RoomFixture.Conn a = f.joined("a");
+        RoomFixture.Conn b = f.joined("b");
+
+        a.push(0, put(0));
+        a.push(1, put(1));
+        a.push(2, put(2));
+
+        assertThat(data(b.socket.take())).hasSize(1);
+        b.expectNothing();
+        f.advance(Duration.ofMillis(17));
+        List<Map<String, Object>> batch = data(b.socket.take());
+        assertThat(batch).extracting(m -> m.get("serverClock")).containsExactly(2L, 3L);
+        b.expectNothing();
+        // the window has ended: the next message goes out at once again
+        a.push(3, put(3));
+        assertThat(data(b.socket.take())).hasSize(1);
+    }
+
+    @Test
+    void batching_RB2_pushResultFollowsEarlierPatchesInOrder() {
+        RoomFixture f = batched();
+        RoomFixture.Conn a = f.joined("a");
+        RoomFixture.Conn b = f.joined("b");
+        a.push(0, put(0));
+        b.push(0, put(1));
+        f.advance(Duration.ofMillis(17));
+
+        List<String> frames = b.socket.drain();
+        List<Object> types = frames.stream()
+                .flatMap(fr -> data(fr).stream())
+                .map(m -> m.get("type"))
+                .toList();
+        assertThat(types).containsExactly("patch", "push_result");
+    }
+
+    @Test
+    void batching_RB3_pongDoesNotFlushBatchedData() {
+        RoomFixture f = batched();
+        RoomFixture.Conn a = f.joined("a");
+        RoomFixture.Conn b = f.joined("b");
+        a.push(0, put(0));
+        a.push(1, put(1));
+        b.send("{\"type\":\"ping\"}");
+
+        assertThat(data(b.socket.take())).hasSize(1);
+        b.expect("{\"type\":\"pong\"}");
+        f.advance(Duration.ofMillis(17));
+        assertThat(data(b.socket.take())).hasSize(1);
+    }
+
+    @Test
+    void batching_RB4_customMessageFlushesBatchFirst() {
+        RoomFixture f = batched();
+        RoomFixture.Conn a = f.joined("a");
+        RoomFixture.Conn b = f.joined("b");
+        a.push(0, put(0));
+        a.push(1, put(1));
+        assertThat(f.room.sendCustomMessage("b", Map.of("hello", 1)).join()).isTrue();
+
+        assertThat(data(b.socket.take())).hasSize(1);
+        assertThat(data(b.socket.take())).hasSize(1);
+        b.expect("{\"type\":\"custom\",\"data\":{\"hello\":1}}");
+    }
+
+    @Test
+    void batching_off_sendsEveryMessageInItsOwnFrame() {
+        RoomFixture f = new RoomFixture();
+        RoomFixture.Conn a = f.joined("a");
+        RoomFixture.Conn b = f.joined("b");
+        a.push(0, put(0));
+        a.push(1, put(1));
+        assertThat(b.socket.drain()).hasSize(2);
+    }
+
+    @Test
+    void broadcast_sameFrameInstanceGoesToEverySessionWithoutMigration() {
+        RoomFixture f = new RoomFixture();
+        RoomFixture.Conn a = f.joined("a");
+        RoomFixture.Conn b = f.joined("b");
+        RoomFixture.Conn c = f.joined("c");
+        a.push(0, put(0));
+        assertThat(b.socket.take()).isSameAs(c.socket.take());
+    }
+}
