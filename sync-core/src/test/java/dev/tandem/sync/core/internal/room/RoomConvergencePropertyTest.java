@@ -123,10 +123,11 @@ class RoomConvergencePropertyTest {
                     }
                 }
                 case REMOVE -> c.remove(id);
-                case PRESENCE -> c.presence(Map.of(
-                        "id", "instance_presence:x",
-                        "typeName", "instance_presence",
-                        "cursor", Map.of("x", rand.nextInt(100), "y", rand.nextInt(100))));
+                case PRESENCE ->
+                    c.presence(Map.of(
+                            "id", "instance_presence:x",
+                            "typeName", "instance_presence",
+                            "cursor", Map.of("x", rand.nextInt(100), "y", rand.nextInt(100))));
                 case FLUSH -> c.flush();
                 case DELIVER -> c.deliver();
                 case TICK -> clock.advance(Duration.ofMillis(1 + rand.nextInt(40)));

@@ -53,8 +53,8 @@ class RoomDocumentTest {
         a.push(1, "{\"page:1\":[\"remove\"]}");
         a.push(2, put("page:1"));
         assertThat(f.room.snapshot().join().tombstones()).isEmpty();
-        assertThat(f.open("b").join(1).get("diff")).isEqualTo(Json.parse(
-                "{\"page:1\":[\"put\",{\"id\":\"page:1\",\"typeName\":\"page\"}]}"));
+        assertThat(f.open("b").join(1).get("diff"))
+                .isEqualTo(Json.parse("{\"page:1\":[\"put\",{\"id\":\"page:1\",\"typeName\":\"page\"}]}"));
     }
 
     @Test
@@ -89,8 +89,9 @@ class RoomDocumentTest {
         assertThat(f.room.documentClock()).isEqualTo(7);
         Map<String, Object> reply = f.open("a").join(4);
         assertThat(reply).containsEntry("hydrationType", "wipe_presence").containsEntry("serverClock", 7L);
-        assertThat(reply.get("diff")).isEqualTo(Json.parse("{\"page:old\":[\"remove\"],"
-                + "\"page:page\":[\"put\",{\"id\":\"page:page\",\"typeName\":\"page\",\"name\":\"Page 1\"}]}"));
+        assertThat(reply.get("diff"))
+                .isEqualTo(Json.parse("{\"page:old\":[\"remove\"],"
+                        + "\"page:page\":[\"put\",{\"id\":\"page:page\",\"typeName\":\"page\",\"name\":\"Page 1\"}]}"));
     }
 
     @Test

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** A room on a manual clock and a direct executor, with raw-frame helpers for protocol tests. */
 final class RoomFixture {
-    static final String SCHEMA = "{\"schemaVersion\":2,\"sequences\":{\"com.example.shape\":2,\"com.example.store\":1}}";
+    static final String SCHEMA =
+            "{\"schemaVersion\":2,\"sequences\":{\"com.example.shape\":2,\"com.example.store\":1}}";
 
     final ManualScheduler clock = new ManualScheduler();
     final Room room;

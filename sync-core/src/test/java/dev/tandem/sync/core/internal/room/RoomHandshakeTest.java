@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /** The connect handshake (tldraw SPEC HS1–HS6, protocol notes §4.4). */
 class RoomHandshakeTest {
-    private static final String PAGE = "{\"id\":\"page:page\",\"typeName\":\"page\",\"name\":\"Page 1\",\"index\":\"a1\"}";
+    private static final String PAGE =
+            "{\"id\":\"page:page\",\"typeName\":\"page\",\"name\":\"Page 1\",\"index\":\"a1\"}";
 
     @Test
     void connect_HS4_freshClient_getsWipeAllWithEveryDocument() {
@@ -24,9 +25,10 @@ class RoomHandshakeTest {
 
         RoomFixture.Conn b = f.open("b");
         b.connect(-1);
-        b.expect("{\"type\":\"connect\",\"connectRequestId\":\"cr\",\"hydrationType\":\"wipe_all\",\"protocolVersion\":8,"
-                + "\"schema\":" + RoomFixture.SCHEMA + ",\"diff\":{\"page:page\":[\"put\"," + PAGE + "]},"
-                + "\"serverClock\":1,\"isReadonly\":false}");
+        b.expect(
+                "{\"type\":\"connect\",\"connectRequestId\":\"cr\",\"hydrationType\":\"wipe_all\",\"protocolVersion\":8,"
+                        + "\"schema\":" + RoomFixture.SCHEMA + ",\"diff\":{\"page:page\":[\"put\"," + PAGE + "]},"
+                        + "\"serverClock\":1,\"isReadonly\":false}");
         b.expectNothing();
     }
 
@@ -67,7 +69,7 @@ class RoomHandshakeTest {
 
         Map<String, Object> reply = f.open("b").join(99);
         assertThat(reply).containsEntry("hydrationType", "wipe_all");
-        assertThat((Map<?, ?>) reply.get("diff")).containsKey("page:page");
+        assertThat(((Map<?, ?>) reply.get("diff")).containsKey("page:page")).isTrue();
     }
 
     @Test
@@ -91,7 +93,8 @@ class RoomHandshakeTest {
     void connect_missingProtocolVersion_isClientTooOld() {
         RoomFixture f = new RoomFixture();
         RoomFixture.Conn a = f.open("a");
-        a.send("{\"type\":\"connect\",\"connectRequestId\":\"x\",\"lastServerClock\":-1,\"schema\":" + RoomFixture.SCHEMA + "}");
+        a.send("{\"type\":\"connect\",\"connectRequestId\":\"x\",\"lastServerClock\":-1,\"schema\":"
+                + RoomFixture.SCHEMA + "}");
         a.expectClosed("CLIENT_TOO_OLD");
     }
 
@@ -132,7 +135,10 @@ class RoomHandshakeTest {
     void connect_HS3_unknownSequenceAloneIsIgnored_butUnknownWithOlderIsServerTooOld() {
         RoomFixture f = new RoomFixture();
         RoomFixture.Conn a = f.open("a");
-        a.connect(-1, 8, "{\"schemaVersion\":2,\"sequences\":{\"com.example.shape\":2,\"com.example.store\":1,\"x.y\":1}}");
+        a.connect(
+                -1,
+                8,
+                "{\"schemaVersion\":2,\"sequences\":{\"com.example.shape\":2,\"com.example.store\":1,\"x.y\":1}}");
         assertThat(a.next()).containsEntry("type", "connect");
 
         RoomFixture.Conn b = f.open("b");
@@ -164,8 +170,10 @@ class RoomHandshakeTest {
         a.next();
 
         Map<String, Object> reply = f.open("b").join(-1);
-        assertThat(reply.get("diff")).isEqualTo(Json.parse(
-                "{\"instance_presence:p1\":[\"put\",{\"id\":\"instance_presence:p1\",\"typeName\":\"instance_presence\",\"cursor\":1}]}"));
+        assertThat(reply.get("diff"))
+                .isEqualTo(
+                        Json.parse(
+                                "{\"instance_presence:p1\":[\"put\",{\"id\":\"instance_presence:p1\",\"typeName\":\"instance_presence\",\"cursor\":1}]}"));
 
         // a reconnecting "a" does not get its own presence back
         RoomFixture.Conn a2 = f.open("a");
@@ -191,11 +199,7 @@ class RoomHandshakeTest {
     void connect_MG1_olderClientWithDownMigrations_staysConnectedAndSeesDownMigratedRecords() {
         // version 2 of com.example.shape renamed "x" to "left"
         Migration rename = new Migration(
-                "com.example.shape",
-                2,
-                "shape",
-                r -> rename(r, "x", "left"),
-                r -> rename(r, "left", "x"));
+                "com.example.shape", 2, "shape", r -> rename(r, "x", "left"), r -> rename(r, "left", "x"));
         RoomSchema schema = RoomSchema.builder()
                 .documentType("shape")
                 .presenceType("instance_presence")
@@ -212,8 +216,9 @@ class RoomHandshakeTest {
 
         // the old client writes "x"; the room stores "left"; the new client sees "left"
         old.push(0, "{\"shape:1\":[\"put\",{\"id\":\"shape:1\",\"typeName\":\"shape\",\"x\":5}]}");
-        old.expect("{\"type\":\"data\",\"data\":[{\"type\":\"push_result\",\"clientClock\":0,\"serverClock\":1,"
-                + "\"action\":{\"rebaseWithDiff\":{\"shape:1\":[\"put\",{\"id\":\"shape:1\",\"typeName\":\"shape\",\"x\":5}]}}}]}");
+        old.expect(
+                "{\"type\":\"data\",\"data\":[{\"type\":\"push_result\",\"clientClock\":0,\"serverClock\":1,"
+                        + "\"action\":{\"rebaseWithDiff\":{\"shape:1\":[\"put\",{\"id\":\"shape:1\",\"typeName\":\"shape\",\"x\":5}]}}}]}");
         current.expect("{\"type\":\"data\",\"data\":[{\"type\":\"patch\",\"serverClock\":1,"
                 + "\"diff\":{\"shape:1\":[\"put\",{\"id\":\"shape:1\",\"typeName\":\"shape\",\"left\":5}]}}]}");
 
