@@ -182,7 +182,9 @@ public final class Diffs {
                     return new ValueOp.Put(next);
                 }
                 if (changed == null) {
-                    changed = new int[(int) maxPatched];
+                    changed = new int[Math.min((int) maxPatched, 8)];
+                } else if (count == changed.length) {
+                    changed = Arrays.copyOf(changed, Math.min((int) maxPatched, count * 2));
                 }
                 changed[count++] = i;
             }

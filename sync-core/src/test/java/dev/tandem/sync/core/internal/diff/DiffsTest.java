@@ -268,6 +268,26 @@ class DiffsTest {
         }
 
         @Test
+        void diffRecord_D6_longList_patchesUpToOneFifth() {
+            List<Object> prev = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                prev.add(i + 1);
+            }
+            List<Object> tenChanged = new ArrayList<>(prev);
+            LinkedHashMap<String, ValueOp> expected = new LinkedHashMap<>();
+            for (int i = 0; i < 50; i += 5) {
+                tenChanged.set(i, -i);
+                expected.put(Integer.toString(i), put(-i));
+            }
+            List<Object> elevenChanged = new ArrayList<>(tenChanged);
+            elevenChanged.set(49, 0);
+
+            assertThat(diff(obj("l", prev), obj("l", tenChanged)))
+                    .isEqualTo(ops("l", new ValueOp.Patch(new ObjectDiff(expected))));
+            assertThat(diff(obj("l", prev), obj("l", elevenChanged))).isEqualTo(ops("l", put(elevenChanged)));
+        }
+
+        @Test
         void diffRecord_D6_falsyItems_arePut() {
             // 25 elements allow 5 patched indices
             List<Object> tail = List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20);
