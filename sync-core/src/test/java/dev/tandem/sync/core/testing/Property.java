@@ -22,9 +22,9 @@ import org.jspecify.annotations.Nullable;
  * random. Case {@code i} is drawn from a {@link Rand} seeded by the {@code i}-th long of a {@link
  * SplittableRandom} over the run's seed, with a size hint growing from 1 to {@link Rand#MAX_SIZE}, so a
  * run is fully determined by its seed and case count. A case fails when the property throws (a virtual
- * machine error other than {@link StackOverflowError} is rethrown at once). The
- * failing case is then shrunk greedily: the first of the generator's shrink candidates that still fails
- * replaces it, until none fails or {@value #MAX_SHRINK_ATTEMPTS} candidates have been tried.
+ * machine error other than {@link StackOverflowError} is rethrown at once). The failing case is then
+ * shrunk greedily: the first of the generator's shrink candidates that still fails replaces it, until none
+ * fails or {@value #MAX_SHRINK_ATTEMPTS} candidates have been tried.
  *
  * <p>Stateless and thread-safe; properties run on the calling thread.
  */
