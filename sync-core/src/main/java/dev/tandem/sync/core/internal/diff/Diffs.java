@@ -24,6 +24,9 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>A list on one side and an object on the other is a {@code put}, never a {@code patch}: 5.4.2's patch
  *       of that shape does not apply back (tldraw's main branch has the same fix).
+ *   <li>Keys are an object's own keys. 5.4.2 tests presence with JavaScript's {@code in}, which also sees
+ *       inherited members, so it never adds a key named like one ({@code toString}, {@code constructor})
+ *       and turns deleting one into a {@code put} of {@code null}; tldraw's main branch has the same fix.
  *   <li>Ops keyed {@code __proto__} are ignored when applying, as on tldraw's main branch; in 5.4.2 they
  *       change a prototype, which JSON never shows.
  *   <li>When applying to a list, only canonical index keys ({@code "0"}, {@code "17"}) address elements; a
