@@ -70,6 +70,12 @@ class DiffsTest {
         }
 
         @Test
+        void diffRecord_D2_keysNamedLikeJavaScriptBuiltins_areOrdinaryKeys() {
+            assertThat(diff(obj("constructor", "x"), obj("toString", 1)))
+                    .isEqualTo(ops("constructor", DELETE, "toString", put(1)));
+        }
+
+        @Test
         void diffRecord_D2_opOrder_isPrevKeysThenNewKeys() {
             ObjectDiff diff = diff(obj("a", 1, "b", 2, "c", 3), obj("z", 0, "c", 4, "a", 1, "y", 0));
 
