@@ -91,13 +91,12 @@ public final class JsonCodec {
         new JsonWriter(out).value(value);
     }
 
-    /**
-     * Runs {@code body} against a writer over this thread's reusable buffer and returns the text written.
-     * {@code body} must not call back into this method.
-     */
+    /** Runs {@code body} against a writer over this thread's reusable buffer and returns the text written. */
     public static String write(Consumer<JsonWriter> body) {
         StringBuilder sb = BUFFER.get();
-        sb.setLength(0);
+        if (sb.length() != 0) {
+            sb = new StringBuilder(256); // called from inside another write on this thread
+        }
         body.accept(new JsonWriter(sb));
         String text = sb.toString();
         if (sb.capacity() > MAX_RETAINED_BUFFER_CHARS) {

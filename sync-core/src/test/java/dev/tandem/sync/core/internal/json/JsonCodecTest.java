@@ -264,6 +264,16 @@ class JsonCodecTest {
         assertThat(JsonCodec.stringify(List.of(1))).isEqualTo("[1]");
     }
 
+    @Test
+    void write_nestedOnOneThread_keepsBothOutputs() {
+        String outer = JsonCodec.write(w -> {
+            w.beginArray().value("a");
+            String inner = JsonCodec.write(w2 -> w2.value(List.of(1, 2)));
+            w.value(inner).endArray();
+        });
+        assertThat(outer).isEqualTo("[\"a\",\"[1,2]\"]");
+    }
+
     // ---- properties
 
     @Test

@@ -114,7 +114,7 @@ class ChunkerTest {
                     StringBuilder joined = new StringBuilder();
                     for (int i = 0; i < chunks.size(); i++) {
                         String chunk = chunks.get(i);
-                        if (chunks.size() > 1) {
+                        if (message.length() >= max) {
                             String prefix = (chunks.size() - 1 - i) + "_";
                             assertThat(chunk).startsWith(prefix);
                             chunk = chunk.substring(prefix.length());

@@ -88,7 +88,7 @@ class ProtocolCodecPropertyTest {
     @Test
     void decode_structurallyMutatedValidFrames_onlyThrowsProtocolException() {
         PropertyCheck.forAll(
-                20_000,
+                10_000,
                 r -> {
                     Object tree = JsonCodec.parse(validFrame(r));
                     int[] countdown = {r.nextInt(countNodes(tree))};
