@@ -1,6 +1,7 @@
 package dev.tandem.sync.core.internal.json;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -18,10 +19,10 @@ import tools.jackson.core.json.JsonFactory;
  * #parse} accepts what {@code JSON.parse} accepts (duplicate keys: the last wins, in the first one's
  * position) and {@link #stringify} produces the characters {@code JSON.stringify} would.
  *
- * <p>This is the only class in sync-core that touches Jackson; no Jackson type appears in its API. Parsing
- * runs Jackson's streaming parser straight into frozen maps and lists, without an intermediate tree.
- * Writing is done by {@link JsonWriter}, because Jackson's generator cannot reproduce {@code
- * JSON.stringify}'s number format or its escaping of lone surrogates.
+ * <p>This package is the only place in sync-core that touches Jackson, and no Jackson type appears in its
+ * API. Parsing runs Jackson's streaming parser straight into frozen maps and lists, without an
+ * intermediate tree. Writing is done by {@link JsonWriter}, because Jackson's generator cannot reproduce
+ * {@code JSON.stringify}'s number format or its escaping of lone surrogates.
  *
  * <p>One difference from {@code JSON.parse}: an object key holding a lone surrogate (a UTF-16 half without
  * its partner, raw or escaped) is rejected, because Jackson refuses such keys. Values may hold lone
@@ -127,8 +128,8 @@ public final class JsonCodec {
                                 + ": nesting deeper than " + MAX_DEPTH + " levels");
                     }
                     if (depth == open.length) {
-                        open = java.util.Arrays.copyOf(open, depth * 2);
-                        keys = java.util.Arrays.copyOf(keys, depth * 2);
+                        open = Arrays.copyOf(open, depth * 2);
+                        keys = Arrays.copyOf(keys, depth * 2);
                     }
                     open[depth++] =
                             t == JsonToken.START_OBJECT ? new LinkedHashMap<String, Object>() : new ArrayList<>();
