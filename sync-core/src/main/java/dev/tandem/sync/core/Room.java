@@ -58,6 +58,21 @@ public interface Room extends AutoCloseable {
      */
     CompletableFuture<Void> loadSnapshot(RoomSnapshot snapshot);
 
+    /**
+     * Completes once every change committed so far is durable in the room's store (at once for a room
+     * without a store). Commits that fail are retried, so this may wait for a store outage to end.
+     */
+    CompletableFuture<Void> flush();
+
+    /**
+     * Stores a version snapshot of the current document and completes with its description; completes
+     * exceptionally if the room has no store.
+     */
+    CompletableFuture<VersionInfo> saveVersion();
+
+    /** Returns true once the room was closed or unloaded; a closed room refuses new connections. */
+    boolean isClosed();
+
     /** Sends a {@code custom} message with host data to one connected session. */
     CompletableFuture<Boolean> sendCustomMessage(String sessionId, @Nullable Object data);
 

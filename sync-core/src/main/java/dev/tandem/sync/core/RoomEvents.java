@@ -22,6 +22,18 @@ public interface RoomEvents {
     /** A push or host update committed; {@code documentClock} is the clock after it. */
     default void changesCommitted(String roomId, long documentClock, int recordsChanged) {}
 
+    /** A room's changes up to {@code documentClock} became durable in the store after {@code latency}. */
+    default void changesPersisted(String roomId, long documentClock, java.time.Duration latency) {}
+
+    /** A store commit failed; it is retried. */
+    default void commitFailed(String roomId, Throwable error) {}
+
+    /** A room was loaded from its store (or created empty). */
+    default void roomLoaded(String roomId, long documentClock, int records, java.time.Duration loadTime) {}
+
+    /** A room was flushed and unloaded after its last session left. */
+    default void roomUnloaded(String roomId) {}
+
     /** A session's outgoing queue was full and the session was dropped. */
     default void slowConsumerDropped(String roomId, String sessionId) {}
 

@@ -1,14 +1,25 @@
 package dev.tandem.sync.core;
 
+import dev.tandem.sync.core.internal.room.SyncRoom;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Holds the rooms of one server, creating each on first use. Thread-safe.
+ * Holds the rooms of one server, creating each on first use. With a store in the room options, a room loads
+ * from the store on first use and unloads itself once its last session left and its changes are durable; a
+ * later use loads it again. Thread-safe.
  *
  * <pre>{@code
  * RoomManager rooms = RoomManager.create(roomId -> RoomOptions.builder().build());
@@ -16,6 +27,7 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class RoomManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RoomManager.class);
     private final Function<String, RoomOptions> optionsForRoom;
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -45,7 +57,14 @@ public final class RoomManager implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("room manager is closed");
         }
-        return rooms.computeIfAbsent(roomId, id -> Room.create(id, optionsForRoom.apply(id)));
+        return rooms.compute(roomId, (id, existing) -> {
+            if (existing != null && !existing.isClosed()) {
+                return existing;
+            }
+            Room[] self = new Room[1];
+            self[0] = new SyncRoom(id, optionsForRoom.apply(id), () -> rooms.remove(id, self[0]));
+            return self[0];
+        });
     }
 
     /** Returns the room with this id if it exists. */
@@ -58,13 +77,35 @@ public final class RoomManager implements AutoCloseable {
         return List.copyOf(rooms.values());
     }
 
-    /** Closes every room. Idempotent. */
-    @Override
-    public void close() {
+    /**
+     * Closes every room (sessions get a normal close) and waits, up to {@code timeout}, until every room's
+     * changes are durable in its store. Returns true if everything was flushed in time. Idempotent.
+     */
+    public boolean close(Duration timeout) {
         closed = true;
-        for (Room room : rooms.values()) {
+        List<Room> all = List.copyOf(rooms.values());
+        List<CompletableFuture<Void>> flushed = new ArrayList<>();
+        for (Room room : all) {
             room.close();
+            flushed.add(room.flush());
         }
         rooms.clear();
+        try {
+            CompletableFuture.allOf(flushed.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.warn("rooms not flushed within {}: {}", timeout, e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Closes every room and waits up to 30 seconds for their stores to be flushed. */
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
     }
 }

@@ -6,10 +6,12 @@ import dev.tandem.sync.core.ObjectDiff;
 import dev.tandem.sync.core.RecordOp;
 import dev.tandem.sync.core.RecordValidator;
 import dev.tandem.sync.core.Room;
+import dev.tandem.sync.core.RoomCommit;
 import dev.tandem.sync.core.RoomEvents;
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomSnapshot;
+import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.RoomTransaction;
 import dev.tandem.sync.core.Scheduler;
 import dev.tandem.sync.core.SessionOptions;
@@ -17,6 +19,7 @@ import dev.tandem.sync.core.SessionSocket;
 import dev.tandem.sync.core.SocketHandler;
 import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.core.ValueOp;
+import dev.tandem.sync.core.VersionInfo;
 import dev.tandem.sync.core.internal.json.Frozen;
 import dev.tandem.sync.core.internal.json.FrozenMap;
 import dev.tandem.sync.core.internal.protocol.ClientMessage;
@@ -58,6 +61,10 @@ public final class SyncRoom implements Room {
     private final RoomSchema schema;
     private final RoomEvents events;
     private final SerialLane lane;
+    private final RoomPersistence persistence;
+    private final Runnable onUnload;
+    private @Nullable RuntimeException loadFailure;
+    private Scheduler.@Nullable Cancellable unloadTimer;
     private final Supplier<String> ids;
 
     private DocumentState doc;
@@ -72,29 +79,91 @@ public final class SyncRoom implements Room {
     private final LinkedHashMap<String, RoomSession> sessions = new LinkedHashMap<>();
     private int legacyAppendSessions;
     private Scheduler.Cancellable pruneTimer;
-    private boolean closed;
+    private volatile boolean closed;
 
     private volatile long publishedClock;
     private volatile int publishedSessionCount;
 
     public SyncRoom(String roomId, RoomOptions options) {
+        this(roomId, options, () -> {});
+    }
+
+    /**
+     * Creates a room; with a store in the options it loads from the store first (connections made meanwhile
+     * wait). {@code onUnload} runs on the lane when the room unloaded itself after its last session left.
+     */
+    public SyncRoom(String roomId, RoomOptions options, Runnable onUnload) {
         this.roomId = java.util.Objects.requireNonNull(roomId, "roomId");
         this.options = java.util.Objects.requireNonNull(options, "options");
+        this.onUnload = java.util.Objects.requireNonNull(onUnload, "onUnload");
         this.schema = options.schema();
         this.events = options.events();
-        this.lane = new SerialLane(options.executor());
+        this.lane = new SerialLane(options.executor(), options.store() != null);
+        this.persistence = new RoomPersistence(roomId, options, lane, this::dropFailedSessions);
         this.ids = options.idGenerator();
         this.presenceType = schema.presenceType();
         if (!schema.isPinned()) {
             this.serializedSchema = Frozen.freezeMap(schema.serialize());
             this.sequences = schema.sequences();
         }
-        RoomSnapshot initial = options.initialSnapshot();
         this.doc = new DocumentState();
-        if (initial != null) {
-            this.doc = migrateSnapshot(initial);
+        if (options.store() == null) {
+            RoomSnapshot initial = options.initialSnapshot();
+            if (initial != null) {
+                this.doc = migrateSnapshot(initial);
+            }
+            persistence.durableClock = doc.clock;
+            this.publishedClock = doc.clock;
+        } else {
+            load(options.store(), 0);
         }
-        this.publishedClock = doc.clock;
+    }
+
+    /** Loads the document from the store, retrying with backoff, then opens the lane. */
+    private void load(RoomStore store, int attempt) {
+        long started = options.scheduler().nanoTime();
+        CompletableFuture<@Nullable RoomSnapshot> f;
+        try {
+            f = store.load(roomId);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        f.whenComplete((stored, error) -> {
+            if (error != null) {
+                long delayMs = Math.min(options.maxCommitRetryDelay().toMillis(), 50L << Math.min(16, attempt));
+                if (attempt == 0 || attempt % 20 == 0) {
+                    LOG.warn(
+                            "room {}: loading failed (attempt {}), retrying: {}",
+                            roomId,
+                            attempt + 1,
+                            error.toString());
+                }
+                options.scheduler().schedule(Duration.ofMillis(delayMs), () -> load(store, attempt + 1));
+                return;
+            }
+            // the lane is held: this thread owns the room's state until release()
+            try {
+                RoomSnapshot initial = options.initialSnapshot();
+                if (stored != null) {
+                    doc = migrateSnapshot(stored);
+                    persistence.durableClock = doc.clock;
+                } else if (initial != null) {
+                    doc = migrateSnapshot(initial);
+                    persistence.record(delta(new ArrayList<>(doc.docs.keySet())), this::currentSnapshot);
+                }
+                publishedClock = doc.clock;
+                events.roomLoaded(
+                        roomId,
+                        doc.clock,
+                        doc.docs.size(),
+                        Duration.ofNanos(options.scheduler().nanoTime() - started));
+                LOG.info("room {} loaded: {} records at clock {}", roomId, doc.docs.size(), doc.clock);
+            } catch (RuntimeException e) {
+                loadFailure = e;
+                LOG.error("room {}: stored document cannot be loaded", roomId, e);
+            }
+            lane.release();
+        });
     }
 
     SerialLane lane() {
@@ -130,7 +199,7 @@ public final class SyncRoom implements Room {
 
     @Override
     public CompletableFuture<RoomSnapshot> snapshot() {
-        return onLane(() -> doc.toSnapshot(serializedSchema));
+        return onLane(this::currentSnapshot);
     }
 
     @Override
@@ -143,6 +212,21 @@ public final class SyncRoom implements Room {
     }
 
     @Override
+    public CompletableFuture<Void> flush() {
+        return onLane(() -> persistence.flush(doc.clock)).thenCompose(f -> f);
+    }
+
+    @Override
+    public CompletableFuture<VersionInfo> saveVersion() {
+        return onLane(() -> persistence.saveVersion(currentSnapshot())).thenCompose(f -> f);
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
     public CompletableFuture<Boolean> sendCustomMessage(String sessionId, @Nullable Object data) {
         Object frozen = Frozen.freeze(data);
         return onLane(() -> {
@@ -150,7 +234,8 @@ public final class SyncRoom implements Room {
             if (s == null || !s.isConnected()) {
                 return false;
             }
-            sendNonData(s, ProtocolCodec.encode(new ServerMessage.Custom(frozen)));
+            String custom = ProtocolCodec.encode(new ServerMessage.Custom(frozen));
+            persistence.emit(doc.clock, () -> sendNonData(s, custom));
             dropFailedSessions();
             return true;
         });
@@ -198,17 +283,13 @@ public final class SyncRoom implements Room {
             if (closed) {
                 return;
             }
-            closed = true;
+            shutDown();
             for (RoomSession s : new ArrayList<>(sessions.values())) {
                 s.cancelTimers();
                 closeQuietly(s.socket, null);
             }
             sessions.clear();
             presence.clear();
-            if (pruneTimer != null) {
-                pruneTimer.cancel();
-                pruneTimer = null;
-            }
             publishedSessionCount = 0;
         });
     }
@@ -229,9 +310,17 @@ public final class SyncRoom implements Room {
 
     private void openSession(Connection connection) {
         SessionOptions o = connection.options;
+        if (loadFailure != null) {
+            closeQuietly(connection.socket, CloseReason.UNKNOWN_ERROR);
+            return;
+        }
         if (closed) {
             closeQuietly(connection.socket, null);
             return;
+        }
+        if (unloadTimer != null) {
+            unloadTimer.cancel();
+            unloadTimer = null;
         }
         RoomSession previous = sessions.remove(o.sessionId());
         RoomSession s = new RoomSession(o.sessionId(), connection, o.readOnly(), o.meta());
@@ -341,12 +430,14 @@ public final class SyncRoom implements Room {
         s.state = RoomSession.State.AWAITING_REMOVAL;
         closeQuietly(s.socket, reason);
         if (s.presenceId != null && presence.remove(s.presenceId) != null) {
-            Map<String, RecordOp> ops = Map.of(s.presenceId, RecordOp.Remove.INSTANCE);
-            broadcast(new NetworkDiff(ops), null, Map.of(), null);
+            NetworkDiff removal = new NetworkDiff(Map.of(s.presenceId, RecordOp.Remove.INSTANCE));
+            long clock = doc.clock;
+            persistence.emit(clock, () -> broadcast(removal, null, Map.of(), null, clock));
         }
         events.sessionRemoved(roomId, s.sessionId, sessions.size());
         if (sessions.isEmpty()) {
             events.roomEmpty(roomId);
+            scheduleUnload();
         }
         dropFailedSessions();
     }
@@ -507,7 +598,8 @@ public final class SyncRoom implements Room {
                 doc.clock,
                 s.readOnly,
                 OBJECT_ACCESS_WRITE);
-        sendNonData(s, ProtocolCodec.encode(reply));
+        String encodedReply = ProtocolCodec.encode(reply);
+        persistence.emit(doc.clock, () -> sendNonData(s, encodedReply));
         events.sessionConnected(roomId, s.sessionId, s.readOnly);
     }
 
@@ -549,10 +641,8 @@ public final class SyncRoom implements Room {
         if (newPresence != null) {
             presence.put(s.presenceId, newPresence);
         }
-        if (deleted) {
-            schedulePrune();
-        }
-        publishedClock = doc.clock;
+        afterCommit(txn, deleted);
+        long clock = doc.clock;
 
         NetworkDiff effective = new NetworkDiff(docOps);
         PushAction action;
@@ -569,7 +659,8 @@ public final class SyncRoom implements Room {
             }
             action = new PushAction.RebaseWithDiff(rebase);
         }
-        sendData(s, ProtocolCodec.encode(new ServerMessage.PushResult(push.clientClock(), doc.clock, action)));
+        String result = ProtocolCodec.encode(new ServerMessage.PushResult(push.clientClock(), clock, action));
+        persistence.emit(clock, () -> sendData(s, result));
 
         if (!docOps.isEmpty() || !presenceOps.isEmpty()) {
             LinkedHashMap<String, RecordOp> all = new LinkedHashMap<>(docOps);
@@ -584,7 +675,10 @@ public final class SyncRoom implements Room {
                 after = new HashMap<>(after);
                 after.put(s.presenceId, newPresence);
             }
-            broadcast(new NetworkDiff(all), s, allBefore, after);
+            NetworkDiff diff = new NetworkDiff(all);
+            Map<String, FrozenMap> b = allBefore;
+            Map<String, FrozenMap> a = after;
+            persistence.emit(clock, () -> broadcast(diff, s, b, a, clock));
         }
         if (!docOps.isEmpty()) {
             events.changesCommitted(roomId, doc.clock, docOps.size());
@@ -851,12 +945,12 @@ public final class SyncRoom implements Room {
             }
         }
         boolean deleted = txn.commit();
-        if (deleted) {
-            schedulePrune();
-        }
-        publishedClock = doc.clock;
+        afterCommit(txn, deleted);
         if (!ops.isEmpty()) {
-            broadcast(new NetworkDiff(ops), null, before, txnStates(ops));
+            long clock = doc.clock;
+            NetworkDiff diff = new NetworkDiff(ops);
+            Map<String, FrozenMap> after = txnStates(ops);
+            persistence.emit(clock, () -> broadcast(diff, null, before, after, clock));
             events.changesCommitted(roomId, doc.clock, ops.size());
         }
         dropFailedSessions();
@@ -910,6 +1004,83 @@ public final class SyncRoom implements Room {
         return loaded;
     }
 
+    /** Follows a committed transaction: pruning, the published clock, and the record for the store. */
+    private void afterCommit(DocumentState.Txn txn, boolean deleted) {
+        if (deleted) {
+            schedulePrune();
+        }
+        publishedClock = doc.clock;
+        if (!txn.isEmpty()) {
+            persistence.record(delta(txn.writes.keySet()), this::currentSnapshot);
+        }
+    }
+
+    /** The durable change of the given records at their current state (a tombstone if deleted). */
+    private RoomCommit delta(Collection<String> ids) {
+        LinkedHashMap<String, RoomSnapshot.Document> puts = new LinkedHashMap<>();
+        LinkedHashMap<String, Long> tombstones = new LinkedHashMap<>();
+        for (String id : ids) {
+            DocumentState.Doc d = doc.docs.get(id);
+            if (d != null) {
+                puts.put(id, new RoomSnapshot.Document(d.state(), d.lastChangedClock()));
+            } else {
+                Long t = doc.tombstones.get(id);
+                if (t != null) {
+                    tombstones.put(id, t);
+                }
+            }
+        }
+        return new RoomCommit(roomId, doc.clock, puts, tombstones, doc.tombstoneHistoryStartsAtClock, serializedSchema);
+    }
+
+    private RoomSnapshot currentSnapshot() {
+        return doc.toSnapshot(serializedSchema);
+    }
+
+    private void scheduleUnload() {
+        if (!persistence.hasStore() || closed || unloadTimer != null) {
+            return;
+        }
+        unloadTimer = options.scheduler()
+                .schedule(
+                        options.unloadDelay(),
+                        () -> lane.execute(() -> {
+                            unloadTimer = null;
+                            if (closed || !sessions.isEmpty()) {
+                                return;
+                            }
+                            persistence
+                                    .flush(doc.clock)
+                                    .whenComplete((ok, e) -> lane.execute(() -> {
+                                        if (closed
+                                                || !sessions.isEmpty()
+                                                || unloadTimer != null
+                                                || !persistence.isFlushed()) {
+                                            return;
+                                        }
+                                        persistence.saveVersionIfMoved(currentSnapshot());
+                                        shutDown();
+                                        LOG.info("room {} unloaded at clock {}", roomId, doc.clock);
+                                        events.roomUnloaded(roomId);
+                                        onUnload.run();
+                                    }));
+                        }));
+    }
+
+    /** Stops the room's own timers; the store link keeps committing what is pending. */
+    private void shutDown() {
+        closed = true;
+        persistence.stopTimers();
+        if (pruneTimer != null) {
+            pruneTimer.cancel();
+            pruneTimer = null;
+        }
+        if (unloadTimer != null) {
+            unloadTimer.cancel();
+            unloadTimer = null;
+        }
+    }
+
     private void schedulePrune() {
         if (pruneTimer != null || doc.tombstones.size() <= DocumentState.MAX_TOMBSTONES) {
             return;
@@ -920,6 +1091,7 @@ public final class SyncRoom implements Room {
                         () -> lane.execute(() -> {
                             pruneTimer = null;
                             if (!closed && doc.pruneTombstones()) {
+                                persistence.record(delta(List.of()), this::currentSnapshot);
                                 LOG.debug(
                                         "room {} pruned tombstones; history starts at {}",
                                         roomId,
@@ -943,7 +1115,8 @@ public final class SyncRoom implements Room {
             NetworkDiff diff,
             @Nullable RoomSession author,
             Map<String, FrozenMap> before,
-            @Nullable Map<String, FrozenMap> after) {
+            @Nullable Map<String, FrozenMap> after,
+            long serverClock) {
         String encoded = null;
         String frame = null;
         for (RoomSession s : sessions.values()) {
@@ -953,7 +1126,7 @@ public final class SyncRoom implements Room {
             if (s.needsMigration()) {
                 try {
                     NetworkDiff mine = downDiff(s.migrations, diff.ops(), before, after == null ? Map.of() : after);
-                    sendData(s, ProtocolCodec.encode(new ServerMessage.Patch(mine, doc.clock)));
+                    sendData(s, ProtocolCodec.encode(new ServerMessage.Patch(mine, serverClock)));
                 } catch (SyncException e) {
                     s.sendFailed = true; // dropped after this task, like any failed session
                     LOG.debug("room {}: down-migration failed for session {}", roomId, s.sessionId, e);
@@ -961,7 +1134,7 @@ public final class SyncRoom implements Room {
                 continue;
             }
             if (encoded == null) {
-                encoded = ProtocolCodec.encode(new ServerMessage.Patch(diff, doc.clock));
+                encoded = ProtocolCodec.encode(new ServerMessage.Patch(diff, serverClock));
             }
             if (options.batchInterval().isZero() || !s.batchWindowOpen) {
                 if (frame == null) {
