@@ -1,5 +1,6 @@
 package dev.tandem.sync.core.internal.room;
 
+import dev.tandem.sync.core.Access;
 import dev.tandem.sync.core.CloseReason;
 import dev.tandem.sync.core.NetworkDiff;
 import dev.tandem.sync.core.ObjectDiff;
@@ -264,10 +265,32 @@ public final class SyncRoom implements Room {
         return onLane(() -> {
             List<SessionInfo> out = new ArrayList<>();
             for (RoomSession s : sessions.values()) {
-                out.add(new SessionInfo(s.sessionId, s.state.wireName, s.readOnly, s.meta));
+                out.add(info(s));
             }
             return out;
         });
+    }
+
+    @Override
+    public CompletableFuture<Void> revalidate(java.util.function.Function<SessionInfo, Access> policy) {
+        java.util.Objects.requireNonNull(policy, "policy");
+        return onLane(() -> {
+            for (RoomSession s : new ArrayList<>(sessions.values())) {
+                Access access = policy.apply(info(s));
+                CloseReason denied = access.closeReason();
+                if (denied != null) {
+                    reject(s, denied, "access revoked");
+                } else {
+                    s.readOnly = access == Access.READ_ONLY;
+                }
+            }
+            dropFailedSessions();
+            return null;
+        });
+    }
+
+    private static SessionInfo info(RoomSession s) {
+        return new SessionInfo(s.sessionId, s.state.wireName, s.readOnly, s.meta, s.connection.options.principal());
     }
 
     @Override
