@@ -49,11 +49,11 @@ class RoomRevalidateTest {
                         org.assertj.core.groups.Tuple.tuple("s1", false),
                         org.assertj.core.groups.Tuple.tuple("s2", true));
 
-        sockets.get("s2")
+        alice.handler()
                 .onText("{\"type\":\"push\",\"clientClock\":0,\"diff\":{\"page:1\":[\"put\","
                         + "{\"id\":\"page:1\",\"typeName\":\"page\"}]}}");
         assertThat(alice.socket().take()).contains("discard");
-        sockets.get("s1")
+        owner.handler()
                 .onText("{\"type\":\"push\",\"clientClock\":0,\"diff\":{\"page:2\":[\"put\","
                         + "{\"id\":\"page:2\",\"typeName\":\"page\"}]}}");
         assertThat(owner.socket().take()).contains("commit");
