@@ -132,6 +132,23 @@ abstract class JdbcRoomStoreContract extends RoomStoreContract {
     }
 
     @Test
+    void commit_idsTheDatabaseCannotHoldAsText_roundTripExactly() {
+        String r = room("nul\u0000room");
+        List<String> ids =
+                List.of("shape:nul\u0000", "\u0001shape:marker", "shape:lone\uD800", "shape:low\uDC00x", "shape:ok🎨");
+        Map<String, RoomSnapshot.Document> puts = new LinkedHashMap<>();
+        for (String id : ids) {
+            puts.put(id, doc(id, 1));
+        }
+        get(store.commit(commit(r, 2, puts, Map.of("shape:gone\u0000", 2L, "\u0001gone", 2L), 0)));
+
+        assertSameRoom(
+                get(store.load(r)),
+                snapshot(2, List.copyOf(puts.values()), Map.of("shape:gone\u0000", 2L, "\u0001gone", 2L), 0));
+        assertThat(get(store.load(room("nul")))).isNull();
+    }
+
+    @Test
     void saveVersion_beyondRetention_keepsNewest() {
         JdbcRoomStore s = open(builder().maxVersionsPerRoom(3));
         String r = room("retained");
