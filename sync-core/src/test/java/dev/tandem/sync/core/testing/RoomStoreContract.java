@@ -22,7 +22,6 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -235,8 +234,6 @@ public abstract class RoomStoreContract {
     }
 
     @Test
-    @Disabled("RoomCommit.followedBy drops an earlier commit's tombstone that the later history start prunes,"
-            + " so the record it deleted survives in the store; applying both in turn deletes it")
     void commit_coalescedWithPruningLaterCommit_stillDeletesRecord() {
         String separate = room("separate");
         String coalesced = room("coalesced");
