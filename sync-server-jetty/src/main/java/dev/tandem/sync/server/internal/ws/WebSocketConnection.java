@@ -1,0 +1,238 @@
+package dev.tandem.sync.server.internal.ws;
+
+import dev.tandem.sync.core.CloseReason;
+import dev.tandem.sync.core.Room;
+import dev.tandem.sync.core.SessionOptions;
+import dev.tandem.sync.core.SessionSocket;
+import dev.tandem.sync.core.SocketHandler;
+import dev.tandem.sync.server.ConnectionSettings;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: a Jetty WebSocket endpoint that feeds a room's {@link SocketHandler}, and the
+ * {@link SessionSocket} the room sends through.
+ *
+ * <p>Thread-safe. Jetty delivers the listener callbacks serially (auto-demand: the next frame is read when a
+ * callback returns); the room calls {@link #send}/{@link #close} from its lane. Outgoing frames go straight to
+ * Jetty's frame queue; their UTF-8 size is counted until Jetty has written them, and a frame that would push
+ * the count over {@link ConnectionSettings#maxQueuedBytes()} is refused and the connection closed (a slow
+ * consumer never grows server memory).
+ */
+public final class WebSocketConnection implements Session.Listener.AutoDemanding, SessionSocket {
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
+    /** RFC 6455 limits the close reason to 123 UTF-8 bytes. */
+    private static final int MAX_CLOSE_REASON_BYTES = 123;
+
+    private final Room room;
+    private final SessionOptions options;
+    private final ConnectionSettings settings;
+    private final Set<WebSocketConnection> registry;
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private final CompletableFuture<Void> endedFuture = new CompletableFuture<>();
+    private volatile @Nullable Session session;
+    private volatile @Nullable SocketHandler handler;
+
+    public WebSocketConnection(
+            Room room, SessionOptions options, ConnectionSettings settings, Set<WebSocketConnection> registry) {
+        this.room = room;
+        this.options = options;
+        this.settings = settings;
+        this.registry = registry;
+    }
+
+    // ---- Jetty events -------------------------------------------------------------------------------
+
+    @Override
+    public void onWebSocketOpen(Session session) {
+        // Limits are per session so a container shared with other handlers keeps its own settings; no frame is
+        // read before this method returns.
+        session.setIdleTimeout(settings.idleTimeout());
+        session.setMaxTextMessageSize(settings.maxMessageBytes());
+        session.setMaxBinaryMessageSize(settings.maxMessageBytes());
+        session.setMaxFrameSize(settings.maxMessageBytes());
+        this.session = session;
+        registry.add(this);
+        LOG.debug("session {} opened on room {}", options.sessionId(), room.id());
+        try {
+            handler = room.connect(this, options);
+        } catch (RuntimeException e) {
+            LOG.warn("room {} refused session {}", room.id(), options.sessionId(), e);
+            close(CloseReason.CLOSE_CODE, CloseReason.UNKNOWN_ERROR.wireName());
+        }
+    }
+
+    @Override
+    public void onWebSocketText(String text) {
+        SocketHandler h = handler;
+        if (h == null) {
+            return;
+        }
+        try {
+            h.onText(text);
+        } catch (RuntimeException e) {
+            LOG.warn("room {} failed on a frame from session {}", room.id(), options.sessionId(), e);
+            close(CloseReason.CLOSE_CODE, CloseReason.UNKNOWN_ERROR.wireName());
+        }
+    }
+
+    /** Binary frames carry UTF-8 JSON too (tldraw's server decodes them with a TextDecoder). */
+    @Override
+    public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
+        String text = StandardCharsets.UTF_8.decode(payload).toString();
+        callback.succeed();
+        onWebSocketText(text);
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason, Callback callback) {
+        try {
+            if (end()) {
+                LOG.debug("session {} closed: {} {}", options.sessionId(), statusCode, reason);
+                SocketHandler h = handler;
+                if (h != null) {
+                    h.onClose();
+                }
+            }
+        } finally {
+            callback.succeed();
+        }
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        if (end()) {
+            LOG.debug("session {} failed", options.sessionId(), cause);
+            SocketHandler h = handler;
+            if (h != null) {
+                h.onError(cause);
+            }
+        }
+    }
+
+    /** Marks the connection ended once; returns true for the first caller. */
+    private boolean end() {
+        closing.set(true);
+        if (!ended.compareAndSet(false, true)) {
+            return false;
+        }
+        registry.remove(this);
+        endedFuture.complete(null);
+        return true;
+    }
+
+    // ---- SessionSocket --------------------------------------------------------------------------------
+
+    @Override
+    public boolean send(String text) {
+        Session s = session;
+        if (s == null || closing.get() || !s.isOpen()) {
+            return false;
+        }
+        long size = utf8Length(text);
+        long queued = queuedBytes.addAndGet(size);
+        if (queued > settings.maxQueuedBytes() && queued != size) {
+            queuedBytes.addAndGet(-size);
+            LOG.warn(
+                    "session {} in room {} is too slow: {} bytes queued, limit {}; closing",
+                    options.sessionId(),
+                    room.id(),
+                    queued - size,
+                    settings.maxQueuedBytes());
+            closeSession(s, StatusCode.TRY_AGAIN_LATER, "outgoing queue full");
+            return false;
+        }
+        s.sendText(text, Callback.from(() -> queuedBytes.addAndGet(-size), failure -> {
+            queuedBytes.addAndGet(-size);
+            LOG.debug("send to session {} failed", options.sessionId(), failure);
+        }));
+        return true;
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        Session s = session;
+        if (s != null) {
+            closeSession(s, code, reason);
+        }
+    }
+
+    @Override
+    public void close() {
+        close(StatusCode.NORMAL, "");
+    }
+
+    @Override
+    public boolean isOpen() {
+        Session s = session;
+        return s != null && !closing.get() && s.isOpen();
+    }
+
+    private void closeSession(Session s, int code, String reason) {
+        if (closing.compareAndSet(false, true)) {
+            s.close(code, truncateReason(reason), Callback.NOOP);
+        }
+    }
+
+    /** Returns the bytes of outgoing frames not yet written to the network. */
+    public long queuedBytes() {
+        return queuedBytes.get();
+    }
+
+    /** Completes when Jetty reports the connection closed or failed. */
+    public CompletableFuture<Void> ended() {
+        return endedFuture;
+    }
+
+    /** Returns the session id this connection serves. */
+    public String sessionId() {
+        return options.sessionId();
+    }
+
+    /** Counts the UTF-8 bytes of a string without encoding it; an unpaired surrogate counts as 3 (an upper bound). */
+    static long utf8Length(String s) {
+        long n = 0;
+        int len = s.length();
+        for (int i = 0; i < len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    static String truncateReason(String reason) {
+        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= MAX_CLOSE_REASON_BYTES) {
+            return reason;
+        }
+        int end = reason.length();
+        while (utf8Length(reason.substring(0, end)) > MAX_CLOSE_REASON_BYTES) {
+            end--;
+            if (end > 0 && Character.isLowSurrogate(reason.charAt(end))) {
+                end--;
+            }
+        }
+        return reason.substring(0, end);
+    }
+}

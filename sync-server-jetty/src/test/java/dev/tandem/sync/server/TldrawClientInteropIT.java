@@ -1,0 +1,129 @@
+package dev.tandem.sync.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * tldraw's own sync client (npm {@code @tldraw/sync-core} 5.4.2, driven by {@code src/test/node/interop.mjs})
+ * against a Tandem server: convergence of three clients, incremental reconnect, read-only discard, chunked
+ * pushes and the 4099 rejections. The npm packages are installed by the {@code it} profile ({@code npm ci}).
+ *
+ * <p>Rooms named {@code strict-…} get an explicit schema equal to tldraw's (so unknown record types are
+ * rejected); all others run in pinned mode, the server's default.
+ */
+class TldrawClientInteropIT {
+    private static final Logger LOG = LoggerFactory.getLogger(TldrawClientInteropIT.class);
+    private static final Path NODE_DIR = Path.of("src", "test", "node");
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    private TandemServer server;
+
+    @BeforeEach
+    void start() throws IOException {
+        RoomOptions pinned = RoomOptions.builder().build();
+        RoomOptions strict = RoomOptions.builder().schema(tldrawSchema()).build();
+        server = TandemServer.builder()
+                .port(0)
+                .rooms(dev.tandem.sync.core.RoomManager.create(id -> id.startsWith("strict-") ? strict : pinned))
+                .build()
+                .start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    /** tldraw 5.4.2's schema: its migration sequences, document types and presence type, without validators. */
+    @SuppressWarnings("unchecked")
+    static RoomSchema tldrawSchema() throws IOException {
+        Map<String, Object> json;
+        try (InputStream in = TldrawClientInteropIT.class.getResourceAsStream("/tldraw-5.4.2-schema.json")) {
+            json = (Map<String, Object>) TestJson.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        RoomSchema.Builder schema = RoomSchema.builder();
+        Map<String, Object> sequences =
+                (Map<String, Object>) ((Map<String, Object>) json.get("schema")).get("sequences");
+        sequences.forEach((id, version) -> schema.sequence(id, ((Number) version).intValue()));
+        ((Map<String, Object>) json.get("scopes")).forEach((type, scope) -> {
+            if (scope.equals("document")) {
+                schema.documentType(type);
+            } else if (scope.equals("presence")) {
+                schema.presenceType(type);
+            }
+        });
+        return schema.build();
+    }
+
+    @Test
+    void tldrawClients_againstTandem_passEveryScenario() throws Exception {
+        assertThat(NODE_DIR.resolve("node_modules/@tldraw/sync-core"))
+                .as("npm packages (run with -Pit, which runs npm ci in %s)", NODE_DIR)
+                .isDirectory();
+        ProcessBuilder pb = new ProcessBuilder(
+                        "node", "interop.mjs", server.uri().toString())
+                .directory(NODE_DIR.toFile())
+                .redirectErrorStream(true);
+        pb.environment().put("NODE_ENV", "test");
+        Process process = pb.start();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader r = new BufferedReader(
+                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String line; (line = r.readLine()) != null; ) {
+                            LOG.info("node: {}", line);
+                            lines.add(line);
+                        }
+                    } catch (IOException e) {
+                        LOG.warn("reading node output failed", e);
+                    }
+                },
+                "node-output");
+        reader.setDaemon(true);
+        reader.start();
+
+        boolean finished = process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        if (!finished) {
+            process.destroyForcibly();
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(5));
+        assertThat(finished).as("node finished within %s", TIMEOUT).isTrue();
+
+        List<Map<String, Object>> results = lines.stream()
+                .filter(l -> l.startsWith("{\"scenario\""))
+                .map(l -> castMap(TestJson.parse(l)))
+                .toList();
+        assertThat(results).as("scenario lines").hasSizeGreaterThanOrEqualTo(5);
+        assertThat(results)
+                .as("failed scenarios")
+                .filteredOn(r -> !Boolean.TRUE.equals(r.get("pass")))
+                .isEmpty();
+        assertThat(process.exitValue()).as("node exit code").isZero();
+        assertThat(Files.isDirectory(NODE_DIR)).isTrue();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Object o) {
+        return (Map<String, Object>) o;
+    }
+}
