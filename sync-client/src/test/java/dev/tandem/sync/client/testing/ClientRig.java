@@ -38,12 +38,16 @@ public final class ClientRig implements AutoCloseable {
     }
 
     public ClientRig(Duration batchInterval, long seed) {
+        this(batchInterval, seed, schema());
+    }
+
+    public ClientRig(Duration batchInterval, long seed, RoomSchema schema) {
         AtomicInteger ids = new AtomicInteger();
         this.seed = seed;
         room = Room.create(
                 "room-1",
                 RoomOptions.builder()
-                        .schema(schema())
+                        .schema(schema)
                         .batchInterval(batchInterval)
                         .scheduler(clock)
                         .executor(Runnable::run)
