@@ -28,6 +28,14 @@ public final class RoomOptions {
     public static final Duration DEFAULT_REMOVAL_GRACE = Duration.ofSeconds(5);
     /** tldraw's {@code DATA_MESSAGE_DEBOUNCE_INTERVAL}, one frame at 60 fps. */
     public static final Duration DEFAULT_BATCH_INTERVAL = Duration.ofNanos(1_000_000_000L / 60);
+    /** How often {@link Durability#ASYNC} rooms flush to their store. */
+    public static final Duration DEFAULT_ASYNC_FLUSH_INTERVAL = Duration.ofSeconds(1);
+    /** tldraw's version snapshot interval. */
+    public static final Duration DEFAULT_VERSION_INTERVAL = Duration.ofSeconds(8);
+    /** How long an empty room stays loaded. */
+    public static final Duration DEFAULT_UNLOAD_DELAY = Duration.ofSeconds(10);
+    /** The cap of the backoff between retries of a failed commit. */
+    public static final Duration DEFAULT_MAX_COMMIT_RETRY_DELAY = Duration.ofSeconds(5);
     /** The largest message a client may send after chunk reassembly, in UTF-16 code units. */
     public static final int DEFAULT_MAX_MESSAGE_CHARS = 16 * 1024 * 1024;
 
@@ -42,6 +50,12 @@ public final class RoomOptions {
     private final RoomEvents events;
     private final @Nullable RoomSnapshot initialSnapshot;
     private final Supplier<String> idGenerator;
+    private final @Nullable RoomStore store;
+    private final Durability durability;
+    private final Duration asyncFlushInterval;
+    private final Duration versionInterval;
+    private final Duration unloadDelay;
+    private final Duration maxCommitRetryDelay;
 
     private RoomOptions(Builder b) {
         this.schema = b.schema;
@@ -55,6 +69,12 @@ public final class RoomOptions {
         this.events = b.events;
         this.initialSnapshot = b.initialSnapshot;
         this.idGenerator = b.idGenerator;
+        this.store = b.store;
+        this.durability = b.durability;
+        this.asyncFlushInterval = b.asyncFlushInterval;
+        this.versionInterval = b.versionInterval;
+        this.unloadDelay = b.unloadDelay;
+        this.maxCommitRetryDelay = b.maxCommitRetryDelay;
     }
 
     /** Returns a builder with tldraw's defaults. */
@@ -76,6 +96,12 @@ public final class RoomOptions {
         b.events = events;
         b.initialSnapshot = initialSnapshot;
         b.idGenerator = idGenerator;
+        b.store = store;
+        b.durability = durability;
+        b.asyncFlushInterval = asyncFlushInterval;
+        b.versionInterval = versionInterval;
+        b.unloadDelay = unloadDelay;
+        b.maxCommitRetryDelay = maxCommitRetryDelay;
         return b;
     }
 
@@ -125,6 +151,33 @@ public final class RoomOptions {
         return idGenerator;
     }
 
+    /** Returns the store rooms load from and commit to, or null for rooms kept only in memory. */
+    public @Nullable RoomStore store() {
+        return store;
+    }
+
+    public Durability durability() {
+        return durability;
+    }
+
+    public Duration asyncFlushInterval() {
+        return asyncFlushInterval;
+    }
+
+    /** Returns the least time between two version snapshots of a room; zero disables versions. */
+    public Duration versionInterval() {
+        return versionInterval;
+    }
+
+    /** Returns how long an empty room with a store stays loaded before it is unloaded. */
+    public Duration unloadDelay() {
+        return unloadDelay;
+    }
+
+    public Duration maxCommitRetryDelay() {
+        return maxCommitRetryDelay;
+    }
+
     /** Builds {@link RoomOptions}; not thread-safe. */
     public static final class Builder {
         private RoomSchema schema = RoomSchema.pinned();
@@ -138,8 +191,50 @@ public final class RoomOptions {
         private RoomEvents events = RoomEvents.NONE;
         private @Nullable RoomSnapshot initialSnapshot;
         private Supplier<String> idGenerator = RandomIds.INSTANCE;
+        private @Nullable RoomStore store;
+        private Durability durability = Durability.SYNC;
+        private Duration asyncFlushInterval = DEFAULT_ASYNC_FLUSH_INTERVAL;
+        private Duration versionInterval = DEFAULT_VERSION_INTERVAL;
+        private Duration unloadDelay = DEFAULT_UNLOAD_DELAY;
+        private Duration maxCommitRetryDelay = DEFAULT_MAX_COMMIT_RETRY_DELAY;
 
         private Builder() {}
+
+        /** Persists rooms in this store: they load from it and commit to it. Null keeps rooms in memory. */
+        public Builder store(@Nullable RoomStore store) {
+            this.store = store;
+            return this;
+        }
+
+        /** When pushes are acknowledged relative to storage; {@link Durability#SYNC} by default. */
+        public Builder durability(Durability durability) {
+            this.durability = Objects.requireNonNull(durability, "durability");
+            return this;
+        }
+
+        /** How often {@link Durability#ASYNC} rooms flush dirty records; > 0. */
+        public Builder asyncFlushInterval(Duration asyncFlushInterval) {
+            this.asyncFlushInterval = positive("asyncFlushInterval", asyncFlushInterval);
+            return this;
+        }
+
+        /** The least time between version snapshots of a room (tldraw: 8 s); zero disables versions. */
+        public Builder versionInterval(Duration versionInterval) {
+            this.versionInterval = nonNegative("versionInterval", versionInterval);
+            return this;
+        }
+
+        /** How long an empty room stays loaded before it is flushed and unloaded; >= 0. */
+        public Builder unloadDelay(Duration unloadDelay) {
+            this.unloadDelay = nonNegative("unloadDelay", unloadDelay);
+            return this;
+        }
+
+        /** The cap of the exponential backoff between retries of a failed store commit; > 0. */
+        public Builder maxCommitRetryDelay(Duration maxCommitRetryDelay) {
+            this.maxCommitRetryDelay = positive("maxCommitRetryDelay", maxCommitRetryDelay);
+            return this;
+        }
 
         /** The room schema; {@link RoomSchema#pinned()} (the default) adopts the first client's schema. */
         public Builder schema(RoomSchema schema) {

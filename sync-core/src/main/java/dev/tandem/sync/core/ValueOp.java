@@ -1,5 +1,6 @@
 package dev.tandem.sync.core;
 
+import dev.tandem.sync.core.internal.json.Frozen;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -8,12 +9,17 @@ import org.jspecify.annotations.Nullable;
  * One operation on a value inside an {@link ObjectDiff}, as the tldraw sync protocol sends it: {@code
  * ["put", value]}, {@code ["delete"]}, {@code ["append", value, offset]} or {@code ["patch", diff]}.
  *
- * <p>Values are plain JSON values (see {@link Json}). Instances are immutable and thread-safe.
+ * <p>Values are plain JSON values (see {@link Json}), frozen on construction. Instances are immutable and
+ * thread-safe.
  */
 public sealed interface ValueOp {
 
     /** Sets the key to {@code value}, unless the current value is already deep-equal to it. */
-    record Put(@Nullable Object value) implements ValueOp {}
+    record Put(@Nullable Object value) implements ValueOp {
+        public Put {
+            value = Frozen.freeze(value);
+        }
+    }
 
     /** Removes the key if present. */
     record Delete() implements ValueOp {
@@ -36,6 +42,7 @@ public sealed interface ValueOp {
             if (offset < 0) {
                 throw new IllegalArgumentException("offset must be >= 0 but was " + offset);
             }
+            value = Objects.requireNonNull(Frozen.freeze(value));
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.stream.Stream;
  *
  * <pre>{@code
  * Gen<String> ids = rand -> "shape:" + rand.nextInt(1000);
- * Gen<String> shrinking = ids.withShrinker(id -> Stream.of("shape:0"));
+ * Gen<String> shrinking = ids.withShrinker(id -> id.equals("shape:0") ? Stream.empty() : Stream.of("shape:0"));
  * }</pre>
  *
  * <p>Implementations keep no state of their own: all randomness comes from the {@link Rand} passed in,

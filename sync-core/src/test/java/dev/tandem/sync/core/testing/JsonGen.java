@@ -232,6 +232,30 @@ public final class JsonGen {
         return Stream.of("", s.substring(0, half), s.substring(second), s.substring(0, last));
     }
 
+    /**
+     * Returns true when {@code value} is in Tandem's frozen canonical form throughout: {@link FrozenMap}, {@link
+     * FrozenList}, strings, booleans, {@code null}, {@link Long}s within ±2^53, and finite {@link Double}s that
+     * are not integers within that range.
+     */
+    public static boolean isCanonical(@Nullable Object value) {
+        if (value == null || value instanceof String || value instanceof Boolean) {
+            return true;
+        }
+        if (value instanceof Long l) {
+            return Math.abs(l) <= MAX_SAFE_INTEGER;
+        }
+        if (value instanceof Double d) {
+            return Double.isFinite(d) && !(d == Math.rint(d) && Math.abs(d) <= MAX_SAFE_INTEGER);
+        }
+        if (value instanceof FrozenMap map) {
+            return map.values().stream().allMatch(JsonGen::isCanonical);
+        }
+        if (value instanceof FrozenList list) {
+            return list.stream().allMatch(JsonGen::isCanonical);
+        }
+        return false;
+    }
+
     /** Returns a structurally equal copy that shares no container with {@code value}. */
     public static @Nullable Object deepCopy(@Nullable Object value) {
         if (value instanceof FrozenMap map) {

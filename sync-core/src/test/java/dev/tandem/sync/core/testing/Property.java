@@ -12,16 +12,19 @@ import org.jspecify.annotations.Nullable;
  * the case and throws an {@link AssertionError} naming the seed that reproduces it.
  *
  * <pre>{@code
- * Property.check("diff then apply gives next", 2000, RecordGen.relatedPairs(), pair ->
- *         assertThat(Diffs.applyObjectDiff(pair.prev(), diff(pair))).isEqualTo(pair.next()));
+ * Property.check("diff then apply gives next", 2000, RecordGen.relatedPairs(), pair -> {
+ *     ObjectDiff diff = ObjectDiff.diffRecord(pair.prev(), pair.next());
+ *     assertThat(diff == null ? pair.prev() : diff.apply(pair.prev())).isEqualTo(pair.next());
+ * });
  * }</pre>
  *
  * <p>The seed is the explicit one when given, else the system property {@value #SEED_PROPERTY}, else
  * random. Case {@code i} is drawn from a {@link Rand} seeded by the {@code i}-th long of a {@link
  * SplittableRandom} over the run's seed, with a size hint growing from 1 to {@link Rand#MAX_SIZE}, so a
- * run is fully determined by its seed and case count. A case fails when the property throws anything. The
- * failing case is then shrunk greedily: the first of the generator's shrink candidates that still fails
- * replaces it, until none fails or {@value #MAX_SHRINK_ATTEMPTS} candidates have been tried.
+ * run is fully determined by its seed and case count. A case fails when the property throws (a virtual
+ * machine error other than {@link StackOverflowError} is rethrown at once). The failing case is then
+ * shrunk greedily: the first of the generator's shrink candidates that still fails replaces it, until none
+ * fails or {@value #MAX_SHRINK_ATTEMPTS} candidates have been tried.
  *
  * <p>Stateless and thread-safe; properties run on the calling thread.
  */

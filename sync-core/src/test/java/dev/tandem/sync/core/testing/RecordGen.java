@@ -24,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Stateless and thread-safe.
  */
 public final class RecordGen {
-    private static final List<String> SHAPE_TYPES = List.of("geo", "text", "note", "draw", "line", "arrow");
+    private static final List<String> SHAPE_TYPES =
+            List.of("geo", "text", "note", "draw", "highlight", "line", "arrow");
     private static final List<String> COLORS = List.of("black", "blue", "red", "light-violet", "yellow");
     private static final List<String> SIZES = List.of("s", "m", "l", "xl");
     private static final List<String> INDEX_DIGITS = List.of("0", "1", "5", "V", "a", "z", "G", "Zz");
@@ -158,7 +159,7 @@ public final class RecordGen {
             return JsonGen.with(record, "meta", mutateValue(rand, record.get("meta"), 3));
         }
         if (roll < 17 && !record.isEmpty()) {
-            String key = rand.pick(new ArrayList<>(record.keySet()));
+            String key = pickKey(rand, record);
             return JsonGen.with(record, key, mutateValue(rand, record.get(key), 3));
         }
         if (roll < 19) {
@@ -168,6 +169,20 @@ public final class RecordGen {
             return JsonGen.without(record, rand.pick(new ArrayList<>(record.keySet())));
         }
         return record;
+    }
+
+    /** Picks a key of a non-empty object, favouring keys that hold objects or lists so edits go deep. */
+    private static String pickKey(Rand rand, FrozenMap map) {
+        List<String> keys = new ArrayList<>(map.keySet());
+        if (rand.nextBoolean()) {
+            List<String> containers = keys.stream()
+                    .filter(k -> map.get(k) instanceof FrozenMap || map.get(k) instanceof FrozenList)
+                    .toList();
+            if (!containers.isEmpty()) {
+                return rand.pick(containers);
+            }
+        }
+        return rand.pick(keys);
     }
 
     /** Returns a small edit of {@code value}, descending at most {@code depth} levels into containers. */
@@ -213,18 +228,18 @@ public final class RecordGen {
     }
 
     private static Object mutateObject(Rand rand, FrozenMap map, int depth) {
-        int roll = rand.nextInt(20);
-        if (roll < 10 && !map.isEmpty()) {
-            String key = rand.pick(new ArrayList<>(map.keySet()));
+        int roll = rand.nextInt(40);
+        if (roll < 26 && !map.isEmpty()) {
+            String key = pickKey(rand, map);
             return JsonGen.with(map, key, mutateValue(rand, map.get(key), depth - 1));
         }
-        if (roll < 14) {
+        if (roll < 32) {
             return JsonGen.with(map, JsonGen.key(rand), JsonGen.value(rand, 2));
         }
-        if (roll < 17 && !map.isEmpty()) {
+        if (roll < 36 && !map.isEmpty()) {
             return JsonGen.without(map, rand.pick(new ArrayList<>(map.keySet())));
         }
-        if (roll < 19) {
+        if (roll < 39) {
             return JsonGen.object(rand, 2);
         }
         return rand.chance(0.5) ? JsonGen.list(rand, 1) : JsonGen.leaf(rand);
@@ -315,6 +330,7 @@ public final class RecordGen {
                         .put("autoSize", rand.nextBoolean());
                 break;
             case "draw":
+            case "highlight":
                 props.put("segments", segments(rand))
                         .put("color", rand.pick(COLORS))
                         .put("isComplete", rand.nextBoolean())
@@ -332,6 +348,9 @@ public final class RecordGen {
                         .put("labelPosition", Frozen.number(0.5));
         }
         props.put("scale", 1L);
+        if (rand.chance(0.3)) {
+            props.put("items", objectList(rand));
+        }
         if (rand.chance(0.3)) {
             int extra = 1 + rand.length(3);
             for (int i = 0; i < extra; i++) {
@@ -382,6 +401,7 @@ public final class RecordGen {
                                 .put("type", "default")
                                 .put("rotation", 0L)
                                 .freeze())
+                .put("scribbles", objectList(rand))
                 .put("chatMessage", rand.chance(0.7) ? "" : JsonGen.string(rand))
                 .put("meta", meta(rand))
                 .freeze();
@@ -438,6 +458,24 @@ public final class RecordGen {
                     .freeze());
         }
         return Frozen.adoptList(segments);
+    }
+
+    /** A list of small objects, each with an id, coordinates, a label and a point list. */
+    private static FrozenList objectList(Rand rand) {
+        ArrayList<@Nullable Object> items = new ArrayList<>();
+        for (int i = rand.length(8); i > 0; i--) {
+            ArrayList<@Nullable Object> points = new ArrayList<>();
+            for (int p = rand.length(4); p > 0; p--) {
+                points.add(point(rand));
+            }
+            items.add(new Obj()
+                    .put("id", id(rand))
+                    .put("x", coordinate(rand))
+                    .put("label", JsonGen.string(rand))
+                    .put("points", Frozen.adoptList(points))
+                    .freeze());
+        }
+        return Frozen.adoptList(items);
     }
 
     private static FrozenMap linePoints(Rand rand) {

@@ -18,17 +18,23 @@ import org.jspecify.annotations.Nullable;
  * record into another, {@code applyObjectDiff} applies one. Both work on frozen JSON values (see {@link
  * Frozen}), so {@link Object#equals} is the deep equality tldraw uses ({@code lodash.isEqual}).
  *
- * <p>Wire-visible choices follow tldraw 5.4.2 exactly, with these deliberate differences, each in a case
- * tldraw itself never produces and where 5.4.2 yields a value that does not survive JSON:
+ * <p>Results equal tldraw 5.4.2's as JSON, op order included, except in these cases, none of which arise
+ * with tldraw's record types or with diffs tldraw computes:
  *
  * <ul>
  *   <li>A list on one side and an object on the other is a {@code put}, never a {@code patch}: 5.4.2's patch
- *       of that shape does not round-trip (tldraw's main branch has the same fix).
+ *       of that shape does not apply back (tldraw's main branch has the same fix).
+ *   <li>Keys are an object's own keys. 5.4.2 tests presence with JavaScript's {@code in}, which also sees
+ *       inherited members, so it never adds a key named like one ({@code toString}, {@code constructor})
+ *       and turns deleting one into a {@code put} of {@code null}; tldraw's main branch has the same fix.
  *   <li>Ops keyed {@code __proto__} are ignored when applying, as on tldraw's main branch; in 5.4.2 they
  *       change a prototype, which JSON never shows.
- *   <li>When applying to a list, only canonical index keys ({@code "0"}, {@code "17"}) address elements, a
- *       {@code put} may extend the list by one element at most, and a {@code delete} sets the element to
- *       {@code null} (5.4.2 leaves a hole, which JSON writes as {@code null}).
+ *   <li>When applying to a list, only canonical index keys ({@code "0"}, {@code "17"}) address elements; a
+ *       {@code put} may extend the list by one element but a sparse write is ignored (5.4.2 pads with
+ *       holes, an unbounded allocation when a peer is hostile); a {@code delete} sets the element to {@code
+ *       null}, as JSON writes 5.4.2's hole.
+ *   <li>Ops without a visible effect (an empty append, deleting a {@code null} element) return the input
+ *       itself where 5.4.2 returns an equal copy.
  * </ul>
  *
  * <p>Stateless and thread-safe. Public only because {@link ObjectDiff} delegates here; not an API.
@@ -179,7 +185,9 @@ public final class Diffs {
                     return new ValueOp.Put(next);
                 }
                 if (changed == null) {
-                    changed = new int[(int) maxPatched];
+                    changed = new int[Math.min((int) maxPatched, 8)];
+                } else if (count == changed.length) {
+                    changed = Arrays.copyOf(changed, Math.min((int) maxPatched, count * 2));
                 }
                 changed[count++] = i;
             }

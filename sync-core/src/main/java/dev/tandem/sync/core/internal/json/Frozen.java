@@ -102,6 +102,6 @@ public final class Frozen {
         if (d == Math.rint(d) && Math.abs(d) <= MAX_SAFE_INTEGER) {
             return (long) d; // also folds -0.0 into 0, as lodash isEqual does
         }
-        return d;
+        return n instanceof Double ? n : (Object) d;
     }
 }

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,16 +16,28 @@ public final class FrozenMap extends AbstractMap<String, @Nullable Object> {
     static final FrozenMap EMPTY = new FrozenMap(new LinkedHashMap<>());
 
     private final LinkedHashMap<String, @Nullable Object> map;
+    private final Map<String, @Nullable Object> view;
     private int hash;
 
     /** Takes ownership of {@code map}; its values must be frozen and nobody else may hold it. */
     FrozenMap(LinkedHashMap<String, @Nullable Object> map) {
         this.map = map;
+        this.view = Collections.unmodifiableMap(map);
     }
 
     @Override
     public Set<Entry<String, @Nullable Object>> entrySet() {
-        return Collections.unmodifiableMap(map).entrySet();
+        return view.entrySet();
+    }
+
+    @Override
+    public Set<String> keySet() {
+        return view.keySet();
+    }
+
+    @Override
+    public void forEach(BiConsumer<? super String, ? super @Nullable Object> action) {
+        map.forEach(action);
     }
 
     @Override

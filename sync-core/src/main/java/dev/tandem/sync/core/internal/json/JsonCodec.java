@@ -1,6 +1,7 @@
 package dev.tandem.sync.core.internal.json;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -18,10 +19,14 @@ import tools.jackson.core.json.JsonFactory;
  * #parse} accepts what {@code JSON.parse} accepts (duplicate keys: the last wins, in the first one's
  * position) and {@link #stringify} produces the characters {@code JSON.stringify} would.
  *
- * <p>This is the only class in sync-core that touches Jackson; no Jackson type appears in its API. Parsing
- * runs Jackson's streaming parser straight into frozen maps and lists, without an intermediate tree.
- * Writing is done by {@link JsonWriter}, because Jackson's generator cannot reproduce {@code
- * JSON.stringify}'s number format or its escaping of lone surrogates.
+ * <p>This package is the only place in sync-core that touches Jackson, and no Jackson type appears in its
+ * API. Parsing runs Jackson's streaming parser straight into frozen maps and lists, without an
+ * intermediate tree. Writing is done by {@link JsonWriter}, because Jackson's generator cannot reproduce
+ * {@code JSON.stringify}'s number format or its escaping of lone surrogates.
+ *
+ * <p>One difference from {@code JSON.parse}: an object key holding a lone surrogate (a UTF-16 half without
+ * its partner, raw or escaped) is rejected, because Jackson refuses such keys. Values may hold lone
+ * surrogates; tldraw's record ids and property names never do.
  *
  * <p>Thread-safe: all state is one shared, immutable Jackson factory and a per-thread output buffer.
  */
@@ -71,6 +76,9 @@ public final class JsonCodec {
         } catch (JacksonException e) {
             throw new IllegalArgumentException(
                     "malformed JSON at " + where(e.getLocation()) + ": " + e.getOriginalMessage(), e);
+        } catch (IllegalStateException e) {
+            // Jackson's name table can refuse input crafted to collide; that is the input's fault too.
+            throw new IllegalArgumentException("malformed JSON: " + e.getMessage(), e);
         }
     }
 
@@ -84,13 +92,12 @@ public final class JsonCodec {
         new JsonWriter(out).value(value);
     }
 
-    /**
-     * Runs {@code body} against a writer over this thread's reusable buffer and returns the text written.
-     * {@code body} must not call back into this method.
-     */
+    /** Runs {@code body} against a writer over this thread's reusable buffer and returns the text written. */
     public static String write(Consumer<JsonWriter> body) {
         StringBuilder sb = BUFFER.get();
-        sb.setLength(0);
+        if (sb.length() != 0) {
+            sb = new StringBuilder(256); // called from inside another write on this thread
+        }
         body.accept(new JsonWriter(sb));
         String text = sb.toString();
         if (sb.capacity() > MAX_RETAINED_BUFFER_CHARS) {
@@ -121,8 +128,8 @@ public final class JsonCodec {
                                 + ": nesting deeper than " + MAX_DEPTH + " levels");
                     }
                     if (depth == open.length) {
-                        open = java.util.Arrays.copyOf(open, depth * 2);
-                        keys = java.util.Arrays.copyOf(keys, depth * 2);
+                        open = Arrays.copyOf(open, depth * 2);
+                        keys = Arrays.copyOf(keys, depth * 2);
                     }
                     open[depth++] =
                             t == JsonToken.START_OBJECT ? new LinkedHashMap<String, Object>() : new ArrayList<>();
@@ -130,7 +137,12 @@ public final class JsonCodec {
                     continue;
                 }
                 case PROPERTY_NAME -> {
-                    keys[depth - 1] = p.currentName();
+                    String name = p.currentName();
+                    if (hasLoneSurrogate(name)) {
+                        throw new IllegalArgumentException("malformed JSON at " + where(p.currentLocation())
+                                + ": object key with a lone surrogate is not supported");
+                    }
+                    keys[depth - 1] = name;
                     t = p.nextToken();
                     continue;
                 }
@@ -171,6 +183,26 @@ public final class JsonCodec {
             }
             t = p.nextToken();
         }
+    }
+
+    /**
+     * Jackson refuses some object keys holding a lone surrogate (escaped, or raw in its slow path) and
+     * accepts others. Refusing all of them keeps the rule simple and guarantees that everything parsed can be
+     * written and parsed again.
+     */
+    private static boolean hasLoneSurrogate(String s) {
+        int len = s.length();
+        for (int i = 0; i < len; i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static Object readInteger(JsonParser p) {

@@ -40,6 +40,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe and stateless.
  */
 public final class ProtocolCodec {
+    /** The protocol version this codec speaks: tldraw's {@code TLSYNC_PROTOCOL_VERSION}. */
+    public static final int PROTOCOL_VERSION = 8;
+
     private static final int MAX_QUOTED_CHARS = 40;
 
     private ProtocolCodec() {}

@@ -20,7 +20,22 @@ final class SerialLane implements Executor {
     private final AtomicInteger pending = new AtomicInteger();
 
     SerialLane(Executor executor) {
+        this(executor, false);
+    }
+
+    /** A lane that starts {@code held}: tasks queue up but none runs until {@link #release()}. */
+    SerialLane(Executor executor, boolean held) {
         this.executor = executor;
+        if (held) {
+            pending.set(1); // a virtual task occupies the lane until release
+        }
+    }
+
+    /** Lets a held lane run the tasks queued so far and everything after. Call at most once. */
+    void release() {
+        if (pending.decrementAndGet() != 0) {
+            executor.execute(this::drain);
+        }
     }
 
     @Override

@@ -50,6 +50,8 @@ public final class SyncRoom implements Room {
     private static final Duration TOMBSTONE_PRUNE_DELAY = Duration.ofSeconds(1);
     private static final String DATA_PREFIX = "{\"type\":\"data\",\"data\":[";
     private static final String DATA_SUFFIX = "]}";
+    /** tldraw 5.x sends the object-lane access on every connect; Tandem has no object lane, so all is write. */
+    private static final String OBJECT_ACCESS_WRITE = "write";
 
     private final String roomId;
     private final RoomOptions options;
@@ -504,7 +506,7 @@ public final class SyncRoom implements Room {
                 new NetworkDiff(diff),
                 doc.clock,
                 s.readOnly,
-                null);
+                OBJECT_ACCESS_WRITE);
         sendNonData(s, ProtocolCodec.encode(reply));
         events.sessionConnected(roomId, s.sessionId, s.readOnly);
     }

@@ -70,6 +70,12 @@ class DiffsTest {
         }
 
         @Test
+        void diffRecord_D2_keysNamedLikeJavaScriptBuiltins_areOrdinaryKeys() {
+            assertThat(diff(obj("constructor", "x"), obj("toString", 1)))
+                    .isEqualTo(ops("constructor", DELETE, "toString", put(1)));
+        }
+
+        @Test
         void diffRecord_D2_opOrder_isPrevKeysThenNewKeys() {
             ObjectDiff diff = diff(obj("a", 1, "b", 2, "c", 3), obj("z", 0, "c", 4, "a", 1, "y", 0));
 
@@ -265,6 +271,26 @@ class DiffsTest {
             FrozenList prev = list(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14);
             FrozenList next = list(0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0);
             assertThat(diff(obj("l", prev), obj("l", next))).isEqualTo(ops("l", patch("0", put(0), "13", put(0))));
+        }
+
+        @Test
+        void diffRecord_D6_longList_patchesUpToOneFifth() {
+            List<Object> prev = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                prev.add(i + 1);
+            }
+            List<Object> tenChanged = new ArrayList<>(prev);
+            LinkedHashMap<String, ValueOp> expected = new LinkedHashMap<>();
+            for (int i = 0; i < 50; i += 5) {
+                tenChanged.set(i, -i);
+                expected.put(Integer.toString(i), put(-i));
+            }
+            List<Object> elevenChanged = new ArrayList<>(tenChanged);
+            elevenChanged.set(49, 0);
+
+            assertThat(diff(obj("l", prev), obj("l", tenChanged)))
+                    .isEqualTo(ops("l", new ValueOp.Patch(new ObjectDiff(expected))));
+            assertThat(diff(obj("l", prev), obj("l", elevenChanged))).isEqualTo(ops("l", put(elevenChanged)));
         }
 
         @Test

@@ -41,7 +41,13 @@ public final class PropertyCheck {
     private static String describe(Object input) {
         String s;
         try {
-            s = input instanceof String str ? JsonCodec.stringify(str) : String.valueOf(input);
+            if (input instanceof String str) {
+                s = JsonCodec.stringify(str);
+            } else if (input instanceof Object[] array) {
+                s = java.util.Arrays.deepToString(array);
+            } else {
+                s = String.valueOf(input);
+            }
         } catch (RuntimeException e) {
             s = String.valueOf(input);
         }

@@ -28,7 +28,7 @@ class RoomHandshakeTest {
         b.expect(
                 "{\"type\":\"connect\",\"connectRequestId\":\"cr\",\"hydrationType\":\"wipe_all\",\"protocolVersion\":8,"
                         + "\"schema\":" + RoomFixture.SCHEMA + ",\"diff\":{\"page:page\":[\"put\"," + PAGE + "]},"
-                        + "\"serverClock\":1,\"isReadonly\":false}");
+                        + "\"serverClock\":1,\"isReadonly\":false,\"objectAccess\":\"write\"}");
         b.expectNothing();
     }
 

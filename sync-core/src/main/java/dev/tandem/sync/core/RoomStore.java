@@ -1,0 +1,50 @@
+package dev.tandem.sync.core;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Durable storage of rooms: the SPI behind persistence. Implementations: {@link #inMemory()} (tests and
+ * ephemeral servers) and the JDBC store (SQLite, PostgreSQL) in {@code sync-store-jdbc}.
+ *
+ * <p>Thread-safe. Every method returns at once and completes its future from the store's own threads; a
+ * future never completes on the caller's thread while the call is still running. Rooms call {@link
+ * #commit} with at most one commit of a room in flight at a time, in clock order, and retry a failed
+ * commit with the same or a larger (coalesced) change set, so applying a commit must be idempotent: a
+ * record is only overwritten by a state with a {@code lastChangedClock} at least as new as the stored one.
+ */
+public interface RoomStore extends AutoCloseable {
+
+    /** Completes with the room's stored document, or null if the room was never stored. */
+    CompletableFuture<@Nullable RoomSnapshot> load(String roomId);
+
+    /**
+     * Makes one room transaction durable. Completes normally only once the change survives a crash of this
+     * process (for a database: the transaction committed), exceptionally if it was not applied.
+     */
+    CompletableFuture<Void> commit(RoomCommit commit);
+
+    /** Stores a version snapshot of a room and completes with its description. */
+    CompletableFuture<VersionInfo> saveVersion(String roomId, RoomSnapshot snapshot);
+
+    /** Completes with a room's versions, newest first. */
+    CompletableFuture<List<VersionInfo>> listVersions(String roomId);
+
+    /** Completes with one version's snapshot, or null if there is no such version. */
+    CompletableFuture<@Nullable RoomSnapshot> loadVersion(String roomId, String versionId);
+
+    /** Returns whether the store currently works; never blocks. */
+    default StoreHealth health() {
+        return StoreHealth.OK;
+    }
+
+    /** Releases the store's resources. Idempotent. */
+    @Override
+    void close();
+
+    /** Returns a new store that keeps everything in this process's memory. */
+    static RoomStore inMemory() {
+        return new dev.tandem.sync.core.internal.store.InMemoryRoomStore();
+    }
+}

@@ -1,0 +1,110 @@
+package dev.tandem.sync.core.internal.store;
+
+import dev.tandem.sync.core.RoomCommit;
+import dev.tandem.sync.core.RoomSnapshot;
+import dev.tandem.sync.core.RoomStore;
+import dev.tandem.sync.core.VersionInfo;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/** A {@link RoomStore} in this process's memory. Thread-safe (one lock); completes futures at once. */
+public final class InMemoryRoomStore implements RoomStore {
+    private static final class StoredRoom {
+        final HashMap<String, RoomSnapshot.Document> docs = new HashMap<>();
+        final LinkedHashMap<String, Long> tombstones = new LinkedHashMap<>();
+        long clock;
+        long historyStart;
+
+        @Nullable
+        Map<String, Object> schema;
+
+        final List<Map.Entry<VersionInfo, RoomSnapshot>> versions = new ArrayList<>();
+    }
+
+    private final HashMap<String, StoredRoom> rooms = new HashMap<>();
+    private long nextVersion = 1;
+
+    @Override
+    public synchronized CompletableFuture<@Nullable RoomSnapshot> load(String roomId) {
+        StoredRoom r = rooms.get(roomId);
+        if (r == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.completedFuture(
+                new RoomSnapshot(r.clock, new ArrayList<>(r.docs.values()), r.tombstones, r.historyStart, r.schema));
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> commit(RoomCommit c) {
+        StoredRoom r = rooms.computeIfAbsent(c.roomId(), id -> new StoredRoom());
+        c.puts().forEach((id, d) -> {
+            RoomSnapshot.Document old = r.docs.get(id);
+            if (old == null || old.lastChangedClock() <= d.lastChangedClock()) {
+                r.docs.put(id, d);
+                Long t = r.tombstones.get(id);
+                if (t != null && t <= d.lastChangedClock()) {
+                    r.tombstones.remove(id);
+                }
+            }
+        });
+        c.tombstones().forEach((id, clock) -> {
+            RoomSnapshot.Document old = r.docs.get(id);
+            if (old != null && old.lastChangedClock() <= clock) {
+                r.docs.remove(id);
+            }
+            if (!r.docs.containsKey(id)) {
+                r.tombstones.remove(id);
+                r.tombstones.put(id, clock);
+            }
+        });
+        r.tombstones.values().removeIf(clock -> clock < c.tombstoneHistoryStartsAtClock());
+        r.clock = Math.max(r.clock, c.documentClock());
+        r.historyStart = c.tombstoneHistoryStartsAtClock();
+        if (c.schema() != null) {
+            r.schema = c.schema();
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public synchronized CompletableFuture<VersionInfo> saveVersion(String roomId, RoomSnapshot snapshot) {
+        StoredRoom r = rooms.computeIfAbsent(roomId, id -> new StoredRoom());
+        VersionInfo info = new VersionInfo(String.valueOf(nextVersion++), snapshot.documentClock(), Instant.now());
+        r.versions.add(Map.entry(info, snapshot));
+        return CompletableFuture.completedFuture(info);
+    }
+
+    @Override
+    public synchronized CompletableFuture<List<VersionInfo>> listVersions(String roomId) {
+        StoredRoom r = rooms.get(roomId);
+        List<VersionInfo> out = new ArrayList<>();
+        if (r != null) {
+            for (int i = r.versions.size() - 1; i >= 0; i--) {
+                out.add(r.versions.get(i).getKey());
+            }
+        }
+        return CompletableFuture.completedFuture(out);
+    }
+
+    @Override
+    public synchronized CompletableFuture<@Nullable RoomSnapshot> loadVersion(String roomId, String versionId) {
+        StoredRoom r = rooms.get(roomId);
+        if (r != null) {
+            for (Map.Entry<VersionInfo, RoomSnapshot> v : r.versions) {
+                if (v.getKey().id().equals(versionId)) {
+                    return CompletableFuture.completedFuture(v.getValue());
+                }
+            }
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public void close() {}
+}
