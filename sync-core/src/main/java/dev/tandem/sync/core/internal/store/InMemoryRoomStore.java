@@ -1,11 +1,13 @@
 package dev.tandem.sync.core.internal.store;
 
+import dev.tandem.sync.core.EventResult;
 import dev.tandem.sync.core.RoomCommit;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.VersionInfo;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +27,7 @@ public final class InMemoryRoomStore implements RoomStore {
         Map<String, Object> schema;
 
         final List<Map.Entry<VersionInfo, RoomSnapshot>> versions = new ArrayList<>();
+        final HashMap<String, EventResult> events = new HashMap<>();
     }
 
     private final HashMap<String, StoredRoom> rooms = new HashMap<>();
@@ -72,6 +75,7 @@ public final class InMemoryRoomStore implements RoomStore {
         if (c.schema() != null) {
             r.schema = c.schema();
         }
+        c.events().forEach(r.events::putIfAbsent);
         return CompletableFuture.completedFuture(null);
     }
 
@@ -106,6 +110,22 @@ public final class InMemoryRoomStore implements RoomStore {
             }
         }
         return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public synchronized CompletableFuture<Map<String, EventResult>> loadEventResults(
+            String roomId, Collection<String> eventIds) {
+        StoredRoom r = rooms.get(roomId);
+        Map<String, EventResult> out = new HashMap<>();
+        if (r != null) {
+            for (String id : eventIds) {
+                EventResult e = r.events.get(id);
+                if (e != null) {
+                    out.put(id, e);
+                }
+            }
+        }
+        return CompletableFuture.completedFuture(out);
     }
 
     @Override
