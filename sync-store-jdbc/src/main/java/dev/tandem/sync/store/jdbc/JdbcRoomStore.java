@@ -1,0 +1,196 @@
+package dev.tandem.sync.store.jdbc;
+
+import dev.tandem.sync.core.RoomStore;
+import dev.tandem.sync.store.jdbc.internal.Dialect;
+import dev.tandem.sync.store.jdbc.internal.JdbcStore;
+import dev.tandem.sync.store.jdbc.internal.StoreSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A durable {@link RoomStore} in SQLite (one file {@code tandem.db} in a data directory; the embedded
+ * default) or PostgreSQL (through a HikariCP pool). The store creates and migrates its own tables on
+ * start.
+ *
+ * <pre>{@code
+ * try (JdbcRoomStore store = JdbcRoomStore.builder().sqlite(Path.of("tandem-data")).build()) {
+ *     store.commit(commit).join();
+ * }
+ * }</pre>
+ *
+ * <p>Each commit writes only its changed records and tombstones. Commits and version saves from all rooms
+ * go through a bounded queue to a committer thread that writes them in batches, one database transaction
+ * per batch (group commit), and completes every future of the batch once the transaction has committed; a
+ * failed transaction fails every future of its batch. Reads run on a small pool of reader threads.
+ *
+ * <p>Thread-safe. Futures complete on the store's own threads (a commit's on its committer thread), so
+ * dependent actions should be short or use the {@code *Async} variants. {@link #close()} writes what is
+ * queued, then releases the threads and connections.
+ */
+public interface JdbcRoomStore extends RoomStore {
+
+    /** Returns a new builder; choose a database with {@link Builder#sqlite} or {@link Builder#postgres}. */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns counters of the store's work since it was opened; never blocks. */
+    Stats stats();
+
+    /**
+     * Counters of a store's work.
+     *
+     * @param commits commits made durable
+     * @param versions versions saved
+     * @param transactions write transactions committed (one per batch)
+     * @param failedTransactions write transactions that failed and were rolled back
+     * @param queuedWrites commits and version saves waiting for a committer now
+     */
+    record Stats(long commits, long versions, long transactions, long failedTransactions, int queuedWrites) {}
+
+    /**
+     * Configures and opens a {@link JdbcRoomStore}. Each setter checks its value at once and throws {@link
+     * IllegalArgumentException} naming it. Not thread-safe.
+     */
+    final class Builder {
+        private @Nullable Dialect dialect;
+        private @Nullable Path dataDir;
+        private @Nullable String jdbcUrl;
+        private @Nullable String user;
+        private @Nullable String password;
+        private int maxBatchSize = 256;
+        private int maxQueuedWrites = 10_000;
+        private int maxVersionsPerRoom = 100;
+        private @Nullable Duration maxVersionAge;
+        private int committerThreads;
+        private int readerThreads = 4;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+
+        private Builder() {}
+
+        /** Stores everything in {@code dataDir/tandem.db} (created if missing), in WAL mode with full sync. */
+        public Builder sqlite(Path dataDir) {
+            this.dialect = Dialect.SQLITE;
+            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+            this.jdbcUrl = null;
+            return this;
+        }
+
+        /** Stores everything in the PostgreSQL database at {@code jdbcUrl} ({@code jdbc:postgresql://…}). */
+        public Builder postgres(String jdbcUrl) {
+            Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+            if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("jdbcUrl must start with jdbc:postgresql: but was " + jdbcUrl);
+            }
+            this.dialect = Dialect.POSTGRES;
+            this.jdbcUrl = jdbcUrl;
+            this.dataDir = null;
+            return this;
+        }
+
+        /** Like {@link #postgres(String)}, logging in as {@code user} with {@code password}. */
+        public Builder postgres(String jdbcUrl, String user, @Nullable String password) {
+            postgres(jdbcUrl);
+            this.user = Objects.requireNonNull(user, "user");
+            this.password = password;
+            return this;
+        }
+
+        /** The most commits and version saves written in one transaction; default 256. */
+        public Builder maxBatchSize(int maxBatchSize) {
+            this.maxBatchSize = positive("maxBatchSize", maxBatchSize);
+            return this;
+        }
+
+        /**
+         * The most writes waiting for a committer; default 10,000. A write submitted to a full queue completes
+         * exceptionally at once with a {@link RoomStoreException}.
+         */
+        public Builder maxQueuedWrites(int maxQueuedWrites) {
+            this.maxQueuedWrites = positive("maxQueuedWrites", maxQueuedWrites);
+            return this;
+        }
+
+        /** How many versions of a room are kept; saving one more deletes the oldest. Default 100. */
+        public Builder maxVersionsPerRoom(int maxVersionsPerRoom) {
+            this.maxVersionsPerRoom = positive("maxVersionsPerRoom", maxVersionsPerRoom);
+            return this;
+        }
+
+        /**
+         * Versions older than this are deleted when a newer version of the room is saved; the newest version
+         * is always kept. Default: no age limit.
+         */
+        public Builder maxVersionAge(Duration maxVersionAge) {
+            Objects.requireNonNull(maxVersionAge, "maxVersionAge");
+            if (maxVersionAge.isNegative() || maxVersionAge.isZero()) {
+                throw new IllegalArgumentException("maxVersionAge must be > 0 but was " + maxVersionAge);
+            }
+            this.maxVersionAge = maxVersionAge;
+            return this;
+        }
+
+        /**
+         * How many threads write commits, each owning the rooms whose ids hash to it; default 1 for SQLite
+         * (which allows only one writer) and 2 for PostgreSQL.
+         */
+        public Builder committerThreads(int committerThreads) {
+            this.committerThreads = positive("committerThreads", committerThreads);
+            return this;
+        }
+
+        /** How many threads (and connections) serve loads and version reads; default 4. */
+        public Builder readerThreads(int readerThreads) {
+            this.readerThreads = positive("readerThreads", readerThreads);
+            return this;
+        }
+
+        /** How long to wait for a database connection; default 10 s. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
+            if (connectTimeout.compareTo(Duration.ofMillis(250)) < 0) {
+                throw new IllegalArgumentException("connectTimeout must be >= 250ms but was " + connectTimeout);
+            }
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        /**
+         * Connects, creates or migrates the tables and starts the committer threads.
+         *
+         * @throws IllegalStateException with one line naming the database if it cannot be reached or migrated
+         */
+        public JdbcRoomStore build() {
+            Dialect d = dialect;
+            if (d == null) {
+                throw new IllegalStateException("choose a database with sqlite(dataDir) or postgres(jdbcUrl)");
+            }
+            int committers = committerThreads == 0 ? (d == Dialect.SQLITE ? 1 : 2) : committerThreads;
+            if (d == Dialect.SQLITE && committers != 1) {
+                throw new IllegalArgumentException("committerThreads must be 1 for SQLite but was " + committers);
+            }
+            return JdbcStore.open(new StoreSettings(
+                    d,
+                    dataDir,
+                    jdbcUrl,
+                    user,
+                    password,
+                    maxBatchSize,
+                    maxQueuedWrites,
+                    maxVersionsPerRoom,
+                    maxVersionAge,
+                    committers,
+                    readerThreads,
+                    connectTimeout));
+        }
+
+        private static int positive(String name, int value) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(name + " must be > 0 but was " + value);
+            }
+            return value;
+        }
+    }
+}

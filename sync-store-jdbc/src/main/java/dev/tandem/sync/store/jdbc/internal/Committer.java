@@ -1,0 +1,207 @@
+package dev.tandem.sync.store.jdbc.internal;
+
+import dev.tandem.sync.core.RoomCommit;
+import dev.tandem.sync.core.RoomSnapshot;
+import dev.tandem.sync.core.VersionInfo;
+import dev.tandem.sync.store.jdbc.RoomStoreException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One committer thread and its bounded queue: takes the queued writes in batches of at most {@code
+ * maxBatchSize}, writes a batch in one transaction, and completes the batch's futures after it commits
+ * (or fails them all if it does not). A batch holds at most one commit per room, so a room's commits are
+ * written in the order they were queued and each as its own change.
+ */
+final class Committer implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(Committer.class);
+
+    /** A write waiting for its transaction. */
+    sealed interface Write permits CommitWrite, VersionWrite {
+        String roomId();
+
+        void fail(Throwable error);
+    }
+
+    record CommitWrite(RoomCommit commit, CompletableFuture<Void> done) implements Write {
+        @Override
+        public String roomId() {
+            return commit.roomId();
+        }
+
+        @Override
+        public void fail(Throwable error) {
+            done.completeExceptionally(error);
+        }
+    }
+
+    record VersionWrite(String roomId, RoomSnapshot snapshot, CompletableFuture<VersionInfo> done) implements Write {
+        @Override
+        public void fail(Throwable error) {
+            done.completeExceptionally(error);
+        }
+    }
+
+    private final JdbcStore store;
+    private final DataSource dataSource;
+    private final StoreSettings settings;
+    private final ArrayBlockingQueue<Write> queue;
+    private final Thread thread;
+
+    /** A write taken from the queue that starts the next batch (its room was already in the last one). */
+    private volatile @Nullable Write carried;
+
+    Committer(JdbcStore store, DataSource dataSource, StoreSettings settings, int index, int capacity) {
+        this.store = store;
+        this.dataSource = dataSource;
+        this.settings = settings;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.thread = new Thread(this, "tandem-store-committer-" + index);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Queues a write; returns false at once if the queue is full. */
+    boolean offer(Write write) {
+        return queue.offer(write);
+    }
+
+    /** Removes a queued write that was not taken yet; returns whether it was. */
+    boolean remove(Write write) {
+        return queue.remove(write);
+    }
+
+    int queued() {
+        return queue.size() + (carried != null ? 1 : 0);
+    }
+
+    /** Waits until the thread, asked to stop by the store's closed flag, has written everything queued. */
+    void join() throws InterruptedException {
+        thread.join();
+    }
+
+    /** Fails what is still queued after the thread ended. */
+    void failRemaining(Throwable error) {
+        Write w;
+        while ((w = queue.poll()) != null) {
+            w.fail(error);
+        }
+    }
+
+    @Override
+    public void run() {
+        List<Write> batch = new ArrayList<>(settings.maxBatchSize());
+        Set<String> rooms = new HashSet<>();
+        try {
+            while (true) {
+                Write first = carried;
+                carried = null;
+                if (first == null) {
+                    first = queue.poll(50, TimeUnit.MILLISECONDS);
+                }
+                if (first == null) {
+                    if (store.isClosed() && queue.isEmpty()) {
+                        return;
+                    }
+                    continue;
+                }
+                batch.add(first);
+                rooms.add(first.roomId());
+                while (batch.size() < settings.maxBatchSize()) {
+                    Write next = queue.poll();
+                    if (next == null) {
+                        break;
+                    }
+                    if (next instanceof CommitWrite && !rooms.add(next.roomId())) {
+                        carried = next;
+                        break;
+                    }
+                    batch.add(next);
+                }
+                write(batch);
+                batch.clear();
+                rooms.clear();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            LOG.error("Committer thread failed; failing its queued writes", e);
+            for (Write w : batch) {
+                w.fail(e);
+            }
+            failRemaining(e);
+        }
+    }
+
+    private void write(List<Write> batch) {
+        List<RoomCommit> commits = new ArrayList<>(batch.size());
+        for (Write w : batch) {
+            if (w instanceof CommitWrite cw) {
+                commits.add(cw.commit());
+            }
+        }
+        List<VersionInfo> versions = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            try {
+                RoomTables.writeCommits(c, commits);
+                Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+                for (Write w : batch) {
+                    if (w instanceof VersionWrite vw) {
+                        versions.add(RoomTables.insertVersion(
+                                c,
+                                vw.roomId(),
+                                vw.snapshot(),
+                                now,
+                                settings.maxVersionsPerRoom(),
+                                settings.maxVersionAge()));
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            }
+        } catch (SQLException | RuntimeException e) {
+            String reason = JdbcStore.rootMessage(e);
+            RoomStoreException error = new RoomStoreException(
+                    "writing " + batch.size() + " changes to "
+                            + settings.dialect().displayName() + " failed: " + reason,
+                    e);
+            store.recordWriteFailure(reason);
+            LOG.warn("Writing {} changes failed: {}", batch.size(), reason);
+            for (Write w : batch) {
+                w.fail(error);
+            }
+            return;
+        }
+        store.recordWriteSuccess(commits.size(), versions.size());
+        int v = 0;
+        for (Write w : batch) {
+            if (w instanceof CommitWrite cw) {
+                cw.done().complete(null);
+            } else if (w instanceof VersionWrite vw) {
+                vw.done().complete(versions.get(v++));
+            }
+        }
+    }
+}

@@ -1,0 +1,295 @@
+package dev.tandem.sync.store.jdbc.internal;
+
+import dev.tandem.sync.core.Json;
+import dev.tandem.sync.core.RoomCommit;
+import dev.tandem.sync.core.RoomSnapshot;
+import dev.tandem.sync.core.VersionInfo;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The SQL of the store, shared by both dialects. A commit touches only its own records: every write is
+ * guarded by clocks so applying a commit again, or an older one after a newer one, changes nothing.
+ */
+final class RoomTables {
+    /** Writes a record unless the stored one is newer or a newer tombstone deleted it. */
+    private static final String PUT_DOCUMENT = "INSERT INTO documents (room_id, id, state_json, last_changed_clock)"
+            + " SELECT ?, ?, ?, ? WHERE NOT EXISTS"
+            + " (SELECT 1 FROM tombstones t WHERE t.room_id = ? AND t.id = ? AND t.clock > ?)"
+            + " ON CONFLICT (room_id, id) DO UPDATE"
+            + " SET state_json = excluded.state_json, last_changed_clock = excluded.last_changed_clock"
+            + " WHERE documents.last_changed_clock <= excluded.last_changed_clock";
+
+    /** A put removes the record's tombstones that are not newer than it. */
+    private static final String DELETE_OLDER_TOMBSTONE =
+            "DELETE FROM tombstones WHERE room_id = ? AND id = ? AND clock <= ?";
+
+    /** A tombstone deletes the stored record unless that is newer. */
+    private static final String DELETE_OLDER_DOCUMENT =
+            "DELETE FROM documents WHERE room_id = ? AND id = ? AND last_changed_clock <= ?";
+
+    /** Records a tombstone unless a (newer) record survived; a tombstone's clock never goes back. */
+    private static final String PUT_TOMBSTONE = "INSERT INTO tombstones (room_id, id, clock)"
+            + " SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.room_id = ? AND d.id = ?)"
+            + " ON CONFLICT (room_id, id) DO UPDATE SET clock = excluded.clock"
+            + " WHERE tombstones.clock < excluded.clock";
+
+    private static final String PRUNE_TOMBSTONES = "DELETE FROM tombstones WHERE room_id = ? AND clock < ?";
+
+    /** The room's clocks only move forward; a null schema keeps the stored one. */
+    private static final String PUT_ROOM =
+            "INSERT INTO rooms (room_id, document_clock, tombstone_history_starts_at_clock, schema_json)"
+                    + " VALUES (?, ?, ?, ?) ON CONFLICT (room_id) DO UPDATE SET"
+                    + " document_clock = CASE WHEN rooms.document_clock > excluded.document_clock"
+                    + " THEN rooms.document_clock ELSE excluded.document_clock END,"
+                    + " tombstone_history_starts_at_clock = CASE"
+                    + " WHEN rooms.tombstone_history_starts_at_clock > excluded.tombstone_history_starts_at_clock"
+                    + " THEN rooms.tombstone_history_starts_at_clock"
+                    + " ELSE excluded.tombstone_history_starts_at_clock END,"
+                    + " schema_json = COALESCE(excluded.schema_json, rooms.schema_json)";
+
+    /** Rows fetched per round trip when streaming a room's records. */
+    private static final int FETCH_SIZE = 2_000;
+
+    private RoomTables() {}
+
+    /**
+     * Writes commits of distinct rooms with one JDBC batch per statement, in the caller's transaction. Within
+     * a commit an id is either put or deleted, so the statements' order across records does not matter.
+     */
+    static void writeCommits(Connection c, List<RoomCommit> commits) throws SQLException {
+        try (PreparedStatement putDocument = c.prepareStatement(PUT_DOCUMENT);
+                PreparedStatement deleteOlderTombstone = c.prepareStatement(DELETE_OLDER_TOMBSTONE);
+                PreparedStatement deleteOlderDocument = c.prepareStatement(DELETE_OLDER_DOCUMENT);
+                PreparedStatement putTombstone = c.prepareStatement(PUT_TOMBSTONE);
+                PreparedStatement pruneTombstones = c.prepareStatement(PRUNE_TOMBSTONES);
+                PreparedStatement putRoom = c.prepareStatement(PUT_ROOM)) {
+            int puts = 0;
+            int tombstones = 0;
+            for (RoomCommit commit : commits) {
+                String roomId = commit.roomId();
+                for (Map.Entry<String, RoomSnapshot.Document> e : commit.puts().entrySet()) {
+                    long clock = e.getValue().lastChangedClock();
+                    putDocument.setString(1, roomId);
+                    putDocument.setString(2, e.getKey());
+                    putDocument.setString(3, Json.stringify(e.getValue().state()));
+                    putDocument.setLong(4, clock);
+                    putDocument.setString(5, roomId);
+                    putDocument.setString(6, e.getKey());
+                    putDocument.setLong(7, clock);
+                    putDocument.addBatch();
+                    deleteOlderTombstone.setString(1, roomId);
+                    deleteOlderTombstone.setString(2, e.getKey());
+                    deleteOlderTombstone.setLong(3, clock);
+                    deleteOlderTombstone.addBatch();
+                    puts++;
+                }
+                for (Map.Entry<String, Long> e : commit.tombstones().entrySet()) {
+                    deleteOlderDocument.setString(1, roomId);
+                    deleteOlderDocument.setString(2, e.getKey());
+                    deleteOlderDocument.setLong(3, e.getValue());
+                    deleteOlderDocument.addBatch();
+                    putTombstone.setString(1, roomId);
+                    putTombstone.setString(2, e.getKey());
+                    putTombstone.setLong(3, e.getValue());
+                    putTombstone.setString(4, roomId);
+                    putTombstone.setString(5, e.getKey());
+                    putTombstone.addBatch();
+                    tombstones++;
+                }
+                pruneTombstones.setString(1, roomId);
+                pruneTombstones.setLong(2, commit.tombstoneHistoryStartsAtClock());
+                pruneTombstones.addBatch();
+                putRoom.setString(1, roomId);
+                putRoom.setLong(2, commit.documentClock());
+                putRoom.setLong(3, commit.tombstoneHistoryStartsAtClock());
+                if (commit.schema() == null) {
+                    putRoom.setNull(4, Types.VARCHAR);
+                } else {
+                    putRoom.setString(4, Json.stringify(commit.schema()));
+                }
+                putRoom.addBatch();
+            }
+            if (puts > 0) {
+                putDocument.executeBatch();
+                deleteOlderTombstone.executeBatch();
+            }
+            if (tombstones > 0) {
+                deleteOlderDocument.executeBatch();
+                putTombstone.executeBatch();
+            }
+            if (!commits.isEmpty()) {
+                pruneTombstones.executeBatch();
+                putRoom.executeBatch();
+            }
+        }
+    }
+
+    /** Reads one room, or returns null if it was never stored. Streams the records. */
+    static @Nullable RoomSnapshot load(Connection c, String roomId) throws SQLException {
+        long clock;
+        long historyStart;
+        Map<String, Object> schema;
+        try (PreparedStatement ps = c.prepareStatement("SELECT document_clock, tombstone_history_starts_at_clock,"
+                + " schema_json FROM rooms WHERE room_id = ?")) {
+            ps.setString(1, roomId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                clock = rs.getLong(1);
+                historyStart = rs.getLong(2);
+                String schemaJson = rs.getString(3);
+                schema = schemaJson == null ? null : object(schemaJson);
+            }
+        }
+        List<RoomSnapshot.Document> documents = new ArrayList<>();
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT state_json, last_changed_clock FROM documents WHERE room_id = ?")) {
+            ps.setFetchSize(FETCH_SIZE);
+            ps.setString(1, roomId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    documents.add(new RoomSnapshot.Document(object(rs.getString(1)), rs.getLong(2)));
+                }
+            }
+        }
+        Map<String, Long> tombstones = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, clock FROM tombstones WHERE room_id = ?")) {
+            ps.setFetchSize(FETCH_SIZE);
+            ps.setString(1, roomId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    tombstones.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return new RoomSnapshot(clock, documents, tombstones, historyStart, schema);
+    }
+
+    /**
+     * Stores a version with the next id of its room, then deletes the versions beyond {@code maxVersions} and
+     * (when {@code maxAge} is set) those older than it, never the new one.
+     */
+    static VersionInfo insertVersion(
+            Connection c,
+            String roomId,
+            RoomSnapshot snapshot,
+            Instant createdAt,
+            int maxVersions,
+            @Nullable Duration maxAge)
+            throws SQLException {
+        long id;
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT COALESCE(MAX(version_id), 0) + 1 FROM versions WHERE room_id = ?")) {
+            ps.setString(1, roomId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                id = rs.getLong(1);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO versions"
+                + " (room_id, version_id, document_clock, created_at, snapshot_json_gzip) VALUES (?, ?, ?, ?, ?)")) {
+            ps.setString(1, roomId);
+            ps.setLong(2, id);
+            ps.setLong(3, snapshot.documentClock());
+            ps.setLong(4, createdAt.toEpochMilli());
+            ps.setBytes(5, gzip(snapshot.toJson()));
+            ps.executeUpdate();
+        }
+        // Ids of a room are consecutive (each is the newest + 1), so the newest maxVersions are id-maxVersions+1..id.
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM versions WHERE room_id = ? AND version_id <= ?")) {
+            ps.setString(1, roomId);
+            ps.setLong(2, id - maxVersions);
+            ps.executeUpdate();
+        }
+        if (maxAge != null) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM versions WHERE room_id = ? AND created_at < ? AND version_id < ?")) {
+                ps.setString(1, roomId);
+                ps.setLong(2, createdAt.minus(maxAge).toEpochMilli());
+                ps.setLong(3, id);
+                ps.executeUpdate();
+            }
+        }
+        return new VersionInfo(String.valueOf(id), snapshot.documentClock(), createdAt);
+    }
+
+    /** Returns a room's versions, newest first. */
+    static List<VersionInfo> listVersions(Connection c, String roomId) throws SQLException {
+        List<VersionInfo> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT version_id, document_clock, created_at FROM versions"
+                + " WHERE room_id = ? ORDER BY version_id DESC")) {
+            ps.setString(1, roomId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new VersionInfo(
+                            String.valueOf(rs.getLong(1)), rs.getLong(2), Instant.ofEpochMilli(rs.getLong(3))));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Returns one version's snapshot, or null if the room has no version with that id. */
+    static @Nullable RoomSnapshot loadVersion(Connection c, String roomId, String versionId) throws SQLException {
+        long id;
+        try {
+            id = Long.parseLong(versionId);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT snapshot_json_gzip FROM versions WHERE room_id = ? AND version_id = ?")) {
+            ps.setString(1, roomId);
+            ps.setLong(2, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? RoomSnapshot.fromJson(gunzip(rs.getBytes(1))) : null;
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(String json) {
+        Object value = Json.parse(json);
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new IllegalStateException("stored JSON is not an object: " + json.length() + " chars");
+        }
+        return (Map<String, Object>) map;
+    }
+
+    private static byte[] gzip(String text) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(64, text.length() / 4));
+        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static String gunzip(byte[] gz) {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

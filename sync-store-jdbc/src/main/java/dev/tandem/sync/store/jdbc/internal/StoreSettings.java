@@ -1,0 +1,33 @@
+package dev.tandem.sync.store.jdbc.internal;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/** The checked settings of one store, made by {@code JdbcRoomStore.Builder}. */
+public record StoreSettings(
+        Dialect dialect,
+        @Nullable Path dataDir,
+        @Nullable String jdbcUrl,
+        @Nullable String user,
+        @Nullable String password,
+        int maxBatchSize,
+        int maxQueuedWrites,
+        int maxVersionsPerRoom,
+        @Nullable Duration maxVersionAge,
+        int committerThreads,
+        int readerThreads,
+        Duration connectTimeout) {
+
+    public StoreSettings {
+        Objects.requireNonNull(dialect, "dialect");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+    }
+
+    @Override
+    public String toString() {
+        // Never print the password.
+        return "StoreSettings[" + dialect + " " + (dataDir != null ? dataDir : jdbcUrl) + "]";
+    }
+}
