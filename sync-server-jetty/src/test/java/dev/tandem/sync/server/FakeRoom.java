@@ -117,5 +117,20 @@ final class FakeRoom implements Room {
     }
 
     @Override
+    public CompletableFuture<Void> flush() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<dev.tandem.sync.core.VersionInfo> saveVersion() {
+        return CompletableFuture.failedFuture(new IllegalStateException("fake room has no store"));
+    }
+
+    @Override
+    public boolean isClosed() {
+        return false;
+    }
+
+    @Override
     public void close() {}
 }
