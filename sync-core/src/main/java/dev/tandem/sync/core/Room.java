@@ -95,8 +95,16 @@ public interface Room extends AutoCloseable {
     @Override
     void close();
 
+    /**
+     * Re-decides every session's access, for live revocation after a policy change: sessions now {@link
+     * Access#FORBIDDEN} or {@link Access#NOT_FOUND} are closed with that reason, the others become
+     * read-only or read-write as decided. Completes once applied.
+     */
+    CompletableFuture<Void> revalidate(java.util.function.Function<SessionInfo, Access> policy);
+
     /** A snapshot of one session's state. */
-    record SessionInfo(String sessionId, String state, boolean readOnly, Map<String, Object> meta) {
+    record SessionInfo(
+            String sessionId, String state, boolean readOnly, Map<String, Object> meta, Principal principal) {
         public SessionInfo {
             meta = Map.copyOf(meta);
         }

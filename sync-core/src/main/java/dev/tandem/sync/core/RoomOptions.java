@@ -51,6 +51,7 @@ public final class RoomOptions {
     private final @Nullable RoomSnapshot initialSnapshot;
     private final Supplier<String> idGenerator;
     private final @Nullable RoomStore store;
+    private final SyncLimits limits;
     private final Durability durability;
     private final Duration asyncFlushInterval;
     private final Duration versionInterval;
@@ -70,6 +71,7 @@ public final class RoomOptions {
         this.initialSnapshot = b.initialSnapshot;
         this.idGenerator = b.idGenerator;
         this.store = b.store;
+        this.limits = b.limits;
         this.durability = b.durability;
         this.asyncFlushInterval = b.asyncFlushInterval;
         this.versionInterval = b.versionInterval;
@@ -97,6 +99,7 @@ public final class RoomOptions {
         b.initialSnapshot = initialSnapshot;
         b.idGenerator = idGenerator;
         b.store = store;
+        b.limits = limits;
         b.durability = durability;
         b.asyncFlushInterval = asyncFlushInterval;
         b.versionInterval = versionInterval;
@@ -156,6 +159,11 @@ public final class RoomOptions {
         return store;
     }
 
+    /** Returns the per-room and per-session limits. */
+    public SyncLimits limits() {
+        return limits;
+    }
+
     public Durability durability() {
         return durability;
     }
@@ -192,6 +200,7 @@ public final class RoomOptions {
         private @Nullable RoomSnapshot initialSnapshot;
         private Supplier<String> idGenerator = RandomIds.INSTANCE;
         private @Nullable RoomStore store;
+        private SyncLimits limits = SyncLimits.DEFAULTS;
         private Durability durability = Durability.SYNC;
         private Duration asyncFlushInterval = DEFAULT_ASYNC_FLUSH_INTERVAL;
         private Duration versionInterval = DEFAULT_VERSION_INTERVAL;
@@ -203,6 +212,12 @@ public final class RoomOptions {
         /** Persists rooms in this store: they load from it and commit to it. Null keeps rooms in memory. */
         public Builder store(@Nullable RoomStore store) {
             this.store = store;
+            return this;
+        }
+
+        /** Limits on sessions, message rates and sizes; {@link SyncLimits#DEFAULTS} by default. */
+        public Builder limits(SyncLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 

@@ -1,12 +1,16 @@
 package dev.tandem.sync.core.internal.room;
 
 import dev.tandem.sync.core.CloseReason;
+import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.Scheduler;
 import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SessionSocket;
 import dev.tandem.sync.core.SocketHandler;
 import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.core.SyncLimits;
 import dev.tandem.sync.core.internal.protocol.ChunkAssembler;
 import dev.tandem.sync.core.internal.protocol.ClientMessage;
+import dev.tandem.sync.core.internal.ratelimit.TokenBucket;
 
 /**
  * One transport connection of a session. Frames are reassembled and decoded on the transport's thread (the
@@ -18,18 +22,31 @@ final class Connection implements SocketHandler {
     final SessionSocket socket;
     final SessionOptions options;
     private final ChunkAssembler assembler;
+    private final Scheduler clock;
+    private final TokenBucket messages;
+    private final TokenBucket chars;
     private volatile boolean failed;
 
-    Connection(SyncRoom room, SessionSocket socket, SessionOptions options, int maxMessageChars) {
+    Connection(SyncRoom room, SessionSocket socket, SessionOptions options, RoomOptions roomOptions) {
         this.room = room;
         this.socket = socket;
         this.options = options;
-        this.assembler = new ChunkAssembler(maxMessageChars);
+        this.assembler = new ChunkAssembler(roomOptions.maxMessageChars());
+        this.clock = roomOptions.scheduler();
+        SyncLimits limits = roomOptions.limits();
+        long now = clock.nanoTime();
+        this.messages = new TokenBucket(limits.messageBurst(), limits.messagesPerSecond(), now);
+        this.chars = new TokenBucket(limits.charBurst(), limits.charsPerSecond(), now);
     }
 
     @Override
     public void onText(String text) {
         if (failed) {
+            return;
+        }
+        long now = clock.nanoTime();
+        if (!messages.tryTake(1, now) || !chars.tryTake(text.length(), now)) {
+            fail(CloseReason.RATE_LIMITED, "rate limit exceeded");
             return;
         }
         ClientMessage message;
@@ -39,20 +56,20 @@ final class Connection implements SocketHandler {
                 return;
             }
             if (result instanceof ChunkAssembler.Error error) {
-                fail(error.message());
+                fail(CloseReason.UNKNOWN_ERROR, error.message());
                 return;
             }
             message = ((ChunkAssembler.Message) result).message();
         } catch (SyncException | IllegalArgumentException e) {
-            fail(e.getMessage());
+            fail(CloseReason.UNKNOWN_ERROR, e.getMessage());
             return;
         }
         room.lane().execute(() -> room.handleMessage(this, message));
     }
 
-    private void fail(String why) {
+    private void fail(CloseReason reason, String why) {
         failed = true;
-        room.lane().execute(() -> room.rejectConnection(this, CloseReason.UNKNOWN_ERROR, why));
+        room.lane().execute(() -> room.rejectConnection(this, reason, why));
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.tandem.sync.core.internal.room;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.internal.json.Frozen;
 import dev.tandem.sync.core.internal.json.FrozenMap;
+import dev.tandem.sync.core.internal.json.JsonSize;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -25,12 +26,19 @@ final class DocumentState {
     /** tldraw's {@code TOMBSTONE_PRUNE_BUFFER_SIZE}. */
     static final int TOMBSTONE_PRUNE_BUFFER_SIZE = 1000;
 
-    record Doc(FrozenMap state, long lastChangedClock) {}
+    /** A stored record, its clock, and its estimated JSON size in characters. */
+    record Doc(FrozenMap state, long lastChangedClock, long size) {
+        Doc(FrozenMap state, long lastChangedClock) {
+            this(state, lastChangedClock, JsonSize.of(state));
+        }
+    }
 
     final HashMap<String, Doc> docs = new HashMap<>();
     final LinkedHashMap<String, Long> tombstones = new LinkedHashMap<>();
     long clock;
     long tombstoneHistoryStartsAtClock;
+    /** The sum of every stored record's size. */
+    long totalSize;
 
     /** Loads a snapshot verbatim, applying tldraw's clock rules for in-memory storage. */
     static DocumentState fromSnapshot(RoomSnapshot snapshot) {
@@ -41,7 +49,9 @@ final class DocumentState {
             if (!(state.get("id") instanceof String id)) {
                 throw new IllegalArgumentException("snapshot document without a string id: " + state);
             }
-            s.docs.put(id, new Doc(state, d.lastChangedClock()));
+            Doc doc = new Doc(state, d.lastChangedClock());
+            Doc replaced = s.docs.put(id, doc);
+            s.totalSize += doc.size() - (replaced == null ? 0 : replaced.size());
             clock = Math.max(clock, d.lastChangedClock());
         }
         List<Map.Entry<String, Long>> tombs =
@@ -139,6 +149,8 @@ final class DocumentState {
     final class Txn {
         /** id → new state, or null for a deletion. */
         final LinkedHashMap<String, @Nullable FrozenMap> writes = new LinkedHashMap<>();
+        /** Sizes of the written states, by id. */
+        private final HashMap<String, Long> sizes = new HashMap<>();
 
         @Nullable
         FrozenMap get(String id) {
@@ -148,8 +160,23 @@ final class DocumentState {
             return DocumentState.this.get(id);
         }
 
-        void set(String id, FrozenMap state) {
+        /** Writes a record and returns its estimated JSON size. */
+        long set(String id, FrozenMap state) {
             writes.put(id, state);
+            long size = JsonSize.of(state);
+            sizes.put(id, size);
+            return size;
+        }
+
+        /** Returns the document's total size if this transaction committed. */
+        long totalSizeAfter() {
+            long total = totalSize;
+            for (Map.Entry<String, @Nullable FrozenMap> w : writes.entrySet()) {
+                Doc old = docs.get(w.getKey());
+                total -= old == null ? 0 : old.size();
+                total += w.getValue() == null ? 0 : sizes.get(w.getKey());
+            }
+            return total;
         }
 
         /** Deletes the record; returns false (and does nothing) if it does not exist. */
@@ -174,15 +201,18 @@ final class DocumentState {
             boolean deleted = false;
             for (Map.Entry<String, @Nullable FrozenMap> w : writes.entrySet()) {
                 FrozenMap state = w.getValue();
+                Doc old;
                 if (state != null) {
-                    docs.put(w.getKey(), new Doc(state, next));
+                    old = docs.put(w.getKey(), new Doc(state, next, sizes.get(w.getKey())));
+                    totalSize += sizes.get(w.getKey());
                     tombstones.remove(w.getKey());
                 } else {
-                    docs.remove(w.getKey());
+                    old = docs.remove(w.getKey());
                     tombstones.remove(w.getKey());
                     tombstones.put(w.getKey(), next);
                     deleted = true;
                 }
+                totalSize -= old == null ? 0 : old.size();
             }
             return deleted;
         }

@@ -24,7 +24,9 @@ final class RoomSession {
     final String sessionId;
     final Connection connection;
     final SessionSocket socket;
-    final boolean readOnly;
+    /** Changes when a policy change downgrades or upgrades the session. */
+    boolean readOnly;
+
     final Map<String, Object> meta;
     State state = State.AWAITING_CONNECT;
     /** Kept across a resume with the same session id, so peers see no presence churn. */

@@ -1,5 +1,6 @@
 package dev.tandem.sync.core.internal.room;
 
+import dev.tandem.sync.core.Access;
 import dev.tandem.sync.core.CloseReason;
 import dev.tandem.sync.core.NetworkDiff;
 import dev.tandem.sync.core.ObjectDiff;
@@ -18,6 +19,7 @@ import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SessionSocket;
 import dev.tandem.sync.core.SocketHandler;
 import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.core.SyncLimits;
 import dev.tandem.sync.core.ValueOp;
 import dev.tandem.sync.core.VersionInfo;
 import dev.tandem.sync.core.internal.json.Frozen;
@@ -66,6 +68,7 @@ public final class SyncRoom implements Room {
     private @Nullable RuntimeException loadFailure;
     private Scheduler.@Nullable Cancellable unloadTimer;
     private final Supplier<String> ids;
+    private final SyncLimits limits;
 
     private DocumentState doc;
     /** The serialized schema sent to clients; in pinned mode null until the first client connects. */
@@ -101,6 +104,7 @@ public final class SyncRoom implements Room {
         this.lane = new SerialLane(options.executor(), options.store() != null);
         this.persistence = new RoomPersistence(roomId, options, lane, this::dropFailedSessions);
         this.ids = options.idGenerator();
+        this.limits = options.limits();
         this.presenceType = schema.presenceType();
         if (!schema.isPinned()) {
             this.serializedSchema = Frozen.freezeMap(schema.serialize());
@@ -181,7 +185,7 @@ public final class SyncRoom implements Room {
     public SocketHandler connect(SessionSocket socket, SessionOptions options) {
         java.util.Objects.requireNonNull(socket, "socket");
         java.util.Objects.requireNonNull(options, "options");
-        Connection connection = new Connection(this, socket, options, this.options.maxMessageChars());
+        Connection connection = new Connection(this, socket, options, this.options);
         lane.execute(() -> openSession(connection));
         return connection;
     }
@@ -261,10 +265,32 @@ public final class SyncRoom implements Room {
         return onLane(() -> {
             List<SessionInfo> out = new ArrayList<>();
             for (RoomSession s : sessions.values()) {
-                out.add(new SessionInfo(s.sessionId, s.state.wireName, s.readOnly, s.meta));
+                out.add(info(s));
             }
             return out;
         });
+    }
+
+    @Override
+    public CompletableFuture<Void> revalidate(java.util.function.Function<SessionInfo, Access> policy) {
+        java.util.Objects.requireNonNull(policy, "policy");
+        return onLane(() -> {
+            for (RoomSession s : new ArrayList<>(sessions.values())) {
+                Access access = policy.apply(info(s));
+                CloseReason denied = access.closeReason();
+                if (denied != null) {
+                    reject(s, denied, "access revoked");
+                } else {
+                    s.readOnly = access == Access.READ_ONLY;
+                }
+            }
+            dropFailedSessions();
+            return null;
+        });
+    }
+
+    private static SessionInfo info(RoomSession s) {
+        return new SessionInfo(s.sessionId, s.state.wireName, s.readOnly, s.meta, s.connection.options.principal());
     }
 
     @Override
@@ -318,11 +344,18 @@ public final class SyncRoom implements Room {
             closeQuietly(connection.socket, null);
             return;
         }
+        RoomSession previous = sessions.get(o.sessionId());
+        if (previous == null && sessions.size() >= limits.maxSessionsPerRoom()) {
+            LOG.debug("room {} is full; refusing session {}", roomId, o.sessionId());
+            events.sessionRejected(roomId, o.sessionId(), CloseReason.ROOM_FULL);
+            closeQuietly(connection.socket, CloseReason.ROOM_FULL);
+            return;
+        }
         if (unloadTimer != null) {
             unloadTimer.cancel();
             unloadTimer = null;
         }
-        RoomSession previous = sessions.remove(o.sessionId());
+        previous = sessions.remove(o.sessionId());
         RoomSession s = new RoomSession(o.sessionId(), connection, o.readOnly(), o.meta());
         if (previous != null) {
             // a reconnect: the new connection takes over the session and its presence
@@ -331,6 +364,7 @@ public final class SyncRoom implements Room {
                 legacyAppendSessions--;
             }
             previous.cancelTimers();
+            previous.state = RoomSession.State.AWAITING_REMOVAL;
             if (previous.socket != connection.socket) {
                 closeQuietly(previous.socket, null);
             }
@@ -631,12 +665,18 @@ public final class SyncRoom implements Room {
             }
         }
         NetworkDiff requested = push.diff();
+        if (requested != null && requested.size() > limits.maxRecordsPerPush()) {
+            throw new SyncException(
+                    CloseReason.INVALID_RECORD,
+                    "push of " + requested.size() + " records exceeds maxRecordsPerPush " + limits.maxRecordsPerPush());
+        }
         if (requested != null && !s.readOnly) {
             for (Map.Entry<String, RecordOp> e : requested.ops().entrySet()) {
                 applyDocumentOp(txn, e.getKey(), e.getValue(), migrations, legacyAppendMode, docOps, before);
             }
         }
 
+        checkDocumentSize(txn);
         boolean deleted = txn.commit();
         if (newPresence != null) {
             presence.put(s.presenceId, newPresence);
@@ -784,12 +824,12 @@ public final class SyncRoom implements Room {
                     return;
                 }
                 validate(record, validatorFor(record));
-                txn.set(id, record);
+                checkRecordSize(id, txn.set(id, record));
                 before.putIfAbsent(id, existing);
                 docOps.put(id, new RecordOp.Patch(d));
             } else {
                 validate(record, validatorFor(record));
-                txn.set(id, record);
+                checkRecordSize(id, txn.set(id, record));
                 docOps.put(id, new RecordOp.Put(record));
             }
         } else if (op instanceof RecordOp.Patch patch) {
@@ -811,7 +851,7 @@ public final class SyncRoom implements Room {
                 return;
             }
             validate(next, validatorFor(next));
-            txn.set(id, next);
+            checkRecordSize(id, txn.set(id, next));
             before.putIfAbsent(id, existing);
             docOps.put(id, new RecordOp.Patch(d));
         } else {
@@ -822,6 +862,26 @@ public final class SyncRoom implements Room {
             txn.delete(id);
             before.putIfAbsent(id, existing);
             docOps.put(id, RecordOp.Remove.INSTANCE);
+        }
+    }
+
+    private void checkRecordSize(String id, long size) {
+        if (size > limits.maxRecordChars()) {
+            throw new SyncException(
+                    CloseReason.INVALID_RECORD,
+                    "record " + id + " of " + size + " characters exceeds maxRecordChars " + limits.maxRecordChars());
+        }
+    }
+
+    private void checkDocumentSize(DocumentState.Txn txn) {
+        if (txn.isEmpty()) {
+            return;
+        }
+        long after = txn.totalSizeAfter();
+        if (after > limits.maxDocumentChars() && after > doc.totalSize) {
+            throw new SyncException(
+                    CloseReason.INVALID_RECORD,
+                    "document of " + after + " characters would exceed maxDocumentChars " + limits.maxDocumentChars());
         }
     }
 
@@ -901,7 +961,7 @@ public final class SyncRoom implements Room {
                 Object id = r.get("id");
                 checkRecordShape(id instanceof String s ? s : String.valueOf(id), r);
                 validate(r, validatorFor(r));
-                txn.set((String) id, r);
+                checkRecordSize((String) id, txn.set((String) id, r));
             }
 
             @Override
@@ -914,6 +974,7 @@ public final class SyncRoom implements Room {
                 return clockBefore;
             }
         });
+        checkDocumentSize(txn);
         commitExternal(txn);
         return doc.clock;
     }
@@ -998,7 +1059,9 @@ public final class SyncRoom implements Room {
         if (m != null && !m.isEmpty()) {
             for (Map.Entry<String, DocumentState.Doc> e : loaded.docs.entrySet()) {
                 DocumentState.Doc d = e.getValue();
-                e.setValue(new DocumentState.Doc(m.up(d.state()), d.lastChangedClock()));
+                DocumentState.Doc up = new DocumentState.Doc(m.up(d.state()), d.lastChangedClock());
+                loaded.totalSize += up.size() - d.size();
+                e.setValue(up);
             }
         }
         return loaded;

@@ -7,6 +7,7 @@ import dev.tandem.sync.core.Json;
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.core.SyncLimits;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -21,7 +22,10 @@ class RoomDocumentTest {
 
     @Test
     void tombstones_TP1_5100Deletes_prunedTo4000AndHistoryStartMoves() {
-        RoomFixture f = new RoomFixture();
+        RoomFixture f = new RoomFixture(RoomOptions.builder()
+                .schema(RoomFixture.schema())
+                .batchInterval(Duration.ZERO)
+                .limits(SyncLimits.builder().messageBurst(20_000).build()));
         RoomFixture.Conn a = f.joined("a");
         int clock = 0;
         for (int i = 0; i < 5100; i++) {
