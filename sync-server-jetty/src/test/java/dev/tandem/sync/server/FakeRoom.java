@@ -127,6 +127,12 @@ final class FakeRoom implements Room {
     }
 
     @Override
+    public CompletableFuture<Void> revalidate(
+            java.util.function.Function<SessionInfo, dev.tandem.sync.core.Access> policy) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
     public boolean isClosed() {
         return false;
     }
