@@ -3,29 +3,26 @@ package dev.tandem.sync.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The standalone server jar ({@code tandem-server.jar}, built by the package phase) running as a child process
- * on a free port. Its output is collected line by line; tests stop it with SIGTERM or SIGKILL.
+ * on a free port. Its output goes to a file; tests stop it with SIGTERM or SIGKILL.
  */
 final class ServerProcess implements AutoCloseable {
     private static final Pattern STARTED = Pattern.compile("Tandem started on http://127\\.0\\.0\\.1:(\\d+)/");
 
     private final Process process;
-    private final List<String> output = new CopyOnWriteArrayList<>();
+    private final Path log;
     private final int port;
 
     private ServerProcess(List<String> args) throws IOException {
@@ -37,27 +34,17 @@ final class ServerProcess implements AutoCloseable {
         command.add("--port");
         command.add("0");
         command.addAll(args);
-        this.process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        Thread reader = new Thread(
-                () -> {
-                    try (BufferedReader r = new BufferedReader(
-                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                        for (String line; (line = r.readLine()) != null; ) {
-                            output.add(line);
-                        }
-                    } catch (IOException ignored) {
-                        // the process is gone
-                    }
-                },
-                "server-output");
-        reader.setDaemon(true);
-        reader.start();
+        this.log = Files.createTempFile("tandem-server", ".log");
+        this.process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         int[] found = {-1};
         await().atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(50))
-                .failFast("server exited: " + output, () -> !process.isAlive())
+                .failFast("server exited", () -> !process.isAlive())
                 .until(() -> {
-                    for (String line : output) {
+                    for (String line : output()) {
                         Matcher m = STARTED.matcher(line);
                         if (m.find()) {
                             found[0] = Integer.parseInt(m.group(1));
@@ -94,8 +81,13 @@ final class ServerProcess implements AutoCloseable {
         return "ws://127.0.0.1:" + port + "/connect/" + room + "?sessionId=" + sessionId;
     }
 
+    /** Returns the lines the server printed so far. */
     List<String> output() {
-        return List.copyOf(output);
+        try {
+            return Files.readAllLines(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Sends SIGKILL: no shutdown hook runs, nothing is flushed. */
