@@ -51,13 +51,13 @@ public record RoomCommit(
             p.remove(id);
             t.put(id, clock);
         });
-        t.values().removeIf(clock -> clock < later.tombstoneHistoryStartsAtClock);
+        // an earlier tombstone stays even if the later history start passed it: it still deletes the record
         return new RoomCommit(
                 roomId,
                 Math.max(documentClock, later.documentClock),
                 p,
                 t,
-                later.tombstoneHistoryStartsAtClock,
+                Math.max(tombstoneHistoryStartsAtClock, later.tombstoneHistoryStartsAtClock),
                 later.schema != null ? later.schema : schema);
     }
 }

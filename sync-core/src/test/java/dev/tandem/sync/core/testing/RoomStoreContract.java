@@ -22,7 +22,6 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -235,8 +234,6 @@ public abstract class RoomStoreContract {
     }
 
     @Test
-    @Disabled("RoomCommit.followedBy drops an earlier commit's tombstone that the later history start prunes,"
-            + " so the record it deleted survives in the store; applying both in turn deletes it")
     void commit_coalescedWithPruningLaterCommit_stillDeletesRecord() {
         String separate = room("separate");
         String coalesced = room("coalesced");
@@ -375,8 +372,10 @@ public abstract class RoomStoreContract {
         };
         Map<String, RoomSnapshot.Document> puts = new LinkedHashMap<>();
         for (int i = 0; i < texts.length; i++) {
-            String id = "shape:" + texts[i] + i;
-            puts.put(id, doc(id, 1, "text", texts[i], "key " + texts[i], (double) i + 0.5));
+            // Lone surrogates only in values: JSON text cannot carry them in keys (the parser rejects them there).
+            boolean lone = texts[i].codePoints().anyMatch(cp -> cp >= 0xD800 && cp <= 0xDFFF);
+            String id = "shape:" + (lone ? "lone" : texts[i]) + i;
+            puts.put(id, doc(id, 1, "text", texts[i], "key " + (lone ? "" : texts[i]), (double) i + 0.5));
         }
 
         get(store.commit(commit(r, 1, puts, Map.of("shape:gone 🎨", 1L), 0)));

@@ -81,6 +81,9 @@ public final class SyncRoom implements Room {
 
     private final LinkedHashMap<String, RoomSession> sessions = new LinkedHashMap<>();
     private int legacyAppendSessions;
+    /** Sends that failed since the last {@link #dropFailedSessions()}; zero makes that a no-op. */
+    private int failedSends;
+
     private Scheduler.Cancellable pruneTimer;
     private volatile boolean closed;
 
@@ -1192,6 +1195,7 @@ public final class SyncRoom implements Room {
                     sendData(s, ProtocolCodec.encode(new ServerMessage.Patch(mine, serverClock)));
                 } catch (SyncException e) {
                     s.sendFailed = true; // dropped after this task, like any failed session
+                    failedSends++;
                     LOG.debug("room {}: down-migration failed for session {}", roomId, s.sessionId, e);
                 }
                 continue;
@@ -1278,7 +1282,11 @@ public final class SyncRoom implements Room {
         if (s.outgoing.isEmpty()) {
             return;
         }
-        StringBuilder b = new StringBuilder(DATA_PREFIX);
+        int length = DATA_PREFIX.length() + DATA_SUFFIX.length() + s.outgoing.size();
+        for (String m : s.outgoing) {
+            length += m.length();
+        }
+        StringBuilder b = new StringBuilder(length).append(DATA_PREFIX);
         for (int i = 0; i < s.outgoing.size(); i++) {
             if (i > 0) {
                 b.append(',');
@@ -1309,11 +1317,16 @@ public final class SyncRoom implements Room {
         }
         if (!sent) {
             s.sendFailed = true;
+            failedSends++;
         }
     }
 
     /** Drops sessions whose socket refused a frame: closed sockets are cancelled, full queues removed. */
     private void dropFailedSessions() {
+        if (failedSends == 0) {
+            return;
+        }
+        failedSends = 0;
         for (RoomSession s : new ArrayList<>(sessions.values())) {
             if (!s.sendFailed || sessions.get(s.sessionId) != s) {
                 continue;

@@ -45,7 +45,9 @@ public final class InMemoryRoomStore implements RoomStore {
         StoredRoom r = rooms.computeIfAbsent(c.roomId(), id -> new StoredRoom());
         c.puts().forEach((id, d) -> {
             RoomSnapshot.Document old = r.docs.get(id);
-            if (old == null || old.lastChangedClock() <= d.lastChangedClock()) {
+            Long deletedAt = r.tombstones.get(id);
+            if ((old == null || old.lastChangedClock() <= d.lastChangedClock())
+                    && (deletedAt == null || deletedAt <= d.lastChangedClock())) {
                 r.docs.put(id, d);
                 Long t = r.tombstones.get(id);
                 if (t != null && t <= d.lastChangedClock()) {
@@ -58,14 +60,15 @@ public final class InMemoryRoomStore implements RoomStore {
             if (old != null && old.lastChangedClock() <= clock) {
                 r.docs.remove(id);
             }
-            if (!r.docs.containsKey(id)) {
+            Long known = r.tombstones.get(id);
+            if (!r.docs.containsKey(id) && (known == null || known < clock)) {
                 r.tombstones.remove(id);
                 r.tombstones.put(id, clock);
             }
         });
-        r.tombstones.values().removeIf(clock -> clock < c.tombstoneHistoryStartsAtClock());
+        r.historyStart = Math.max(r.historyStart, c.tombstoneHistoryStartsAtClock());
+        r.tombstones.values().removeIf(clock -> clock < r.historyStart);
         r.clock = Math.max(r.clock, c.documentClock());
-        r.historyStart = c.tombstoneHistoryStartsAtClock();
         if (c.schema() != null) {
             r.schema = c.schema();
         }

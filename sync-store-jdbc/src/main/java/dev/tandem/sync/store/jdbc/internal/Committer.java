@@ -4,8 +4,11 @@ import dev.tandem.sync.core.RoomCommit;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.VersionInfo;
 import dev.tandem.sync.store.jdbc.RoomStoreException;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -149,7 +152,33 @@ final class Committer implements Runnable {
         }
     }
 
+    /**
+     * Writes a batch in one transaction. If that fails for a reason other than the connection, the writes
+     * are tried again one per transaction, so one bad write fails alone and not the rooms batched with it.
+     */
     private void write(List<Write> batch) {
+        Exception error = transact(batch);
+        if (error == null) {
+            return;
+        }
+        if (batch.size() > 1 && !isConnectionProblem(error)) {
+            LOG.warn(
+                    "Writing a batch of {} changes failed ({}); writing them one at a time",
+                    batch.size(),
+                    JdbcStore.rootMessage(error));
+            for (Write w : batch) {
+                Exception single = transact(List.of(w));
+                if (single != null) {
+                    fail(List.of(w), single);
+                }
+            }
+            return;
+        }
+        fail(batch, error);
+    }
+
+    /** Writes the batch in one transaction and completes its futures; returns the error if it failed. */
+    private @Nullable Exception transact(List<Write> batch) {
         List<RoomCommit> commits = new ArrayList<>(batch.size());
         for (Write w : batch) {
             if (w instanceof CommitWrite cw) {
@@ -182,17 +211,7 @@ final class Committer implements Runnable {
                 throw e;
             }
         } catch (SQLException | RuntimeException e) {
-            String reason = JdbcStore.rootMessage(e);
-            RoomStoreException error = new RoomStoreException(
-                    "writing " + batch.size() + " changes to "
-                            + settings.dialect().displayName() + " failed: " + reason,
-                    e);
-            store.recordWriteFailure(reason);
-            LOG.warn("Writing {} changes failed: {}", batch.size(), reason);
-            for (Write w : batch) {
-                w.fail(error);
-            }
-            return;
+            return e;
         }
         store.recordWriteSuccess(commits.size(), versions.size());
         int v = 0;
@@ -203,5 +222,39 @@ final class Committer implements Runnable {
                 vw.done().complete(versions.get(v++));
             }
         }
+        return null;
+    }
+
+    private void fail(List<Write> batch, Exception e) {
+        String reason = JdbcStore.rootMessage(e);
+        RoomStoreException error = new RoomStoreException(
+                "writing " + batch.size() + " changes to " + settings.dialect().displayName() + " failed: " + reason,
+                e);
+        store.recordWriteFailure(reason);
+        LOG.warn("Writing {} changes failed: {}", batch.size(), reason);
+        for (Write w : batch) {
+            w.fail(error);
+        }
+    }
+
+    /** Returns whether the database could not be reached, so writing the batch's parts alone would fail too. */
+    static boolean isConnectionProblem(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException sql
+                    && sql.getSQLState() != null
+                    && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+            if (t instanceof IOException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 }

@@ -84,40 +84,42 @@ final class RoomTables {
             int puts = 0;
             int tombstones = 0;
             for (RoomCommit commit : commits) {
-                String roomId = commit.roomId();
+                String room = StoredText.encode(commit.roomId());
                 for (Map.Entry<String, RoomSnapshot.Document> e : commit.puts().entrySet()) {
+                    String id = StoredText.encode(e.getKey());
                     long clock = e.getValue().lastChangedClock();
-                    putDocument.setString(1, roomId);
-                    putDocument.setString(2, e.getKey());
+                    putDocument.setString(1, room);
+                    putDocument.setString(2, id);
                     putDocument.setString(3, Json.stringify(e.getValue().state()));
                     putDocument.setLong(4, clock);
-                    putDocument.setString(5, roomId);
-                    putDocument.setString(6, e.getKey());
+                    putDocument.setString(5, room);
+                    putDocument.setString(6, id);
                     putDocument.setLong(7, clock);
                     putDocument.addBatch();
-                    deleteOlderTombstone.setString(1, roomId);
-                    deleteOlderTombstone.setString(2, e.getKey());
+                    deleteOlderTombstone.setString(1, room);
+                    deleteOlderTombstone.setString(2, id);
                     deleteOlderTombstone.setLong(3, clock);
                     deleteOlderTombstone.addBatch();
                     puts++;
                 }
                 for (Map.Entry<String, Long> e : commit.tombstones().entrySet()) {
-                    deleteOlderDocument.setString(1, roomId);
-                    deleteOlderDocument.setString(2, e.getKey());
+                    String id = StoredText.encode(e.getKey());
+                    deleteOlderDocument.setString(1, room);
+                    deleteOlderDocument.setString(2, id);
                     deleteOlderDocument.setLong(3, e.getValue());
                     deleteOlderDocument.addBatch();
-                    putTombstone.setString(1, roomId);
-                    putTombstone.setString(2, e.getKey());
+                    putTombstone.setString(1, room);
+                    putTombstone.setString(2, id);
                     putTombstone.setLong(3, e.getValue());
-                    putTombstone.setString(4, roomId);
-                    putTombstone.setString(5, e.getKey());
+                    putTombstone.setString(4, room);
+                    putTombstone.setString(5, id);
                     putTombstone.addBatch();
                     tombstones++;
                 }
-                pruneTombstones.setString(1, roomId);
+                pruneTombstones.setString(1, room);
                 pruneTombstones.setLong(2, commit.tombstoneHistoryStartsAtClock());
                 pruneTombstones.addBatch();
-                putRoom.setString(1, roomId);
+                putRoom.setString(1, room);
                 putRoom.setLong(2, commit.documentClock());
                 putRoom.setLong(3, commit.tombstoneHistoryStartsAtClock());
                 if (commit.schema() == null) {
@@ -144,12 +146,13 @@ final class RoomTables {
 
     /** Reads one room, or returns null if it was never stored. Streams the records. */
     static @Nullable RoomSnapshot load(Connection c, String roomId) throws SQLException {
+        String room = StoredText.encode(roomId);
         long clock;
         long historyStart;
         Map<String, Object> schema;
         try (PreparedStatement ps = c.prepareStatement("SELECT document_clock, tombstone_history_starts_at_clock,"
                 + " schema_json FROM rooms WHERE room_id = ?")) {
-            ps.setString(1, roomId);
+            ps.setString(1, room);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return null;
@@ -164,7 +167,7 @@ final class RoomTables {
         try (PreparedStatement ps =
                 c.prepareStatement("SELECT state_json, last_changed_clock FROM documents WHERE room_id = ?")) {
             ps.setFetchSize(FETCH_SIZE);
-            ps.setString(1, roomId);
+            ps.setString(1, room);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     documents.add(new RoomSnapshot.Document(object(rs.getString(1)), rs.getLong(2)));
@@ -174,10 +177,10 @@ final class RoomTables {
         Map<String, Long> tombstones = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT id, clock FROM tombstones WHERE room_id = ?")) {
             ps.setFetchSize(FETCH_SIZE);
-            ps.setString(1, roomId);
+            ps.setString(1, room);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    tombstones.put(rs.getString(1), rs.getLong(2));
+                    tombstones.put(StoredText.decode(rs.getString(1)), rs.getLong(2));
                 }
             }
         }
@@ -196,10 +199,11 @@ final class RoomTables {
             int maxVersions,
             @Nullable Duration maxAge)
             throws SQLException {
+        String room = StoredText.encode(roomId);
         long id;
         try (PreparedStatement ps =
                 c.prepareStatement("SELECT COALESCE(MAX(version_id), 0) + 1 FROM versions WHERE room_id = ?")) {
-            ps.setString(1, roomId);
+            ps.setString(1, room);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 id = rs.getLong(1);
@@ -207,7 +211,7 @@ final class RoomTables {
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO versions"
                 + " (room_id, version_id, document_clock, created_at, snapshot_json_gzip) VALUES (?, ?, ?, ?, ?)")) {
-            ps.setString(1, roomId);
+            ps.setString(1, room);
             ps.setLong(2, id);
             ps.setLong(3, snapshot.documentClock());
             ps.setLong(4, createdAt.toEpochMilli());
@@ -216,14 +220,14 @@ final class RoomTables {
         }
         // Ids of a room are consecutive (each is the newest + 1), so the newest maxVersions are id-maxVersions+1..id.
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM versions WHERE room_id = ? AND version_id <= ?")) {
-            ps.setString(1, roomId);
+            ps.setString(1, room);
             ps.setLong(2, id - maxVersions);
             ps.executeUpdate();
         }
         if (maxAge != null) {
             try (PreparedStatement ps = c.prepareStatement(
                     "DELETE FROM versions WHERE room_id = ? AND created_at < ? AND version_id < ?")) {
-                ps.setString(1, roomId);
+                ps.setString(1, room);
                 ps.setLong(2, createdAt.minus(maxAge).toEpochMilli());
                 ps.setLong(3, id);
                 ps.executeUpdate();
@@ -234,10 +238,11 @@ final class RoomTables {
 
     /** Returns a room's versions, newest first. */
     static List<VersionInfo> listVersions(Connection c, String roomId) throws SQLException {
+        String room = StoredText.encode(roomId);
         List<VersionInfo> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT version_id, document_clock, created_at FROM versions"
                 + " WHERE room_id = ? ORDER BY version_id DESC")) {
-            ps.setString(1, roomId);
+            ps.setString(1, room);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new VersionInfo(
@@ -250,6 +255,7 @@ final class RoomTables {
 
     /** Returns one version's snapshot, or null if the room has no version with that id. */
     static @Nullable RoomSnapshot loadVersion(Connection c, String roomId, String versionId) throws SQLException {
+        String room = StoredText.encode(roomId);
         long id;
         try {
             id = Long.parseLong(versionId);
@@ -258,7 +264,7 @@ final class RoomTables {
         }
         try (PreparedStatement ps =
                 c.prepareStatement("SELECT snapshot_json_gzip FROM versions WHERE room_id = ? AND version_id = ?")) {
-            ps.setString(1, roomId);
+            ps.setString(1, room);
             ps.setLong(2, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? RoomSnapshot.fromJson(gunzip(rs.getBytes(1))) : null;

@@ -1,0 +1,219 @@
+package dev.tandem.sync.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.sync.core.RoomCommit;
+import dev.tandem.sync.core.RoomSnapshot;
+import dev.tandem.sync.core.RoomStore;
+import dev.tandem.sync.core.StoreHealth;
+import dev.tandem.sync.core.VersionInfo;
+import dev.tandem.sync.core.testing.RoomStoreContract;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The {@link RoomStoreContract} plus what every JDBC dialect must do: reopen, group commit, retention. */
+abstract class JdbcRoomStoreContract extends RoomStoreContract {
+
+    /** Returns a builder for the test's database, with default settings. */
+    protected abstract JdbcRoomStore.Builder builder();
+
+    @Override
+    protected final RoomStore newStore() {
+        return builder().build();
+    }
+
+    /** Returns a store with custom settings, closed after the test. */
+    protected final JdbcRoomStore open(JdbcRoomStore.Builder configured) {
+        JdbcRoomStore s = configured.build();
+        track(s);
+        return s;
+    }
+
+    private final List<RoomStore> extra = new ArrayList<>();
+
+    private void track(RoomStore s) {
+        extra.add(s);
+    }
+
+    @Override
+    protected void cleanUp() throws Exception {
+        for (RoomStore s : extra) {
+            s.close();
+        }
+    }
+
+    @Test
+    void reopen_afterClose_loadsWhatWasCommitted() {
+        String r = room("reopen");
+        RoomCommit c1 = new RoomCommit(
+                r,
+                2,
+                puts(doc("shape:a", 1), doc("shape:b", 2)),
+                Map.of("shape:c", 2L),
+                1,
+                Map.of("schemaVersion", 2L));
+        RoomCommit c2 = commit(r, 3, puts(doc("shape:a", 3, "moved", true)), Map.of("shape:b", 3L), 1);
+        get(store.commit(c1));
+        get(store.commit(c2));
+        VersionInfo version = get(store.saveVersion(r, get(store.load(r))));
+        RoomSnapshot before = get(store.load(r));
+        store.close();
+
+        RoomStore reopened = open();
+
+        assertSameRoom(get(reopened.load(r)), before);
+        assertThat(get(reopened.listVersions(r))).containsExactly(version);
+        assertSameRoom(get(reopened.loadVersion(r, version.id())), before);
+    }
+
+    @Test
+    void commit_manyRoomsAtOnce_shareTransactions() {
+        JdbcRoomStore s = (JdbcRoomStore) store;
+        int rooms = 100;
+        int commitsPerRoom = 10;
+        JdbcRoomStore.Stats before = s.stats();
+        List<CompletableFuture<Void>> chains = new ArrayList<>();
+        for (int i = 0; i < rooms; i++) {
+            String r = room("g" + i);
+            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            for (int clock = 1; clock <= commitsPerRoom; clock++) {
+                RoomCommit c = commit(r, clock, puts(doc("shape:" + clock, clock)), Map.of(), 0);
+                // One commit of a room in flight at a time; all rooms at once.
+                chain = chain.thenCompose(v -> s.commit(c));
+            }
+            chains.add(chain);
+        }
+        get(CompletableFuture.allOf(chains.toArray(CompletableFuture[]::new)));
+        JdbcRoomStore.Stats after = s.stats();
+
+        long commits = after.commits() - before.commits();
+        long transactions = after.transactions() - before.transactions();
+        System.out.printf(
+                "%s group commit: %d commits in %d transactions (%.3f transactions per commit)%n",
+                getClass().getSimpleName(), commits, transactions, (double) transactions / commits);
+        assertThat(commits).isEqualTo((long) rooms * commitsPerRoom);
+        assertThat(transactions).isLessThan(commits);
+        for (int i = 0; i < rooms; i++) {
+            assertThat(get(s.load(room("g" + i))).documents()).hasSize(commitsPerRoom);
+        }
+    }
+
+    @Test
+    void load_hundredThousandRecords_returnsThemAll() {
+        String r = room("large");
+        int total = 100_000;
+        int perCommit = 10_000;
+        for (int start = 0; start < total; start += perCommit) {
+            Map<String, RoomSnapshot.Document> puts = new LinkedHashMap<>();
+            long clock = start / perCommit + 1;
+            for (int i = start; i < start + perCommit; i++) {
+                RoomSnapshot.Document d = doc("shape:" + i, clock, "index", "a" + i);
+                puts.put("shape:" + i, d);
+            }
+            get(store.commit(commit(r, clock, puts, Map.of(), 0)));
+        }
+
+        RoomSnapshot loaded = get(store.load(r));
+
+        assertThat(loaded.documents()).hasSize(total);
+        assertThat(loaded.documentClock()).isEqualTo(total / perCommit);
+        assertThat(loaded.documents().stream()
+                        .map(d -> d.state().get("id"))
+                        .distinct()
+                        .count())
+                .isEqualTo(total);
+    }
+
+    @Test
+    void commit_idsTheDatabaseCannotHoldAsText_roundTripExactly() {
+        String r = room("nul\u0000room");
+        List<String> ids =
+                List.of("shape:nul\u0000", "\u0001shape:marker", "shape:lone\uD800", "shape:low\uDC00x", "shape:ok🎨");
+        Map<String, RoomSnapshot.Document> puts = new LinkedHashMap<>();
+        for (String id : ids) {
+            puts.put(id, doc(id, 1));
+        }
+        get(store.commit(commit(r, 2, puts, Map.of("shape:gone\u0000", 2L, "\u0001gone", 2L), 0)));
+
+        assertSameRoom(
+                get(store.load(r)),
+                snapshot(2, List.copyOf(puts.values()), Map.of("shape:gone\u0000", 2L, "\u0001gone", 2L), 0));
+        assertThat(get(store.load(room("nul")))).isNull();
+    }
+
+    @Test
+    void saveVersion_beyondRetention_keepsNewest() {
+        JdbcRoomStore s = open(builder().maxVersionsPerRoom(3));
+        String r = room("retained");
+        List<VersionInfo> saved = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            saved.add(get(s.saveVersion(r, snapshot(i, List.of(doc("shape:a", i)), Map.of(), 0))));
+        }
+
+        assertThat(get(s.listVersions(r))).containsExactly(saved.get(4), saved.get(3), saved.get(2));
+        assertThat(get(s.loadVersion(r, saved.get(0).id()))).isNull();
+        assertSameRoom(get(s.loadVersion(r, saved.get(2).id())), snapshot(3, List.of(doc("shape:a", 3)), Map.of(), 0));
+    }
+
+    @Test
+    void health_afterSuccessfulCommit_isOk() {
+        get(store.commit(commit(room("h"), 1, puts(doc("shape:a", 1)), Map.of(), 0)));
+
+        assertThat(store.health()).isEqualTo(StoreHealth.OK);
+        assertThat(((JdbcRoomStore) store).stats().failedTransactions()).isZero();
+    }
+
+    @Test
+    void commit_afterClose_failsWithStoreClosed() {
+        store.close();
+
+        assertThat(store.commit(commit(room("closed"), 1, puts(), Map.of(), 0)))
+                .failsWithin(TIMEOUT)
+                .withThrowableOfType(ExecutionException.class)
+                .havingCause()
+                .isInstanceOf(RoomStoreException.class)
+                .withMessage("the room store is closed");
+        store.close();
+    }
+
+    @Test
+    void commit_toFullQueue_failsAtOnce() throws Exception {
+        JdbcRoomStore s = open(builder().maxQueuedWrites(1).committerThreads(1));
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            futures.add(s.commit(commit(room("q" + i), 1, puts(doc("shape:a", 1)), Map.of(), 0)));
+        }
+
+        List<Throwable> failures = new ArrayList<>();
+        for (CompletableFuture<Void> f : futures) {
+            try {
+                f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                failures.add(e.getCause());
+            }
+        }
+        assertThat(failures)
+                .isNotEmpty()
+                .allSatisfy(e -> assertThat(e)
+                        .isInstanceOf(RoomStoreException.class)
+                        .hasMessage("the room store's write queue is full (1 writes waiting)"));
+        assertThat(failures.size()).isLessThan(futures.size());
+    }
+
+    /** Returns the cause of a failed future's join. */
+    static Throwable causeOf(CompletableFuture<?> f) {
+        try {
+            f.join();
+            throw new AssertionError("expected the future to fail");
+        } catch (CompletionException e) {
+            return e.getCause();
+        }
+    }
+}
