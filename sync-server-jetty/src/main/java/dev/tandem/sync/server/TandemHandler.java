@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -65,6 +66,7 @@ public final class TandemHandler extends Handler.Wrapper {
     private final ConnectionSettings settings;
     private final ServerWebSocketContainer container;
     private final Set<WebSocketConnection> connections = ConcurrentHashMap.newKeySet();
+    private volatile Predicate<String> readOnlyRooms = roomId -> false;
 
     private TandemHandler(Server server, Function<String, Room> rooms, ConnectionSettings settings) {
         this.rooms = rooms;
@@ -90,6 +92,11 @@ public final class TandemHandler extends Handler.Wrapper {
         Objects.requireNonNull(rooms, "rooms");
         Objects.requireNonNull(settings, "settings");
         return new TandemHandler(server, rooms, settings);
+    }
+
+    /** Makes every session in the rooms this predicate accepts read-only, whatever their route. */
+    void readOnlyRooms(Predicate<String> readOnly) {
+        this.readOnlyRooms = Objects.requireNonNull(readOnly, "readOnly");
     }
 
     /** Returns the connection settings. */
@@ -171,7 +178,8 @@ public final class TandemHandler extends Handler.Wrapper {
         }
         String storeId = query.getValue("storeId");
         Map<String, Object> meta = storeId == null ? Map.of() : Map.of("storeId", storeId);
-        SessionOptions options = new SessionOptions(sessionId, route.readOnly(), meta);
+        boolean readOnly = route.readOnly() || readOnlyRooms.test(route.roomId());
+        SessionOptions options = new SessionOptions(sessionId, readOnly, meta);
 
         WebSocketCreator creator = (upgradeRequest, upgradeResponse, upgradeCallback) -> endpoint(route, options);
         boolean upgraded;

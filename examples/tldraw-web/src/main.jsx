@@ -1,0 +1,29 @@
+import { createRoot } from 'react-dom/client'
+import { Tldraw } from 'tldraw'
+import { useSync } from '@tldraw/sync'
+import 'tldraw/tldraw.css'
+import { page, tandemAssets, unfurlBookmark } from './tandem.js'
+
+function App() {
+  const store = useSync({ uri: page.connectUri, assets: tandemAssets })
+  return (
+    <div style={{ position: 'fixed', inset: 0 }}>
+      <Tldraw
+        store={store}
+        onMount={(editor) => {
+          if (page.readOnly) editor.updateInstanceState({ isReadonly: true })
+          editor.registerExternalAssetHandler('url', unfurlBookmark)
+          // for the browser test and for poking around in the console
+          window.editor = editor
+          window.tandem = { ...page, status: () => store.status }
+        }}
+      />
+    </div>
+  )
+}
+
+if (page.redirect) {
+  window.location.replace(page.redirect)
+} else {
+  createRoot(document.getElementById('root')).render(<App />)
+}
