@@ -5,5 +5,14 @@ import { defineConfig } from 'vite'
 export default defineConfig({
   esbuild: { jsx: 'automatic' },
   server: { host: '127.0.0.1', port: 5173 },
-  build: { outDir: 'dist', chunkSizeWarningLimit: 8000 },
+  build: {
+    outDir: 'dist',
+    chunkSizeWarningLimit: 8000,
+    rollupOptions: {
+      onwarn(warning, warn) {
+        // radix-ui's "use client" directives mean nothing outside React Server Components
+        if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning)
+      },
+    },
+  },
 })
