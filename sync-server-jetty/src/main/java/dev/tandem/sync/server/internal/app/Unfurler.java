@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -41,7 +42,7 @@ public final class Unfurler {
     private static final Pattern TITLE =
             Pattern.compile("<title[^>]*>(.*?)</title>", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
-    private final boolean allowPrivate;
+    private final Predicate<InetAddress> allowed;
     private final Duration readTimeout;
     private final int maxBytes;
     private final HttpClient http;
@@ -66,7 +67,12 @@ public final class Unfurler {
      * @param maxBytes the most body bytes read per page
      */
     public Unfurler(boolean allowPrivate, Duration connectTimeout, Duration readTimeout, int maxBytes) {
-        this.allowPrivate = allowPrivate;
+        this(allowPrivate ? a -> true : Unfurler::isPublic, connectTimeout, readTimeout, maxBytes);
+    }
+
+    /** Fetches only hosts all of whose addresses {@code allowed} accepts (tests). */
+    Unfurler(Predicate<InetAddress> allowed, Duration connectTimeout, Duration readTimeout, int maxBytes) {
+        this.allowed = Objects.requireNonNull(allowed, "allowed");
         this.readTimeout = Objects.requireNonNull(readTimeout, "readTimeout");
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("maxBytes must be > 0 but was " + maxBytes);
@@ -244,11 +250,8 @@ public final class Unfurler {
         } catch (UnknownHostException e) {
             throw new Refused(502, "UNFURL_FAILED", "unknown host " + uri.getHost());
         }
-        if (allowPrivate) {
-            return;
-        }
         for (InetAddress a : addresses) {
-            if (!isPublic(a)) {
+            if (!allowed.test(a)) {
                 throw new Refused(
                         403,
                         "ADDRESS_NOT_ALLOWED",
