@@ -190,8 +190,10 @@ class AppRoutesIT {
         // only stored names can be read: no traversal, no partial files
         assertThat(get("/uploads/..%2F..%2Fetc%2Fpasswd").statusCode()).isIn(400, 404);
         assertThat(get("/uploads/" + "0".repeat(64) + ".png").statusCode()).isEqualTo(404);
-        try (var files = Files.list(data.resolve("uploads"))) {
-            assertThat(files.toList()).isEmpty();
+        if (Files.exists(data.resolve("uploads"))) {
+            try (var files = Files.list(data.resolve("uploads"))) {
+                assertThat(files.toList()).as("no partial or refused upload is kept").isEmpty();
+            }
         }
     }
 
