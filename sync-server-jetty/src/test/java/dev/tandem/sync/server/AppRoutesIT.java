@@ -192,7 +192,9 @@ class AppRoutesIT {
         assertThat(get("/uploads/" + "0".repeat(64) + ".png").statusCode()).isEqualTo(404);
         if (Files.exists(data.resolve("uploads"))) {
             try (var files = Files.list(data.resolve("uploads"))) {
-                assertThat(files.toList()).as("no partial or refused upload is kept").isEmpty();
+                assertThat(files.toList())
+                        .as("no partial or refused upload is kept")
+                        .isEmpty();
             }
         }
     }
