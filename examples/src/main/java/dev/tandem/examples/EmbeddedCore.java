@@ -81,7 +81,7 @@ public final class EmbeddedCore {
             out.println("alice and bob joined room " + room.id());
 
             alice.handler()
-                    .onText("{\"type\":\"push\",\"clock\":1,\"diff\":{\"note:1\":[\"put\","
+                    .onText("{\"type\":\"push\",\"clientClock\":1,\"diff\":{\"note:1\":[\"put\","
                             + "{\"id\":\"note:1\",\"typeName\":\"note\",\"text\":\"hello from alice\"}]}}");
             out.println("alice got:  " + alice.socket().next());
             String patch = bob.socket().next();
