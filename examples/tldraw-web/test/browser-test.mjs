@@ -33,6 +33,18 @@ async function waitFor(page, fn, arg, what, timeout = 30_000) {
   }
 }
 
+// page.evaluate, once more after the tab synced again if the page navigated (reloaded) under it
+async function evaluate(page, fn, arg) {
+  try {
+    return await page.evaluate(fn, arg)
+  } catch (e) {
+    if (!/Execution context was destroyed/.test(e.message)) throw e
+    log('the page reloaded; waiting for it to sync again')
+    await waitFor(page, synced, null, 'the reloaded tab to sync', 60_000)
+    return await page.evaluate(fn, arg)
+  }
+}
+
 const synced = () =>
   window.editor && window.tandem &&
   window.tandem.status().status === 'synced-remote' && window.tandem.status().connectionStatus === 'online'
@@ -82,20 +94,20 @@ try {
   for (const [name, p] of [['A', a], ['B', b], ['read-only', ro]]) {
     await waitFor(p, synced, null, `tab ${name} to reconnect`, 60_000)
   }
-  await b.evaluate((args) => window.editor.createShape({
+  await evaluate(b, (args) => window.editor.createShape({
     id: args.id, type: 'geo', x: args.x, y: args.y, props: { w: 160, h: 100, geo: 'ellipse' },
   }), { id: 'shape:fromB', x: 400, y: 160 })
   await waitFor(a, hasShape, 'shape:fromB', 'shape:fromB in tab A after the restart')
   await waitFor(ro, hasShape, 'shape:fromB', 'shape:fromB in the read-only tab after the restart')
-  const [shapesA, shapesB] = [await a.evaluate(shapes), await b.evaluate(shapes)]
+  const [shapesA, shapesB] = [await evaluate(a, shapes), await evaluate(b, shapes)]
   if (shapesA !== shapesB) throw new Error(`tabs disagree after the restart:\n A: ${shapesA}\n B: ${shapesB}`)
   log('after the restart both tabs agree:', shapesA)
   await a.screenshot({ path: join(shotDir, '2-tab-a-after-restart.png') })
 
   // 3. the read-only tab cannot edit: the server discards its change, the tab reverts it, nobody else sees it
-  const readOnlyUi = await ro.evaluate(() => window.editor.getIsReadonly())
+  const readOnlyUi = await evaluate(ro, () => window.editor.getIsReadonly())
   if (!readOnlyUi) throw new Error('the /ro/ page did not put the editor in read-only mode')
-  await ro.evaluate((args) => {
+  await evaluate(ro, (args) => {
     // bypass the editor's own read-only guard, so the change really goes to the server
     window.editor.updateInstanceState({ isReadonly: false })
     window.editor.createShape({ id: args.id, type: 'geo', x: 50, y: 400, props: { w: 80, h: 80, geo: 'star' } })
@@ -103,16 +115,16 @@ try {
   }, { id: 'shape:fromReadOnly' })
   await waitFor(ro, (id) => !window.editor.getShape(id), 'shape:fromReadOnly', 'the read-only edit to be reverted')
   // a later change from A reaching B proves B has seen everything the server accepted before it
-  await a.evaluate((args) => window.editor.createShape({
+  await evaluate(a, (args) => window.editor.createShape({
     id: args.id, type: 'geo', x: args.x, y: args.y, props: { w: 60, h: 60, geo: 'rectangle' },
   }), { id: 'shape:marker', x: 700, y: 100 })
   await waitFor(b, hasShape, 'shape:marker', 'shape:marker in tab B')
   for (const [name, p] of [['A', a], ['B', b]]) {
-    if (await p.evaluate(hasShape, 'shape:fromReadOnly')) throw new Error(`the read-only edit reached tab ${name}`)
+    if (await evaluate(p, hasShape, 'shape:fromReadOnly')) throw new Error(`the read-only edit reached tab ${name}`)
   }
   log('read-only edit discarded')
   await ro.screenshot({ path: join(shotDir, '3-read-only.png') })
-  const final = [await a.evaluate(shapes), await b.evaluate(shapes), await ro.evaluate(shapes)]
+  const final = [await evaluate(a, shapes), await evaluate(b, shapes), await evaluate(ro, shapes)]
   await waitFor(ro, (expected) => {
     const s = window.editor.getCurrentPageShapes().map((x) => `${x.id}@${Math.round(x.x)},${Math.round(x.y)}`)
     return s.sort().join(' ') === expected
