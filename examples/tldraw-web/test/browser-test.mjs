@@ -67,6 +67,7 @@ try {
     const context = await browser.newContext({ viewport: { width: 1000, height: 700 } })
     const page = await context.newPage()
     page.on('pageerror', (e) => log('page error', path, e.message))
+    page.on('crash', () => log('page crashed', path))
     page.on('framenavigated', (f) => f === page.mainFrame() && log('navigated', path, f.url()))
     if (process.env.DEBUG_CONSOLE) page.on('console', (m) => log('console', path, m.text()))
     await page.goto(base + path)
@@ -77,7 +78,7 @@ try {
   log('three tabs synced')
 
   // 1. a shape drawn in tab A appears in tab B and in the read-only tab
-  await a.evaluate((args) => window.editor.createShape({
+  await a.evaluate((args) => void window.editor.createShape({
     id: args.id, type: 'geo', x: args.x, y: args.y, props: { w: 160, h: 100, geo: 'rectangle' },
   }), { id: 'shape:fromA', x: 100, y: 120 })
   await waitFor(b, hasShape, 'shape:fromA', 'shape:fromA in tab B')
@@ -94,8 +95,8 @@ try {
   for (const [name, p] of [['A', a], ['B', b], ['read-only', ro]]) {
     await waitFor(p, synced, null, `tab ${name} to reconnect`, 60_000)
   }
-  await evaluate(b, (args) => window.editor.createShape({
-    id: args.id, type: 'geo', x: args.x, y: args.y, props: { w: 160, h: 100, geo: 'ellipse' },
+  await evaluate(b, (args) => void window.editor.createShape({
+    id: args.id, type: 'geo', x: args.x, y: args.y, props: { w: 160, h: 100, geo: 'rectangle' },
   }), { id: 'shape:fromB', x: 400, y: 160 })
   await waitFor(a, hasShape, 'shape:fromB', 'shape:fromB in tab A after the restart')
   await waitFor(ro, hasShape, 'shape:fromB', 'shape:fromB in the read-only tab after the restart')
@@ -110,12 +111,12 @@ try {
   await evaluate(ro, (args) => {
     // bypass the editor's own read-only guard, so the change really goes to the server
     window.editor.updateInstanceState({ isReadonly: false })
-    window.editor.createShape({ id: args.id, type: 'geo', x: 50, y: 400, props: { w: 80, h: 80, geo: 'star' } })
+    window.editor.createShape({ id: args.id, type: 'geo', x: 50, y: 400, props: { w: 80, h: 80, geo: 'rectangle' } })
     window.editor.updateInstanceState({ isReadonly: true })
   }, { id: 'shape:fromReadOnly' })
   await waitFor(ro, (id) => !window.editor.getShape(id), 'shape:fromReadOnly', 'the read-only edit to be reverted')
   // a later change from A reaching B proves B has seen everything the server accepted before it
-  await evaluate(a, (args) => window.editor.createShape({
+  await evaluate(a, (args) => void window.editor.createShape({
     id: args.id, type: 'geo', x: args.x, y: args.y, props: { w: 60, h: 60, geo: 'rectangle' },
   }), { id: 'shape:marker', x: 700, y: 100 })
   await waitFor(b, hasShape, 'shape:marker', 'shape:marker in tab B')
