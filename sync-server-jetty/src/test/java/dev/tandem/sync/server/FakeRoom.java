@@ -117,5 +117,26 @@ final class FakeRoom implements Room {
     }
 
     @Override
+    public CompletableFuture<Void> flush() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<dev.tandem.sync.core.VersionInfo> saveVersion() {
+        return CompletableFuture.failedFuture(new IllegalStateException("fake room has no store"));
+    }
+
+    @Override
+    public CompletableFuture<Void> revalidate(
+            java.util.function.Function<SessionInfo, dev.tandem.sync.core.Access> policy) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public boolean isClosed() {
+        return false;
+    }
+
+    @Override
     public void close() {}
 }
