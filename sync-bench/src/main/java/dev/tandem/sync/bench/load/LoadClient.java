@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * fan-out latency on one clock. Thread-safe: the generator's ticker calls {@link #push}, Jetty calls the
  * listener methods serially.
  */
-final class LoadClient implements Session.Listener.AutoDemanding {
+public final class LoadClient implements Session.Listener.AutoDemanding {
     private static final String STAMP_KEY = "\"lg_t\":";
     private static final String PUSH_RESULT = "\"type\":\"push_result\"";
     private static final String PATCH = "\"type\":\"patch\"";

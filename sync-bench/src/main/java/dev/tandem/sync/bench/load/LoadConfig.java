@@ -98,7 +98,18 @@ public record LoadConfig(
             }
         }
         return new LoadConfig(
-                url, label, clients, rooms, roomOffset, prefix, rate, changes, warmup, duration, drain, maxInFlight,
+                url,
+                label,
+                clients,
+                rooms,
+                roomOffset,
+                prefix,
+                rate,
+                changes,
+                warmup,
+                duration,
+                drain,
+                maxInFlight,
                 pid);
     }
 }

@@ -130,17 +130,23 @@ public final class LoadGenerator {
             }
         }
         try {
-            CompletableFuture.allOf(
-                            clients.stream().map(c -> c.connected).toArray(CompletableFuture[]::new))
+            CompletableFuture.allOf(clients.stream().map(c -> c.connected).toArray(CompletableFuture[]::new))
                     .get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             // counted below
         }
         int ok = 0;
+        Throwable firstFailure = null;
         for (LoadClient c : clients) {
             if (c.connected.isDone() && !c.connected.isCompletedExceptionally()) {
                 ok++;
+            } else if (firstFailure == null) {
+                firstFailure = c.connected.handle((v, e) -> e).getNow(null);
             }
+        }
+        if (ok < clients.size()) {
+            System.err.println("load-generator: " + (clients.size() - ok) + " clients failed to connect"
+                    + (firstFailure == null ? "" : ": " + firstFailure));
         }
         return ok;
     }
@@ -286,6 +292,10 @@ public final class LoadGenerator {
     }
 
     private static void field(StringBuilder j, String name, double value) {
-        j.append('"').append(name).append("\":").append(String.format(Locale.ROOT, "%.3f", value)).append(',');
+        j.append('"')
+                .append(name)
+                .append("\":")
+                .append(String.format(Locale.ROOT, "%.3f", value))
+                .append(',');
     }
 }
