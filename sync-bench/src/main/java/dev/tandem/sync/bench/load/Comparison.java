@@ -183,6 +183,17 @@ public final class Comparison {
         Map<String, Double> f = new LinkedHashMap<>();
         double committedOps = 0;
         double cpu = -1;
+        double generators = 0;
+        for (String line : lines) {
+            generators += number(line, "generatorCpuS");
+        }
+        double other = Double.MAX_VALUE;
+        for (String line : lines) {
+            // each process saw the other generators as "other" load
+            other = Math.min(other, number(line, "otherCpuS") - (generators - number(line, "generatorCpuS")));
+        }
+        f.put("otherCpuCores", lines.isEmpty() ? -1 : other / number(lines.get(0), "durationS"));
+        f.put("generatorCpuCores", lines.isEmpty() ? -1 : generators / number(lines.get(0), "durationS"));
         for (String line : lines) {
             for (String k : List.of("offeredOpsPerSec", "committedOpsPerSec", "deliveriesPerSec", "framesPerSec")) {
                 f.merge(k, number(line, k), Double::sum);
@@ -284,14 +295,14 @@ public final class Comparison {
                 LocalDate.now()));
         b.append("| offered ops/s | server | committed ops/s | CPU µs/op | CPU/op vs tldraw | CPU/op vs relay "
                 + "| commit p50 / p99 ms | commit p99 vs tldraw | fan-out p50 / p99 ms | fan-out p99 vs tldraw "
-                + "| deliveries/s | frames/s | RSS MB |\n");
-        b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| deliveries/s | frames/s | RSS MB | generator / other CPU, cores |\n");
+        b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Step s : steps) {
             Step tl = find(steps, "tldraw", s.offered());
             Step relay = find(steps, "relay", s.offered());
             b.append(String.format(
                     Locale.ROOT,
-                    "| %s%s | %s | %.0f | %.1f | %s | %s | %.1f / %.1f | %s | %.1f / %.1f | %s | %.0f | %.0f | %.0f |%n",
+                    "| %s%s | %s | %.0f | %.1f | %s | %s | %.1f / %.1f | %s | %.1f / %.1f | %s | %.0f | %.0f | %.0f | %.2f / %.2f |%n",
                     fmt(s.offered()),
                     s.processes() > 1 ? " (2 gen.)" : "",
                     s.server(),
@@ -307,7 +318,9 @@ public final class Comparison {
                     ratio(s, tl, "fanoutMs.p99"),
                     s.get("deliveriesPerSec"),
                     s.get("framesPerSec"),
-                    s.get("serverRssMaxMb")));
+                    s.get("serverRssMaxMb"),
+                    s.get("generatorCpuCores"),
+                    s.get("otherCpuCores")));
         }
         return b.toString();
     }

@@ -165,6 +165,7 @@ public final class LoadGenerator {
         long nextPing = start + PING_INTERVAL_NANOS;
         double cpuStart = -1;
         double selfCpuStart = -1;
+        double machineStart = -1;
         long rssMax = -1;
         long nextRssSample = start;
         boolean windowStarted = false;
@@ -178,6 +179,7 @@ public final class LoadGenerator {
                 windowStarted = true;
                 cpuStart = ProcStats.cpuSeconds(config.serverPid());
                 selfCpuStart = ProcStats.cpuSeconds(ProcessHandle.current().pid());
+                machineStart = ProcStats.machineBusySeconds();
             }
             long due = (long) ((now - start) * perNano) - offered;
             for (long k = 0; k < due && !clients.isEmpty(); k++) {
@@ -207,6 +209,7 @@ public final class LoadGenerator {
         }
         double cpuEnd = ProcStats.cpuSeconds(config.serverPid());
         double selfCpuEnd = ProcStats.cpuSeconds(ProcessHandle.current().pid());
+        double machineEnd = ProcStats.machineBusySeconds();
         long rssEnd = ProcStats.rssBytes(config.serverPid());
         rssMax = Math.max(rssMax, rssEnd);
         // wait for results of changes sent in the window
@@ -245,7 +248,13 @@ public final class LoadGenerator {
         field(j, "serverCpuS", serverCpu);
         field(j, "serverCpuUsPerOp", serverCpu < 0 || committed == 0 ? -1 : serverCpu * 1e6 / committed);
         field(j, "serverRssMaxMb", rssMax < 0 ? -1 : rssMax / 1048576.0);
-        field(j, "generatorCpuS", selfCpuStart < 0 ? -1 : selfCpuEnd - selfCpuStart);
+        double generatorCpu = selfCpuStart < 0 ? -1 : selfCpuEnd - selfCpuStart;
+        field(j, "generatorCpuS", generatorCpu);
+        // CPU used meanwhile by everything else on the machine: a busy neighbour makes the run noisy
+        field(
+                j,
+                "otherCpuS",
+                machineStart < 0 || serverCpu < 0 ? -1 : machineEnd - machineStart - serverCpu - generatorCpu);
         j.setLength(j.length() - 1);
         j.append('}');
         return j.toString();

@@ -31,6 +31,22 @@ final class ProcStats {
         }
     }
 
+    /** Returns the CPU seconds the whole machine spent busy (all cores, from {@code /proc/stat}), or -1. */
+    static double machineBusySeconds() {
+        try {
+            String cpu = Files.readAllLines(Path.of("/proc/stat")).get(0);
+            String[] f = cpu.trim().split("\\s+");
+            long busy = 0;
+            // user nice system idle iowait irq softirq steal: all but idle and iowait
+            for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+                busy += Long.parseLong(f[i]);
+            }
+            return busy / TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** Returns the resident set size in bytes, or -1. */
     static long rssBytes(long pid) {
         if (pid <= 0) {

@@ -80,6 +80,9 @@ public final class SyncRoom implements Room {
     private final LinkedHashMap<String, FrozenMap> presence = new LinkedHashMap<>();
 
     private final LinkedHashMap<String, RoomSession> sessions = new LinkedHashMap<>();
+    /** True when some session may have {@code sendFailed} set; lets the per-message check skip the scan. */
+    private boolean anySendFailed;
+
     private int legacyAppendSessions;
     private Scheduler.Cancellable pruneTimer;
     private volatile boolean closed;
@@ -1192,6 +1195,7 @@ public final class SyncRoom implements Room {
                     sendData(s, ProtocolCodec.encode(new ServerMessage.Patch(mine, serverClock)));
                 } catch (SyncException e) {
                     s.sendFailed = true; // dropped after this task, like any failed session
+                    anySendFailed = true;
                     LOG.debug("room {}: down-migration failed for session {}", roomId, s.sessionId, e);
                 }
                 continue;
@@ -1278,7 +1282,11 @@ public final class SyncRoom implements Room {
         if (s.outgoing.isEmpty()) {
             return;
         }
-        StringBuilder b = new StringBuilder(DATA_PREFIX);
+        int size = DATA_PREFIX.length() + DATA_SUFFIX.length() + s.outgoing.size();
+        for (int i = 0; i < s.outgoing.size(); i++) {
+            size += s.outgoing.get(i).length();
+        }
+        StringBuilder b = new StringBuilder(size).append(DATA_PREFIX);
         for (int i = 0; i < s.outgoing.size(); i++) {
             if (i > 0) {
                 b.append(',');
@@ -1309,11 +1317,16 @@ public final class SyncRoom implements Room {
         }
         if (!sent) {
             s.sendFailed = true;
+            anySendFailed = true;
         }
     }
 
     /** Drops sessions whose socket refused a frame: closed sockets are cancelled, full queues removed. */
     private void dropFailedSessions() {
+        if (!anySendFailed) {
+            return; // the common case: no copy of the sessions per message
+        }
+        anySendFailed = false;
         for (RoomSession s : new ArrayList<>(sessions.values())) {
             if (!s.sendFailed || sessions.get(s.sessionId) != s) {
                 continue;
@@ -1328,6 +1341,12 @@ public final class SyncRoom implements Room {
                 cancelSession(s);
             } else {
                 removeSession(s, null);
+            }
+        }
+        for (RoomSession s : sessions.values()) {
+            if (s.sendFailed) {
+                anySendFailed = true; // still in its grace period: dropped on a later pass, as before
+                break;
             }
         }
     }
