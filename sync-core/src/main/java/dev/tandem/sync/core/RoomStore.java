@@ -45,6 +45,21 @@ public interface RoomStore extends AutoCloseable {
         return CompletableFuture.completedFuture(Map.of());
     }
 
+    /**
+     * Completes with a room attribute (host data stored with the room, such as its access policy or its
+     * read-only link slugs), or null if unset. The default supports none and completes exceptionally.
+     */
+    default CompletableFuture<@Nullable String> loadAttribute(String roomId, String key) {
+        return CompletableFuture.failedFuture(
+                new UnsupportedOperationException(getClass().getSimpleName() + " does not store attributes"));
+    }
+
+    /** Stores (or with null, removes) a room attribute durably. The default completes exceptionally. */
+    default CompletableFuture<Void> saveAttribute(String roomId, String key, @Nullable String value) {
+        return CompletableFuture.failedFuture(
+                new UnsupportedOperationException(getClass().getSimpleName() + " does not store attributes"));
+    }
+
     /** Returns whether the store currently works; never blocks. */
     default StoreHealth health() {
         return StoreHealth.OK;

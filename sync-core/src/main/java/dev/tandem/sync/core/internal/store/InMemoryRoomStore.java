@@ -28,6 +28,7 @@ public final class InMemoryRoomStore implements RoomStore {
 
         final List<Map.Entry<VersionInfo, RoomSnapshot>> versions = new ArrayList<>();
         final HashMap<String, EventResult> events = new HashMap<>();
+        final HashMap<String, String> attributes = new HashMap<>();
     }
 
     private final HashMap<String, StoredRoom> rooms = new HashMap<>();
@@ -126,6 +127,23 @@ public final class InMemoryRoomStore implements RoomStore {
             }
         }
         return CompletableFuture.completedFuture(out);
+    }
+
+    @Override
+    public synchronized CompletableFuture<@Nullable String> loadAttribute(String roomId, String key) {
+        StoredRoom r = rooms.get(roomId);
+        return CompletableFuture.completedFuture(r == null ? null : r.attributes.get(key));
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> saveAttribute(String roomId, String key, @Nullable String value) {
+        StoredRoom r = rooms.computeIfAbsent(roomId, id -> new StoredRoom());
+        if (value == null) {
+            r.attributes.remove(key);
+        } else {
+            r.attributes.put(key, value);
+        }
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override
