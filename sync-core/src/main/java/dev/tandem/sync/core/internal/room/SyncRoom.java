@@ -357,6 +357,25 @@ public final class SyncRoom implements Room {
         return clock > p.clock() || (clock == p.clock() && !p.recordId().isEmpty() && id.compareTo(p.recordId()) > 0);
     }
 
+    /** Returns whether (clock, id) would enter a full heap, or the heap is not full yet. */
+    private static boolean belowTop(java.util.PriorityQueue<Entry> heap, int keep, long clock, String id) {
+        if (heap.size() < keep) {
+            return true;
+        }
+        Entry top = heap.peek();
+        return clock < top.clock() || (clock == top.clock() && id.compareTo(top.id()) < 0);
+    }
+
+    private static void offer(
+            java.util.PriorityQueue<Entry> heap, int keep, java.util.Comparator<Entry> order, Entry e) {
+        if (heap.size() < keep) {
+            heap.add(e);
+        } else if (order.compare(e, heap.peek()) < 0) {
+            heap.poll();
+            heap.add(e);
+        }
+    }
+
     private PullPage pullOnLane(PullPage.Position since, int limit) {
         boolean continuing = since.resyncFrom() >= 0;
         boolean resync = continuing
@@ -365,21 +384,29 @@ public final class SyncRoom implements Room {
                 || since.clock() < doc.tombstoneHistoryStartsAtClock;
         long resyncFrom = continuing ? since.resyncFrom() : doc.clock;
         PullPage.Position from = resync && !continuing ? PullPage.Position.START : since;
-        List<Entry> entries = new ArrayList<>();
-        for (DocumentState.Doc d : doc.docs.values()) {
-            String id = (String) d.state().get("id");
-            if (after(d.lastChangedClock(), id, from)) {
-                entries.add(new Entry(d.lastChangedClock(), id, d.state()));
+        // Keep only the first limit + 1 entries in (clock, id) order: a bounded max-heap, so a page costs
+        // O(n log limit) over the room rather than sorting every later change.
+        java.util.Comparator<Entry> order =
+                java.util.Comparator.comparingLong(Entry::clock).thenComparing(Entry::id);
+        int keep = limit + 1;
+        java.util.PriorityQueue<Entry> heap = new java.util.PriorityQueue<>(Math.min(keep, 1024), order.reversed());
+        for (Map.Entry<String, DocumentState.Doc> d : doc.docs.entrySet()) {
+            long clock = d.getValue().lastChangedClock();
+            String id = d.getKey();
+            if (after(clock, id, from) && belowTop(heap, keep, clock, id)) {
+                offer(heap, keep, order, new Entry(clock, id, d.getValue().state()));
             }
         }
         if (!resync) {
             for (Map.Entry<String, Long> t : doc.tombstones.entrySet()) {
-                if (after(t.getValue(), t.getKey(), from)) {
-                    entries.add(new Entry(t.getValue(), t.getKey(), null));
+                long clock = t.getValue();
+                if (after(clock, t.getKey(), from) && belowTop(heap, keep, clock, t.getKey())) {
+                    offer(heap, keep, order, new Entry(clock, t.getKey(), null));
                 }
             }
         }
-        entries.sort(java.util.Comparator.comparingLong(Entry::clock).thenComparing(Entry::id));
+        List<Entry> entries = new ArrayList<>(heap);
+        entries.sort(order);
         boolean hasMore = entries.size() > limit;
         List<Entry> page = hasMore ? entries.subList(0, limit) : entries;
         List<PullPage.Change> changes = new ArrayList<>(page.size());
