@@ -73,6 +73,22 @@ public interface Room extends AutoCloseable {
     /** Returns true once the room was closed or unloaded; a closed room refuses new connections. */
     boolean isClosed();
 
+    /**
+     * Applies offline HTTP push events in order, each through the same path as a live push (validation,
+     * limits, broadcast to live sessions) in its own transaction. A rejected event blocks only later events
+     * of the same record. An event id answered before returns its first result and changes nothing. In
+     * {@link Durability#SYNC} mode completes once the results are durable.
+     *
+     * @param access the pushing principal's access; anything but {@link Access#READ_WRITE} rejects every event
+     */
+    CompletableFuture<List<EventResult>> applyEvents(List<PushEvent> events, Access access);
+
+    /**
+     * Completes with the room's changes after {@code since}, at most {@code limit} of them, for HTTP pull.
+     * A position older than the tombstone history (or ahead of the room) starts a full resync.
+     */
+    CompletableFuture<PullPage> pull(PullPage.Position since, int limit);
+
     /** Sends a {@code custom} message with host data to one connected session. */
     CompletableFuture<Boolean> sendCustomMessage(String sessionId, @Nullable Object data);
 

@@ -20,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  * @param tombstones deleted record ids and the clock they were deleted at
  * @param tombstoneHistoryStartsAtClock where the room's tombstone history starts after this change
  * @param schema the room's serialized schema, or null if unchanged or unknown
+ * @param events results of HTTP push events answered by this change, by event id, to be kept so a
+ *     re-sent event returns its first result
  */
 public record RoomCommit(
         String roomId,
@@ -27,13 +29,33 @@ public record RoomCommit(
         Map<String, RoomSnapshot.Document> puts,
         Map<String, Long> tombstones,
         long tombstoneHistoryStartsAtClock,
-        @Nullable Map<String, Object> schema) {
+        @Nullable Map<String, Object> schema,
+        Map<String, EventResult> events) {
 
     public RoomCommit {
         Objects.requireNonNull(roomId, "roomId");
         puts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(puts));
         tombstones = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tombstones));
         schema = schema == null ? null : Json.frozenObject(schema);
+        events = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(events));
+    }
+
+    /** A change that answers no push event. */
+    public RoomCommit(
+            String roomId,
+            long documentClock,
+            Map<String, RoomSnapshot.Document> puts,
+            Map<String, Long> tombstones,
+            long tombstoneHistoryStartsAtClock,
+            @Nullable Map<String, Object> schema) {
+        this(roomId, documentClock, puts, tombstones, tombstoneHistoryStartsAtClock, schema, Map.of());
+    }
+
+    /** Returns this change also recording the given push event results. */
+    public RoomCommit withEvents(Map<String, EventResult> results) {
+        LinkedHashMap<String, EventResult> e = new LinkedHashMap<>(events);
+        e.putAll(results);
+        return new RoomCommit(roomId, documentClock, puts, tombstones, tombstoneHistoryStartsAtClock, schema, e);
     }
 
     /** Returns this change followed by {@code later}, as one change with the same effect. */
@@ -52,12 +74,15 @@ public record RoomCommit(
             t.put(id, clock);
         });
         // an earlier tombstone stays even if the later history start passed it: it still deletes the record
+        LinkedHashMap<String, EventResult> e = new LinkedHashMap<>(events);
+        later.events.forEach(e::putIfAbsent);
         return new RoomCommit(
                 roomId,
                 Math.max(documentClock, later.documentClock),
                 p,
                 t,
                 Math.max(tombstoneHistoryStartsAtClock, later.tombstoneHistoryStartsAtClock),
-                later.schema != null ? later.schema : schema);
+                later.schema != null ? later.schema : schema,
+                e);
     }
 }

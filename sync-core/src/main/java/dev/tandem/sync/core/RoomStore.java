@@ -1,6 +1,8 @@
 package dev.tandem.sync.core;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
@@ -33,6 +35,30 @@ public interface RoomStore extends AutoCloseable {
 
     /** Completes with one version's snapshot, or null if there is no such version. */
     CompletableFuture<@Nullable RoomSnapshot> loadVersion(String roomId, String versionId);
+
+    /**
+     * Completes with the stored results of those of the given HTTP push events that were answered before
+     * (see {@link RoomCommit#events()}), by event id. Stores keep them for a retention window; the default
+     * keeps none.
+     */
+    default CompletableFuture<Map<String, EventResult>> loadEventResults(String roomId, Collection<String> eventIds) {
+        return CompletableFuture.completedFuture(Map.of());
+    }
+
+    /**
+     * Completes with a room attribute (host data stored with the room, such as its access policy or its
+     * read-only link slugs), or null if unset. The default supports none and completes exceptionally.
+     */
+    default CompletableFuture<@Nullable String> loadAttribute(String roomId, String key) {
+        return CompletableFuture.failedFuture(
+                new UnsupportedOperationException(getClass().getSimpleName() + " does not store attributes"));
+    }
+
+    /** Stores (or with null, removes) a room attribute durably. The default completes exceptionally. */
+    default CompletableFuture<Void> saveAttribute(String roomId, String key, @Nullable String value) {
+        return CompletableFuture.failedFuture(
+                new UnsupportedOperationException(getClass().getSimpleName() + " does not store attributes"));
+    }
 
     /** Returns whether the store currently works; never blocks. */
     default StoreHealth health() {

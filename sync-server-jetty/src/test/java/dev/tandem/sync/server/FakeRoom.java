@@ -139,4 +139,16 @@ final class FakeRoom implements Room {
 
     @Override
     public void close() {}
+
+    @Override
+    public CompletableFuture<List<dev.tandem.sync.core.EventResult>> applyEvents(
+            List<dev.tandem.sync.core.PushEvent> events, dev.tandem.sync.core.Access access) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("fake room"));
+    }
+
+    @Override
+    public CompletableFuture<dev.tandem.sync.core.PullPage> pull(
+            dev.tandem.sync.core.PullPage.Position since, int limit) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("fake room"));
+    }
 }

@@ -134,6 +134,12 @@ public final class ControlledStore implements RoomStore {
     }
 
     @Override
+    public CompletableFuture<java.util.Map<String, dev.tandem.sync.core.EventResult>> loadEventResults(
+            String roomId, java.util.Collection<String> eventIds) {
+        return delegate.loadEventResults(roomId, eventIds);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -2,8 +2,11 @@ package dev.tandem.sync.core.internal.room;
 
 import dev.tandem.sync.core.Access;
 import dev.tandem.sync.core.CloseReason;
+import dev.tandem.sync.core.EventResult;
 import dev.tandem.sync.core.NetworkDiff;
 import dev.tandem.sync.core.ObjectDiff;
+import dev.tandem.sync.core.PullPage;
+import dev.tandem.sync.core.PushEvent;
 import dev.tandem.sync.core.RecordOp;
 import dev.tandem.sync.core.RecordValidator;
 import dev.tandem.sync.core.Room;
@@ -81,14 +84,19 @@ public final class SyncRoom implements Room {
     private final LinkedHashMap<String, FrozenMap> presence = new LinkedHashMap<>();
 
     private final LinkedHashMap<String, RoomSession> sessions = new LinkedHashMap<>();
-    /** True when some session may have {@code sendFailed} set; lets the per-message check skip the scan. */
-    private boolean anySendFailed;
     /** Open batch windows in the order they opened (so by end time); stale entries are skipped. */
     private final ArrayDeque<Window> openWindows = new ArrayDeque<>();
 
     private Scheduler.@Nullable Cancellable windowTimer;
 
     private int legacyAppendSessions;
+    /** Results of recent HTTP push events by id, oldest first, so re-sent events are answered at once. */
+    private final LinkedHashMap<String, EventResult> recentEvents = new LinkedHashMap<>();
+
+    private static final int MAX_RECENT_EVENTS = 10_000;
+    /** Sends that failed since the last {@link #dropFailedSessions()}; zero makes that a no-op. */
+    private int failedSends;
+
     private Scheduler.Cancellable pruneTimer;
     private volatile boolean closed;
 
@@ -170,6 +178,8 @@ public final class SyncRoom implements Room {
                         doc.docs.size(),
                         Duration.ofNanos(options.scheduler().nanoTime() - started));
                 LOG.info("room {} loaded: {} records at clock {}", roomId, doc.docs.size(), doc.clock);
+                // a room loaded for HTTP use alone unloads like one whose last session left
+                scheduleUnload();
             } catch (RuntimeException e) {
                 loadFailure = e;
                 LOG.error("room {}: stored document cannot be loaded", roomId, e);
@@ -221,6 +231,183 @@ public final class SyncRoom implements Room {
             replaceDocument(snapshot);
             return null;
         });
+    }
+
+    @Override
+    public CompletableFuture<List<EventResult>> applyEvents(List<PushEvent> events, Access access) {
+        List<PushEvent> batch = List.copyOf(events);
+        java.util.Objects.requireNonNull(access, "access");
+        RoomStore store = options.store();
+        List<String> ids = new ArrayList<>(batch.size());
+        for (PushEvent e : batch) {
+            ids.add(e.id());
+        }
+        CompletableFuture<Map<String, EventResult>> stored =
+                store == null ? CompletableFuture.completedFuture(Map.of()) : store.loadEventResults(roomId, ids);
+        return stored.thenCompose(known -> onLane(() -> applyEventsOnLane(batch, access, known)))
+                .thenCompose(f -> f);
+    }
+
+    private CompletableFuture<List<EventResult>> applyEventsOnLane(
+            List<PushEvent> events, Access access, Map<String, EventResult> stored) {
+        List<EventResult> results = new ArrayList<>(events.size());
+        java.util.Set<String> blocked = new java.util.HashSet<>();
+        LinkedHashMap<String, EventResult> unrecorded = new LinkedHashMap<>();
+        for (PushEvent e : events) {
+            EventResult seen = recentEvents.get(e.id());
+            if (seen == null) {
+                seen = stored.get(e.id());
+            }
+            if (seen != null) {
+                results.add(seen);
+                continue;
+            }
+            EventResult r;
+            if (!e.roomId().equals(roomId)) {
+                r = new EventResult(e.id(), false, "event is for room " + e.roomId(), doc.clock);
+            } else if (blocked.contains(e.recordId())) {
+                r = new EventResult(
+                        e.id(), false, "an earlier event of record " + e.recordId() + " was rejected", doc.clock);
+            } else if (access != Access.READ_WRITE) {
+                r = new EventResult(e.id(), false, access == Access.READ_ONLY ? "READ_ONLY" : access.name(), doc.clock);
+            } else {
+                try {
+                    r = applyEvent(e);
+                } catch (SyncException ex) {
+                    r = new EventResult(e.id(), false, ex.reason().wireName() + ": " + ex.getMessage(), doc.clock);
+                }
+            }
+            if (!r.applied()) {
+                blocked.add(e.recordId());
+            }
+            if (r.serverClock() < 0) {
+                r = new EventResult(r.id(), r.applied(), r.reason(), doc.clock);
+                unrecorded.put(r.id(), r);
+            } else if (!r.applied()) {
+                unrecorded.put(r.id(), r);
+            }
+            rememberEvent(r);
+            results.add(r);
+        }
+        if (!unrecorded.isEmpty()) {
+            persistence.record(delta(List.of()).withEvents(unrecorded), this::currentSnapshot);
+        }
+        CompletableFuture<List<EventResult>> done = new CompletableFuture<>();
+        persistence.emit(doc.clock, () -> done.complete(results));
+        dropFailedSessions();
+        return done;
+    }
+
+    /**
+     * Applies one event in its own transaction. Returns its result; a result with clock -1 is an applied
+     * event that changed nothing (its result still has to be recorded).
+     */
+    private EventResult applyEvent(PushEvent e) {
+        DocumentState.Txn txn = doc.new Txn();
+        LinkedHashMap<String, RecordOp> ops = new LinkedHashMap<>();
+        Map<String, FrozenMap> before = new HashMap<>();
+        String id = e.recordId();
+        RecordOp op;
+        if (e.operation() == PushEvent.Operation.DELETE) {
+            op = RecordOp.Remove.INSTANCE;
+        } else if (e.record() != null) {
+            if (!e.typeName().equals(e.record().get("typeName"))) {
+                throw new SyncException(
+                        CloseReason.INVALID_RECORD, "record typeName does not match the event's " + e.typeName());
+            }
+            if (e.operation() == PushEvent.Operation.UPDATE && txn.get(id) == null) {
+                throw new SyncException(CloseReason.NOT_FOUND, "record " + id + " does not exist");
+            }
+            op = new RecordOp.Put(e.record());
+        } else {
+            if (txn.get(id) == null) {
+                throw new SyncException(CloseReason.NOT_FOUND, "record " + id + " does not exist");
+            }
+            op = new RecordOp.Patch(e.patch());
+        }
+        applyDocumentOp(txn, id, op, null, legacyAppendSessions > 0, ops, before);
+        if (ops.isEmpty()) {
+            return new EventResult(e.id(), true, null, -1);
+        }
+        checkDocumentSize(txn);
+        boolean deleted = txn.commit();
+        long clock = doc.clock;
+        EventResult result = new EventResult(e.id(), true, null, clock);
+        afterCommit(txn, deleted, Map.of(e.id(), result));
+        NetworkDiff diff = new NetworkDiff(ops);
+        Map<String, FrozenMap> after = txnStates(ops);
+        persistence.emit(clock, () -> broadcast(diff, null, before, after, clock));
+        events.changesCommitted(roomId, clock, ops.size());
+        return result;
+    }
+
+    private void rememberEvent(EventResult r) {
+        recentEvents.put(r.id(), r);
+        if (recentEvents.size() > MAX_RECENT_EVENTS) {
+            recentEvents.remove(recentEvents.keySet().iterator().next());
+        }
+    }
+
+    @Override
+    public CompletableFuture<PullPage> pull(PullPage.Position since, int limit) {
+        java.util.Objects.requireNonNull(since, "since");
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be > 0 but was " + limit);
+        }
+        return onLane(() -> pullOnLane(since, limit));
+    }
+
+    private record Entry(long clock, String id, @Nullable FrozenMap state) {}
+
+    private static boolean after(long clock, String id, PullPage.Position p) {
+        return clock > p.clock() || (clock == p.clock() && !p.recordId().isEmpty() && id.compareTo(p.recordId()) > 0);
+    }
+
+    private PullPage pullOnLane(PullPage.Position since, int limit) {
+        boolean continuing = since.resyncFrom() >= 0;
+        boolean resync = continuing
+                || since.clock() < 0
+                || since.clock() > doc.clock
+                || since.clock() < doc.tombstoneHistoryStartsAtClock;
+        long resyncFrom = continuing ? since.resyncFrom() : doc.clock;
+        PullPage.Position from = resync && !continuing ? PullPage.Position.START : since;
+        List<Entry> entries = new ArrayList<>();
+        for (DocumentState.Doc d : doc.docs.values()) {
+            String id = (String) d.state().get("id");
+            if (after(d.lastChangedClock(), id, from)) {
+                entries.add(new Entry(d.lastChangedClock(), id, d.state()));
+            }
+        }
+        if (!resync) {
+            for (Map.Entry<String, Long> t : doc.tombstones.entrySet()) {
+                if (after(t.getValue(), t.getKey(), from)) {
+                    entries.add(new Entry(t.getValue(), t.getKey(), null));
+                }
+            }
+        }
+        entries.sort(java.util.Comparator.comparingLong(Entry::clock).thenComparing(Entry::id));
+        boolean hasMore = entries.size() > limit;
+        List<Entry> page = hasMore ? entries.subList(0, limit) : entries;
+        List<PullPage.Change> changes = new ArrayList<>(page.size());
+        for (Entry en : page) {
+            if (en.state() == null) {
+                int colon = en.id().indexOf(':');
+                changes.add(new PullPage.Change(
+                        en.id(), colon > 0 ? en.id().substring(0, colon) : null, true, null, en.clock()));
+            } else {
+                changes.add(new PullPage.Change(
+                        en.id(), (String) en.state().get("typeName"), false, asPublic(en.state()), en.clock()));
+            }
+        }
+        PullPage.Position next;
+        if (hasMore) {
+            Entry last = page.get(page.size() - 1);
+            next = new PullPage.Position(last.clock(), last.id(), resync ? resyncFrom : -1);
+        } else {
+            // after a resync, continue from where it started, so changes made meanwhile are not missed
+            next = new PullPage.Position(resync ? resyncFrom : doc.clock, "");
+        }
+        return new PullPage(changes, next, hasMore, resync);
     }
 
     @Override
@@ -731,6 +918,14 @@ public final class SyncRoom implements Room {
         if (!docOps.isEmpty()) {
             events.changesCommitted(roomId, doc.clock, docOps.size());
         }
+        events.pushHandled(roomId, s.sessionId, actionName(action));
+    }
+
+    private static String actionName(PushAction action) {
+        if (action instanceof PushAction.Commit) {
+            return "commit";
+        }
+        return action instanceof PushAction.Discard ? "discard" : "rebaseWithDiff";
     }
 
     /** Current states of the records an effective diff touched (after commit). */
@@ -1077,12 +1272,19 @@ public final class SyncRoom implements Room {
 
     /** Follows a committed transaction: pruning, the published clock, and the record for the store. */
     private void afterCommit(DocumentState.Txn txn, boolean deleted) {
+        afterCommit(txn, deleted, Map.of());
+    }
+
+    /** As above, also recording push event results in the same durable change. */
+    private void afterCommit(DocumentState.Txn txn, boolean deleted, Map<String, EventResult> eventResults) {
         if (deleted) {
             schedulePrune();
         }
         publishedClock = doc.clock;
         if (!txn.isEmpty()) {
-            persistence.record(delta(txn.writes.keySet()), this::currentSnapshot);
+            RoomCommit change = delta(txn.writes.keySet());
+            persistence.record(
+                    eventResults.isEmpty() ? change : change.withEvents(eventResults), this::currentSnapshot);
         }
     }
 
@@ -1205,7 +1407,7 @@ public final class SyncRoom implements Room {
                     sendData(s, ProtocolCodec.encode(new ServerMessage.Patch(mine, serverClock)));
                 } catch (SyncException e) {
                     s.sendFailed = true; // dropped after this task, like any failed session
-                    anySendFailed = true;
+                    failedSends++;
                     LOG.debug("room {}: down-migration failed for session {}", roomId, s.sessionId, e);
                 }
                 continue;
@@ -1326,11 +1528,11 @@ public final class SyncRoom implements Room {
         if (s.outgoing.isEmpty()) {
             return;
         }
-        int size = DATA_PREFIX.length() + DATA_SUFFIX.length() + s.outgoing.size();
-        for (int i = 0; i < s.outgoing.size(); i++) {
-            size += s.outgoing.get(i).length();
+        int length = DATA_PREFIX.length() + DATA_SUFFIX.length() + s.outgoing.size();
+        for (String m : s.outgoing) {
+            length += m.length();
         }
-        StringBuilder b = new StringBuilder(size).append(DATA_PREFIX);
+        StringBuilder b = new StringBuilder(length).append(DATA_PREFIX);
         for (int i = 0; i < s.outgoing.size(); i++) {
             if (i > 0) {
                 b.append(',');
@@ -1361,16 +1563,16 @@ public final class SyncRoom implements Room {
         }
         if (!sent) {
             s.sendFailed = true;
-            anySendFailed = true;
+            failedSends++;
         }
     }
 
     /** Drops sessions whose socket refused a frame: closed sockets are cancelled, full queues removed. */
     private void dropFailedSessions() {
-        if (!anySendFailed) {
-            return; // the common case: no copy of the sessions per message
+        if (failedSends == 0) {
+            return;
         }
-        anySendFailed = false;
+        failedSends = 0;
         for (RoomSession s : new ArrayList<>(sessions.values())) {
             if (!s.sendFailed || sessions.get(s.sessionId) != s) {
                 continue;
@@ -1385,12 +1587,6 @@ public final class SyncRoom implements Room {
                 cancelSession(s);
             } else {
                 removeSession(s, null);
-            }
-        }
-        for (RoomSession s : sessions.values()) {
-            if (s.sendFailed) {
-                anySendFailed = true; // still in its grace period: dropped on a later pass, as before
-                break;
             }
         }
     }

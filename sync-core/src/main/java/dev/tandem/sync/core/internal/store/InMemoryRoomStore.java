@@ -1,11 +1,13 @@
 package dev.tandem.sync.core.internal.store;
 
+import dev.tandem.sync.core.EventResult;
 import dev.tandem.sync.core.RoomCommit;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.VersionInfo;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +27,8 @@ public final class InMemoryRoomStore implements RoomStore {
         Map<String, Object> schema;
 
         final List<Map.Entry<VersionInfo, RoomSnapshot>> versions = new ArrayList<>();
+        final HashMap<String, EventResult> events = new HashMap<>();
+        final HashMap<String, String> attributes = new HashMap<>();
     }
 
     private final HashMap<String, StoredRoom> rooms = new HashMap<>();
@@ -72,6 +76,7 @@ public final class InMemoryRoomStore implements RoomStore {
         if (c.schema() != null) {
             r.schema = c.schema();
         }
+        c.events().forEach(r.events::putIfAbsent);
         return CompletableFuture.completedFuture(null);
     }
 
@@ -104,6 +109,39 @@ public final class InMemoryRoomStore implements RoomStore {
                     return CompletableFuture.completedFuture(v.getValue());
                 }
             }
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public synchronized CompletableFuture<Map<String, EventResult>> loadEventResults(
+            String roomId, Collection<String> eventIds) {
+        StoredRoom r = rooms.get(roomId);
+        Map<String, EventResult> out = new HashMap<>();
+        if (r != null) {
+            for (String id : eventIds) {
+                EventResult e = r.events.get(id);
+                if (e != null) {
+                    out.put(id, e);
+                }
+            }
+        }
+        return CompletableFuture.completedFuture(out);
+    }
+
+    @Override
+    public synchronized CompletableFuture<@Nullable String> loadAttribute(String roomId, String key) {
+        StoredRoom r = rooms.get(roomId);
+        return CompletableFuture.completedFuture(r == null ? null : r.attributes.get(key));
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> saveAttribute(String roomId, String key, @Nullable String value) {
+        StoredRoom r = rooms.computeIfAbsent(roomId, id -> new StoredRoom());
+        if (value == null) {
+            r.attributes.remove(key);
+        } else {
+            r.attributes.put(key, value);
         }
         return CompletableFuture.completedFuture(null);
     }
