@@ -1589,5 +1589,11 @@ public final class SyncRoom implements Room {
                 removeSession(s, null);
             }
         }
+        for (RoomSession s : sessions.values()) {
+            if (s.sendFailed) {
+                failedSends++; // still in its grace period: dropped on a later pass, as before
+                break;
+            }
+        }
     }
 }
