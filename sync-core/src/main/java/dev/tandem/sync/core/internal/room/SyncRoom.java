@@ -35,6 +35,7 @@ import dev.tandem.sync.core.internal.protocol.ServerMessage.PushAction;
 import dev.tandem.sync.core.internal.schema.ClientMigrations;
 import dev.tandem.sync.core.internal.schema.SchemaNegotiation;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -83,6 +84,11 @@ public final class SyncRoom implements Room {
     private final LinkedHashMap<String, FrozenMap> presence = new LinkedHashMap<>();
 
     private final LinkedHashMap<String, RoomSession> sessions = new LinkedHashMap<>();
+    /** Open batch windows in the order they opened (so by end time); stale entries are skipped. */
+    private final ArrayDeque<Window> openWindows = new ArrayDeque<>();
+
+    private Scheduler.@Nullable Cancellable windowTimer;
+
     private int legacyAppendSessions;
     /** Results of recent HTTP push events by id, oldest first, so re-sent events are answered at once. */
     private final LinkedHashMap<String, EventResult> recentEvents = new LinkedHashMap<>();
@@ -1373,6 +1379,11 @@ public final class SyncRoom implements Room {
             unloadTimer.cancel();
             unloadTimer = null;
         }
+        if (windowTimer != null) {
+            windowTimer.cancel();
+            windowTimer = null;
+        }
+        openWindows.clear();
     }
 
     private void schedulePrune() {
@@ -1487,26 +1498,60 @@ public final class SyncRoom implements Room {
         if (options.batchInterval().isZero() || s.sendFailed) {
             return;
         }
+        long interval = options.batchInterval().toNanos();
         s.batchWindowOpen = true;
-        s.flushTimer = options.scheduler()
+        s.windowEndsNanos = options.scheduler().nanoTime() + interval;
+        openWindows.add(new Window(s, s.windowEndsNanos));
+        if (windowTimer == null) {
+            armWindowTimer(interval);
+        }
+    }
+
+    /**
+     * One timer per room, not per session: a broadcast opens the windows of all its receivers at once, so they
+     * end together and are flushed in one lane task.
+     */
+    private void armWindowTimer(long delayNanos) {
+        windowTimer = options.scheduler()
                 .schedule(
-                        options.batchInterval(),
+                        Duration.ofNanos(Math.max(0, delayNanos)),
                         () -> lane.execute(() -> {
-                            if (sessions.get(s.sessionId) == s) {
-                                s.flushTimer = null;
-                                flush(s);
+                            windowTimer = null;
+                            if (!closed) {
+                                flushDueWindows();
                                 dropFailedSessions();
                             }
                         }));
     }
 
+    /** Flushes every session whose batch window ends now (or within an eighth of the interval). */
+    private void flushDueWindows() {
+        long now = options.scheduler().nanoTime();
+        long slack = options.batchInterval().toNanos() / 8;
+        Window w;
+        while ((w = openWindows.peek()) != null) {
+            RoomSession s = w.session();
+            if (sessions.get(s.sessionId) != s || !s.batchWindowOpen || s.windowEndsNanos != w.endsNanos()) {
+                openWindows.poll(); // the window was flushed early or the session left
+                continue;
+            }
+            if (w.endsNanos() > now + slack) {
+                break;
+            }
+            openWindows.poll();
+            flush(s);
+        }
+        if (w != null) {
+            armWindowTimer(w.endsNanos() - now);
+        }
+    }
+
+    /** A session's batch window, in the order windows opened. */
+    private record Window(RoomSession session, long endsNanos) {}
+
     /** Sends everything batched for a session as one data frame, and ends its batch window. */
     private void flush(RoomSession s) {
         s.batchWindowOpen = false;
-        if (s.flushTimer != null) {
-            s.flushTimer.cancel();
-            s.flushTimer = null;
-        }
         if (s.outgoing.isEmpty()) {
             return;
         }
