@@ -84,7 +84,11 @@ final class SyncClients {
         return List.of(frame);
     }
 
-    /** Waits for the push result of the client's last push and returns its action. */
+    /**
+     * Waits for the push result of the client's last push and returns its action: {@code commit}, {@code discard},
+     * or {@code rebaseWithDiff} when the server changed it.
+     */
+    @SuppressWarnings("unchecked")
     static String awaitPushResult(WebSocketRecorder c) {
         List<Map<String, Object>> found = new ArrayList<>();
         c.nextMessageMatching(m -> {
@@ -96,7 +100,8 @@ final class SyncClients {
             }
             return false;
         });
-        return (String) found.get(0).get("action");
+        Object action = found.get(0).get("action");
+        return action instanceof Map<?, ?> m ? (String) m.keySet().iterator().next() : (String) action;
     }
 
     /** Waits until the client receives a patch that puts {@code id}. */
