@@ -53,6 +53,14 @@ import org.slf4j.LoggerFactory;
  *       through).
  * </ul>
  *
+ * <p>Each upgrade is admitted as {@link ServerSecurity} says: the client IP's connection rate, then the {@link
+ * dev.tandem.sync.core.Authenticator} (token from {@code Authorization: Bearer} or the {@code token} query
+ * parameter), the principal's connection rate, then the {@link dev.tandem.sync.core.RoomAccess} decision. A
+ * refused request is still upgraded, then closed at once with 4099 and the reason ({@code RATE_LIMITED}, {@code
+ * NOT_AUTHENTICATED}, {@code FORBIDDEN}, {@code NOT_FOUND}), like tldraw's hosts, so the client shows it and does
+ * not retry. A {@code READ_ONLY} decision makes the session read-only. Admitted sessions also count against their
+ * principal's message and byte rate over all its sessions.
+ *
  * <p>A missing {@code sessionId} gets a random one. A bad room or session id, or a request on these routes that
  * is not a WebSocket upgrade, gets {@code 400} with a JSON body {@code {"error": CODE, "message": …}}; any other
  * path goes to the wrapped handler, or gets a JSON {@code 404} when there is none.
