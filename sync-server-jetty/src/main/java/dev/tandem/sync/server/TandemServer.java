@@ -1,5 +1,6 @@
 package dev.tandem.sync.server;
 
+import dev.tandem.sync.core.Authenticator;
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomOptions;
@@ -8,10 +9,12 @@ import dev.tandem.sync.server.internal.events.FanOutRoomEvents;
 import dev.tandem.sync.server.internal.events.LoggingRoomEvents;
 import dev.tandem.sync.server.internal.http.PolicyApi;
 import dev.tandem.sync.server.internal.http.RoomApi;
+import dev.tandem.sync.server.internal.http.SyncApi;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -23,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * A Jetty 12 server that serves Tandem rooms over WebSocket on one port, with the routes of {@link
  * TandemHandler}, and beside them the HTTP routes {@code GET /healthz}, {@code GET /metrics}, {@code GET|PUT
  * /rooms/{roomId}/snapshot}, {@code GET /rooms/{roomId}/versions[/{versionId}]} and {@code POST
- * /rooms/{roomId}/versions/{versionId}/restore}. Built with {@link #builder()}, which checks each value at
+ * /rooms/{roomId}/versions/{versionId}/restore}, and the offline sync routes {@code POST /sync/push} and {@code
+ * POST /sync/pull} (see {@code docs/offline.md}). Built with {@link #builder()}, which checks each value at
  * once.
  *
  * <p>When the server creates its rooms from {@link Builder#roomOptions}, their events also go to the log (one
@@ -94,13 +98,25 @@ public final class TandemServer implements AutoCloseable {
         this.handler = TandemHandler.create(server, rooms, b.settings, b.security);
         if (manager != null) {
             RoomApi roomApi = new RoomApi(manager, store, metrics::scrape, b.maxBodyBytes, b.requestTimeout);
-            handler.setHandler(new PolicyApi(
-                    b.security.authenticator(),
-                    b.security.roomAccess(),
-                    manager,
-                    info -> Boolean.TRUE.equals(info.meta().get(TandemHandler.READ_ONLY_ROUTE_META)),
-                    b.requestTimeout,
-                    roomApi));
+            Authenticator authenticator = b.security.authenticator();
+            // The offline sync routes see requests first and pass on every other path; then the policy API and
+            // the guard of the room routes.
+            handler.setHandler(new Handler.Sequence(
+                    new SyncApi(
+                            manager,
+                            authenticator != null ? authenticator : Authenticator.anonymous(),
+                            b.security.roomAccess(),
+                            b.maxEventsPerPush,
+                            b.maxPullLimit,
+                            b.maxBodyBytes,
+                            b.requestTimeout),
+                    new PolicyApi(
+                            authenticator,
+                            b.security.roomAccess(),
+                            manager,
+                            info -> Boolean.TRUE.equals(info.meta().get(TandemHandler.READ_ONLY_ROUTE_META)),
+                            b.requestTimeout,
+                            roomApi)));
             metrics.bindRooms(manager);
             if (store != null) {
                 metrics.bindStore(store);
@@ -234,8 +250,29 @@ public final class TandemServer implements AutoCloseable {
         private @Nullable TandemMetrics metrics;
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private Duration requestTimeout = Duration.ofSeconds(30);
+        private int maxEventsPerPush = SyncApi.DEFAULT_MAX_EVENTS_PER_PUSH;
+        private int maxPullLimit = SyncApi.DEFAULT_MAX_PULL_LIMIT;
 
         private Builder() {}
+
+        /** The most events one {@code POST /sync/push} may carry; more get 413. 1 to 10,000, default 100. */
+        public Builder maxEventsPerPush(int maxEventsPerPush) {
+            if (maxEventsPerPush < 1 || maxEventsPerPush > 10_000) {
+                throw new IllegalArgumentException(
+                        "maxEventsPerPush must be between 1 and 10000 but was " + maxEventsPerPush);
+            }
+            this.maxEventsPerPush = maxEventsPerPush;
+            return this;
+        }
+
+        /** The largest page a {@code POST /sync/pull} may ask for. 1 to 100,000, default 1000. */
+        public Builder maxPullLimit(int maxPullLimit) {
+            if (maxPullLimit < 1 || maxPullLimit > 100_000) {
+                throw new IllegalArgumentException("maxPullLimit must be between 1 and 100000 but was " + maxPullLimit);
+            }
+            this.maxPullLimit = maxPullLimit;
+            return this;
+        }
 
         /**
          * The store behind {@link #rooms}, for the version routes and {@code /healthz}; with {@link #roomOptions}

@@ -2,6 +2,7 @@ package dev.tandem.sync.core.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.sync.core.EventResult;
 import dev.tandem.sync.core.Json;
 import dev.tandem.sync.core.RoomCommit;
 import dev.tandem.sync.core.RoomSnapshot;
@@ -350,6 +351,60 @@ public abstract class RoomStoreContract {
         get(store.saveAttribute(r, "k\u0000", value));
 
         assertThat(get(store.loadAttribute(r, "k\u0000"))).isEqualTo(value);
+    }
+
+    @Test
+    void loadEventResults_ofEventsStoredWithCommit_returnsThem() {
+        String r = room("events");
+        EventResult applied = new EventResult("ev-1", true, null, 1);
+        EventResult rejected = new EventResult("ev-2", false, "NOT_FOUND: record shape:x does not exist", 1);
+        get(store.commit(commit(r, 1, puts(doc("shape:a", 1)), Map.of(), 0)
+                .withEvents(Map.of(applied.id(), applied, rejected.id(), rejected))));
+
+        Map<String, EventResult> loaded = get(store.loadEventResults(r, List.of("ev-1", "ev-2", "ev-unknown")));
+
+        assertThat(loaded).isEqualTo(Map.of("ev-1", applied, "ev-2", rejected));
+        assertThat(get(store.loadEventResults(r, List.of()))).isEmpty();
+    }
+
+    @Test
+    void loadEventResults_eventCommittedTwice_firstResultWins() {
+        String r = room("events");
+        EventResult first = new EventResult("ev-1", true, null, 1);
+        get(store.commit(commit(r, 1, puts(doc("shape:a", 1)), Map.of(), 0).withEvents(Map.of("ev-1", first))));
+
+        get(store.commit(commit(r, 2, puts(doc("shape:a", 2)), Map.of(), 0)
+                .withEvents(Map.of("ev-1", new EventResult("ev-1", false, "later", 2)))));
+
+        assertThat(get(store.loadEventResults(r, List.of("ev-1")))).isEqualTo(Map.of("ev-1", first));
+    }
+
+    @Test
+    void loadEventResults_sameEventIdInOtherRoom_isIsolated() {
+        String a = room("events-a");
+        String b = room("events-b");
+        EventResult inA = new EventResult("ev-1", true, null, 1);
+        EventResult inB = new EventResult("ev-1", false, "READ_ONLY", 0);
+        get(store.commit(commit(a, 1, puts(doc("shape:a", 1)), Map.of(), 0).withEvents(Map.of("ev-1", inA))));
+        get(store.commit(commit(b, 0, puts(), Map.of(), 0).withEvents(Map.of("ev-1", inB))));
+
+        assertThat(get(store.loadEventResults(a, List.of("ev-1")))).isEqualTo(Map.of("ev-1", inA));
+        assertThat(get(store.loadEventResults(b, List.of("ev-1")))).isEqualTo(Map.of("ev-1", inB));
+        assertThat(get(store.loadEventResults(room("events-c"), List.of("ev-1"))))
+                .isEmpty();
+    }
+
+    @Test
+    void loadEventResults_manyIdsAndUnusualIds_roundTrip() {
+        String r = room("events");
+        Map<String, EventResult> results = new LinkedHashMap<>();
+        for (int i = 0; i < 250; i++) {
+            String id = i % 50 == 0 ? "ev\u0000\ud800-" + i : "ev-" + i;
+            results.put(id, new EventResult(id, i % 3 != 0, i % 3 == 0 ? "why " + i : null, i));
+        }
+        get(store.commit(commit(r, 250, puts(), Map.of(), 0).withEvents(results)));
+
+        assertThat(get(store.loadEventResults(r, results.keySet()))).isEqualTo(results);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.tandem.sync.store.jdbc.internal;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tandem.sync.core.EventResult;
 import dev.tandem.sync.core.RoomCommit;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.StoreHealth;
@@ -11,7 +12,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -159,6 +162,22 @@ public final class JdbcStore implements JdbcRoomStore {
         return read("load version", c -> {
             try {
                 return RoomTables.loadVersion(c, roomId, versionId);
+            } finally {
+                c.rollback();
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Map<String, EventResult>> loadEventResults(String roomId, Collection<String> eventIds) {
+        Objects.requireNonNull(roomId, "roomId");
+        List<String> ids = List.copyOf(eventIds);
+        if (ids.isEmpty()) {
+            return CompletableFuture.completedFuture(Map.of());
+        }
+        return read("load event results", c -> {
+            try {
+                return RoomTables.loadEventResults(c, roomId, ids);
             } finally {
                 c.rollback();
             }
