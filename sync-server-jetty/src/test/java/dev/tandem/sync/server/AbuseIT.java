@@ -310,7 +310,18 @@ class AbuseIT {
     @Test
     void flood_isRateLimited_whileHonestClientsKeepConverging() throws Exception {
         start(
-                RoomOptions.builder().batchInterval(Duration.ZERO).build(),
+                // the flooder's 1 KB pushes hit the character rate; the honest writer's ~100-character pushes, even at
+                // a
+                // round trip per millisecond, never do
+                RoomOptions.builder()
+                        .batchInterval(Duration.ZERO)
+                        .limits(SyncLimits.builder()
+                                .messagesPerSecond(2_000)
+                                .messageBurst(4_000)
+                                .charsPerSecond(256 << 10)
+                                .charBurst(512 << 10)
+                                .build())
+                        .build(),
                 ConnectionSettings.defaults(),
                 ServerLimits.DEFAULTS);
         WebSocketRecorder writer = clients.join("flood", "writer", null);
