@@ -2,12 +2,12 @@ package dev.tandem.sync.server;
 
 import dev.tandem.sync.core.Authenticator;
 import dev.tandem.sync.core.Room;
-import dev.tandem.sync.core.RoomAccess;
 import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.server.internal.events.FanOutRoomEvents;
 import dev.tandem.sync.server.internal.events.LoggingRoomEvents;
+import dev.tandem.sync.server.internal.http.PolicyApi;
 import dev.tandem.sync.server.internal.http.RoomApi;
 import dev.tandem.sync.server.internal.http.SyncApi;
 import java.net.URI;
@@ -91,20 +91,32 @@ public final class TandemServer implements AutoCloseable {
         this.connector = new ServerConnector(server);
         connector.setHost(host);
         connector.setPort(requestedPort);
+        // the handshake deadline: a connection idle this long before its upgrade (or between HTTP requests) is
+        // closed; upgraded WebSocket sessions take their own idle timeout
+        connector.setIdleTimeout(b.security.limits().handshakeTimeout().toMillis());
         server.addConnector(connector);
-        this.handler = TandemHandler.create(server, rooms, b.settings);
+        this.handler = TandemHandler.create(server, rooms, b.settings, b.security);
         if (manager != null) {
-            // The offline sync routes see requests first and pass on every other path.
+            RoomApi roomApi = new RoomApi(manager, store, metrics::scrape, b.maxBodyBytes, b.requestTimeout);
+            Authenticator authenticator = b.security.authenticator();
+            // The offline sync routes see requests first and pass on every other path; then the policy API and
+            // the guard of the room routes.
             handler.setHandler(new Handler.Sequence(
                     new SyncApi(
                             manager,
-                            Authenticator.anonymous(),
-                            RoomAccess.allowAll(),
+                            authenticator != null ? authenticator : Authenticator.anonymous(),
+                            b.security.roomAccess(),
                             b.maxEventsPerPush,
                             b.maxPullLimit,
                             b.maxBodyBytes,
                             b.requestTimeout),
-                    new RoomApi(manager, store, metrics::scrape, b.maxBodyBytes, b.requestTimeout)));
+                    new PolicyApi(
+                            authenticator,
+                            b.security.roomAccess(),
+                            manager,
+                            info -> Boolean.TRUE.equals(info.meta().get(TandemHandler.READ_ONLY_ROUTE_META)),
+                            b.requestTimeout,
+                            roomApi)));
             metrics.bindRooms(manager);
             if (store != null) {
                 metrics.bindStore(store);
@@ -231,6 +243,7 @@ public final class TandemServer implements AutoCloseable {
         private @Nullable RoomOptions roomOptions;
         private @Nullable Function<String, Room> roomLookup;
         private ConnectionSettings settings = ConnectionSettings.defaults();
+        private ServerSecurity security = ServerSecurity.open();
         private Duration stopTimeout = Duration.ofSeconds(2);
         private Duration flushTimeout = Duration.ofSeconds(30);
         private @Nullable RoomStore store;
@@ -348,6 +361,34 @@ public final class TandemServer implements AutoCloseable {
         /** Per-connection limits; see {@link ConnectionSettings}. */
         public Builder connectionSettings(ConnectionSettings settings) {
             this.settings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
+         * Authentication, room access and server-wide limits; default {@link ServerSecurity#open()}. With a {@link
+         * dev.tandem.sync.server.auth.RoomPolicies} as the room access, the server also serves {@code GET|PUT
+         * /rooms/{roomId}/policy}.
+         */
+        public Builder security(ServerSecurity security) {
+            this.security = Objects.requireNonNull(security, "security");
+            return this;
+        }
+
+        /** Authenticates every connection and admin request with {@code authenticator}. */
+        public Builder authenticator(dev.tandem.sync.core.Authenticator authenticator) {
+            this.security = security.withAuthenticator(Objects.requireNonNull(authenticator, "authenticator"));
+            return this;
+        }
+
+        /** Decides each connection's access to its room; default everyone reads and writes. */
+        public Builder roomAccess(dev.tandem.sync.core.RoomAccess roomAccess) {
+            this.security = security.withRoomAccess(roomAccess);
+            return this;
+        }
+
+        /** Server-wide limits; default {@link ServerLimits#DEFAULTS}. */
+        public Builder serverLimits(ServerLimits limits) {
+            this.security = security.withLimits(limits);
             return this;
         }
 

@@ -303,6 +303,57 @@ public abstract class RoomStoreContract {
     }
 
     @Test
+    void loadAttribute_unset_isNull() {
+        assertThat(get(store.loadAttribute(room("a"), "policy"))).isNull();
+    }
+
+    @Test
+    void saveAttribute_thenLoad_returnsValueAndOverwrites() {
+        String r = room("a");
+        get(store.saveAttribute(r, "policy", "{\"owner\":\"alice\"}"));
+        assertThat(get(store.loadAttribute(r, "policy"))).isEqualTo("{\"owner\":\"alice\"}");
+
+        get(store.saveAttribute(r, "policy", "{\"owner\":\"bob\"}"));
+
+        assertThat(get(store.loadAttribute(r, "policy"))).isEqualTo("{\"owner\":\"bob\"}");
+    }
+
+    @Test
+    void saveAttribute_null_removesIt() {
+        String r = room("a");
+        get(store.saveAttribute(r, "policy", "x"));
+
+        get(store.saveAttribute(r, "policy", null));
+
+        assertThat(get(store.loadAttribute(r, "policy"))).isNull();
+    }
+
+    @Test
+    void saveAttribute_manyKeysAndRooms_keptApartFromEachOtherAndFromCommits() {
+        String a = room("a");
+        String b = room("b");
+        get(store.saveAttribute(a, "policy", "pa"));
+        get(store.saveAttribute(a, "slugs", "sa"));
+        get(store.saveAttribute(b, "policy", "pb"));
+        get(store.commit(commit(a, 1, puts(doc("shape:a", 1)), Map.of(), 0)));
+
+        assertThat(get(store.loadAttribute(a, "policy"))).isEqualTo("pa");
+        assertThat(get(store.loadAttribute(a, "slugs"))).isEqualTo("sa");
+        assertThat(get(store.loadAttribute(b, "policy"))).isEqualTo("pb");
+        assertThat(get(store.loadAttribute(b, "slugs"))).isNull();
+        assertThat(ids(get(store.load(a)))).containsExactly("shape:a");
+    }
+
+    @Test
+    void saveAttribute_unusualText_roundTripsExactly() {
+        String r = room("odd\u0000\ud800");
+        String value = "{\"v\":\"\u0000 \ud83d\ude00 \u2028 ' \\\\ \"}" + "x".repeat(100_000);
+        get(store.saveAttribute(r, "k\u0000", value));
+
+        assertThat(get(store.loadAttribute(r, "k\u0000"))).isEqualTo(value);
+    }
+
+    @Test
     void loadEventResults_ofEventsStoredWithCommit_returnsThem() {
         String r = room("events");
         EventResult applied = new EventResult("ev-1", true, null, 1);

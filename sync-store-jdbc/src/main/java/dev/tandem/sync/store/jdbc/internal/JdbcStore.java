@@ -185,6 +185,39 @@ public final class JdbcStore implements JdbcRoomStore {
     }
 
     @Override
+    public CompletableFuture<@Nullable String> loadAttribute(String roomId, String key) {
+        Objects.requireNonNull(roomId, "roomId");
+        Objects.requireNonNull(key, "key");
+        return read("load attribute", c -> {
+            try {
+                return RoomTables.loadAttribute(c, roomId, key);
+            } finally {
+                c.rollback();
+            }
+        });
+    }
+
+    /**
+     * Writes the attribute in its own transaction on a reader thread: attributes change rarely, and their
+     * writes need not be ordered with the room's commits.
+     */
+    @Override
+    public CompletableFuture<Void> saveAttribute(String roomId, String key, @Nullable String value) {
+        Objects.requireNonNull(roomId, "roomId");
+        Objects.requireNonNull(key, "key");
+        return read("save attribute", c -> {
+            try {
+                RoomTables.saveAttribute(c, roomId, key, value);
+                c.commit();
+                return null;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        });
+    }
+
+    @Override
     public StoreHealth health() {
         return health.get();
     }

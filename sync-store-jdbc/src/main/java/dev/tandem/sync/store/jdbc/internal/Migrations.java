@@ -54,7 +54,13 @@ final class Migrations {
                             + " result_json TEXT NOT NULL,"
                             + " created_at BIGINT NOT NULL,"
                             + " PRIMARY KEY (room_id, event_id)){options}",
-                    "CREATE INDEX push_events_by_created_at ON push_events (created_at)"));
+                    "CREATE INDEX push_events_by_created_at ON push_events (created_at)"),
+            // 3: host data stored with a room (its access policy…), one text value per (room, key).
+            List.of("CREATE TABLE room_attributes ("
+                    + "room_id TEXT NOT NULL,"
+                    + " key TEXT NOT NULL,"
+                    + " value TEXT NOT NULL,"
+                    + " PRIMARY KEY (room_id, key)){options}"));
 
     private Migrations() {}
 

@@ -69,6 +69,9 @@ final class RoomTables {
                     + " ELSE excluded.tombstone_history_starts_at_clock END,"
                     + " schema_json = COALESCE(excluded.schema_json, rooms.schema_json)";
 
+    private static final String PUT_ATTRIBUTE = "INSERT INTO room_attributes (room_id, key, value) VALUES (?, ?, ?)"
+            + " ON CONFLICT (room_id, key) DO UPDATE SET value = excluded.value";
+
     /** Records a push event's result; the first result of an event id wins. */
     private static final String PUT_EVENT = "INSERT INTO push_events (room_id, event_id, result_json, created_at)"
             + " VALUES (?, ?, ?, ?) ON CONFLICT (room_id, event_id) DO NOTHING";
@@ -350,6 +353,37 @@ final class RoomTables {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? RoomSnapshot.fromJson(gunzip(rs.getBytes(1))) : null;
             }
+        }
+    }
+
+    /** Returns a room attribute, or null if unset. */
+    static @Nullable String loadAttribute(Connection c, String roomId, String key) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT value FROM room_attributes WHERE room_id = ? AND key = ?")) {
+            ps.setString(1, StoredText.encode(roomId));
+            ps.setString(2, StoredText.encode(key));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? StoredText.decode(rs.getString(1)) : null;
+            }
+        }
+    }
+
+    /** Sets (or with null, removes) a room attribute, in the caller's transaction. */
+    static void saveAttribute(Connection c, String roomId, String key, @Nullable String value) throws SQLException {
+        if (value == null) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("DELETE FROM room_attributes WHERE room_id = ? AND key = ?")) {
+                ps.setString(1, StoredText.encode(roomId));
+                ps.setString(2, StoredText.encode(key));
+                ps.executeUpdate();
+            }
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(PUT_ATTRIBUTE)) {
+            ps.setString(1, StoredText.encode(roomId));
+            ps.setString(2, StoredText.encode(key));
+            ps.setString(3, StoredText.encode(value));
+            ps.executeUpdate();
         }
     }
 
