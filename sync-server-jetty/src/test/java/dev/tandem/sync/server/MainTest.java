@@ -84,7 +84,7 @@ class MainTest {
     void run_portInUse_printsOneLineAndExits2() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             int[] exit = new int[1];
-            String[] lines = runCapturing(exit, "--port", String.valueOf(taken.getLocalPort()));
+            String[] lines = runCapturing(exit, "--store", "memory", "--port", String.valueOf(taken.getLocalPort()));
             assertThat(exit[0]).isEqualTo(2);
             assertThat(lines).hasSize(1);
             assertThat(lines[0]).contains("Address already in use");
