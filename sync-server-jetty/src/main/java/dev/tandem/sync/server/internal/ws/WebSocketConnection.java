@@ -6,6 +6,7 @@ import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SessionSocket;
 import dev.tandem.sync.core.SocketHandler;
 import dev.tandem.sync.server.ConnectionSettings;
+import dev.tandem.sync.server.internal.limits.PrincipalRateLimit;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -44,13 +45,28 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
     private final CompletableFuture<Void> endedFuture = new CompletableFuture<>();
     private volatile @Nullable Session session;
     private volatile @Nullable SocketHandler handler;
+    private final @Nullable PrincipalRateLimit principalRates;
+    private volatile boolean rateLimited;
 
     public WebSocketConnection(
             Room room, SessionOptions options, ConnectionSettings settings, Set<WebSocketConnection> registry) {
+        this(room, options, settings, registry, null);
+    }
+
+    /**
+     * @param principalRates the rate limit of the session's principal over all its sessions, or null for none
+     */
+    public WebSocketConnection(
+            Room room,
+            SessionOptions options,
+            ConnectionSettings settings,
+            Set<WebSocketConnection> registry,
+            @Nullable PrincipalRateLimit principalRates) {
         this.room = room;
         this.options = options;
         this.settings = settings;
         this.registry = registry;
+        this.principalRates = principalRates;
     }
 
     // ---- Jetty events -------------------------------------------------------------------------------
@@ -77,7 +93,12 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
     @Override
     public void onWebSocketText(String text) {
         SocketHandler h = handler;
-        if (h == null) {
+        if (h == null || rateLimited) {
+            return;
+        }
+        PrincipalRateLimit rates = principalRates;
+        if (rates != null && !rates.tryTake(options.principal().id(), utf8Length(text))) {
+            rateLimit();
             return;
         }
         try {
@@ -120,6 +141,16 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
                 h.onError(cause);
             }
         }
+    }
+
+    /** Closes the session with {@code RATE_LIMITED} (through the room, so its presence goes at once). */
+    private void rateLimit() {
+        rateLimited = true;
+        LOG.info("session {} in room {} is over its principal's rate limit; closing", options.sessionId(), room.id());
+        room.closeSession(options.sessionId(), CloseReason.RATE_LIMITED).whenComplete((v, e) -> {
+            // a session that had not joined yet (or a failed room) is closed here instead
+            close(CloseReason.CLOSE_CODE, CloseReason.RATE_LIMITED.wireName());
+        });
     }
 
     /** Marks the connection ended once; returns true for the first caller. */

@@ -18,32 +18,49 @@ final class Migrations {
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
     /** Migration {@code i + 1} is element {@code i}; each statement's {@code {blob}} and {@code {options}} are filled in by the dialect. */
-    private static final List<List<String>> MIGRATIONS = List.of(List.of(
-            "CREATE TABLE rooms ("
-                    + "room_id TEXT NOT NULL PRIMARY KEY,"
-                    + " document_clock BIGINT NOT NULL,"
-                    + " tombstone_history_starts_at_clock BIGINT NOT NULL,"
-                    + " schema_json TEXT)",
-            "CREATE TABLE documents ("
+    private static final List<List<String>> MIGRATIONS = List.of(
+            List.of(
+                    "CREATE TABLE rooms ("
+                            + "room_id TEXT NOT NULL PRIMARY KEY,"
+                            + " document_clock BIGINT NOT NULL,"
+                            + " tombstone_history_starts_at_clock BIGINT NOT NULL,"
+                            + " schema_json TEXT)",
+                    "CREATE TABLE documents ("
+                            + "room_id TEXT NOT NULL,"
+                            + " id TEXT NOT NULL,"
+                            + " state_json TEXT NOT NULL,"
+                            + " last_changed_clock BIGINT NOT NULL,"
+                            + " PRIMARY KEY (room_id, id)){options}",
+                    "CREATE TABLE tombstones ("
+                            + "room_id TEXT NOT NULL,"
+                            + " id TEXT NOT NULL,"
+                            + " clock BIGINT NOT NULL,"
+                            + " PRIMARY KEY (room_id, id)){options}",
+                    "CREATE INDEX tombstones_by_clock ON tombstones (room_id, clock)",
+                    // created_at is in epoch milliseconds; snapshot_json_gzip is the gzipped RoomSnapshot JSON.
+                    "CREATE TABLE versions ("
+                            + "room_id TEXT NOT NULL,"
+                            + " version_id BIGINT NOT NULL,"
+                            + " document_clock BIGINT NOT NULL,"
+                            + " created_at BIGINT NOT NULL,"
+                            + " snapshot_json_gzip {blob} NOT NULL,"
+                            + " PRIMARY KEY (room_id, version_id)){options}"),
+            // 2: results of HTTP push events, kept for a retention window so a re-sent event is answered again.
+            // created_at is in epoch milliseconds; result_json is {"applied", "reason", "serverClock"}.
+            List.of(
+                    "CREATE TABLE push_events ("
+                            + "room_id TEXT NOT NULL,"
+                            + " event_id TEXT NOT NULL,"
+                            + " result_json TEXT NOT NULL,"
+                            + " created_at BIGINT NOT NULL,"
+                            + " PRIMARY KEY (room_id, event_id)){options}",
+                    "CREATE INDEX push_events_by_created_at ON push_events (created_at)"),
+            // 3: host data stored with a room (its access policy…), one text value per (room, key).
+            List.of("CREATE TABLE room_attributes ("
                     + "room_id TEXT NOT NULL,"
-                    + " id TEXT NOT NULL,"
-                    + " state_json TEXT NOT NULL,"
-                    + " last_changed_clock BIGINT NOT NULL,"
-                    + " PRIMARY KEY (room_id, id)){options}",
-            "CREATE TABLE tombstones ("
-                    + "room_id TEXT NOT NULL,"
-                    + " id TEXT NOT NULL,"
-                    + " clock BIGINT NOT NULL,"
-                    + " PRIMARY KEY (room_id, id)){options}",
-            "CREATE INDEX tombstones_by_clock ON tombstones (room_id, clock)",
-            // created_at is in epoch milliseconds; snapshot_json_gzip is the gzipped RoomSnapshot JSON.
-            "CREATE TABLE versions ("
-                    + "room_id TEXT NOT NULL,"
-                    + " version_id BIGINT NOT NULL,"
-                    + " document_clock BIGINT NOT NULL,"
-                    + " created_at BIGINT NOT NULL,"
-                    + " snapshot_json_gzip {blob} NOT NULL,"
-                    + " PRIMARY KEY (room_id, version_id)){options}"));
+                    + " key TEXT NOT NULL,"
+                    + " value TEXT NOT NULL,"
+                    + " PRIMARY KEY (room_id, key)){options}"));
 
     private Migrations() {}
 
