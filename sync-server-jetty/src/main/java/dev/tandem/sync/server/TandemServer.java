@@ -115,9 +115,17 @@ public final class TandemServer implements AutoCloseable {
                     ? new Unfurler(
                             b.unfurlAllowPrivate, Duration.ofSeconds(5), Duration.ofSeconds(10), UNFURL_MAX_BYTES)
                     : null;
-            AppApi app = new AppApi(manager, store, readOnly, uploads, unfurler, b.requestTimeout);
-            RoomApi roomApi = new RoomApi(manager, store, metrics::scrape, b.maxBodyBytes, b.requestTimeout);
             Authenticator authenticator = b.security.authenticator();
+            AppApi app = new AppApi(
+                    manager,
+                    store,
+                    readOnly,
+                    uploads,
+                    unfurler,
+                    b.requestTimeout,
+                    authenticator,
+                    b.security.roomAccess());
+            RoomApi roomApi = new RoomApi(manager, store, metrics::scrape, b.maxBodyBytes, b.requestTimeout);
             // The offline sync routes see requests first and pass on every other path; then the app routes
             // (snapshots, uploads, unfurl); then the policy API and the guard of the room routes.
             handler.setHandler(new Handler.Sequence(

@@ -1,10 +1,16 @@
 package dev.tandem.sync.server.internal.app;
 
+import dev.tandem.sync.core.Access;
+import dev.tandem.sync.core.Authenticator;
 import dev.tandem.sync.core.Json;
+import dev.tandem.sync.core.Principal;
 import dev.tandem.sync.core.Room;
+import dev.tandem.sync.core.RoomAccess;
 import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomStore;
+import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.server.internal.http.HttpAuth;
 import dev.tandem.sync.server.internal.http.JsonError;
 import dev.tandem.sync.server.internal.http.Route;
 import java.io.IOException;
@@ -64,14 +70,24 @@ public final class AppApi extends Handler.Wrapper {
     private final @Nullable UploadStore uploads;
     private final @Nullable Unfurler unfurler;
     private final Duration timeout;
+    private final @Nullable Authenticator authenticator;
+    private final RoomAccess access;
 
+    /**
+     * Creates the app routes. With an {@code authenticator}, copying a room needs read access to it, and
+     * uploads and unfurls need an authenticated principal; without one they are open, like the room routes.
+     */
     public AppApi(
             RoomManager rooms,
             @Nullable RoomStore store,
             ReadOnlyRooms readOnly,
             @Nullable UploadStore uploads,
             @Nullable Unfurler unfurler,
-            Duration timeout) {
+            Duration timeout,
+            @Nullable Authenticator authenticator,
+            RoomAccess access) {
+        this.authenticator = authenticator;
+        this.access = Objects.requireNonNull(access, "access");
         this.rooms = Objects.requireNonNull(rooms, "rooms");
         this.store = store;
         this.readOnly = Objects.requireNonNull(readOnly, "readOnly");
@@ -120,6 +136,7 @@ public final class AppApi extends Handler.Wrapper {
             if (path.startsWith("/uploads/")) {
                 String name = path.substring("/uploads/".length());
                 if (method.equals("POST") || method.equals("PUT")) {
+                    authenticate(request, "");
                     write(response, callback, upload(name, request));
                     return true;
                 }
@@ -129,6 +146,7 @@ public final class AppApi extends Handler.Wrapper {
             }
             if (path.equals("/unfurl")) {
                 allow(method, "GET");
+                authenticate(request, "");
                 write(response, callback, unfurl(request));
                 return true;
             }
@@ -139,8 +157,25 @@ public final class AppApi extends Handler.Wrapper {
         return super.handle(request, response, callback);
     }
 
+    /** Returns the request's principal; anonymous when the server has no authentication. */
+    private Principal authenticate(Request request, String roomId) {
+        if (authenticator == null) {
+            return Principal.ANONYMOUS;
+        }
+        try {
+            return authenticator.authenticate(HttpAuth.authRequest(request, roomId));
+        } catch (SyncException e) {
+            throw new ApiError(401, "NOT_AUTHENTICATED", String.valueOf(e.getMessage()));
+        }
+    }
+
     private Reply createSnapshot(Request request) {
         String roomId = roomIdOf(readBody(request, MAX_SNAPSHOT_REQUEST_BYTES));
+        Access allowed = access.access(authenticate(request, roomId), roomId);
+        if (allowed.closeReason() != null) {
+            throw new ApiError(
+                    allowed == Access.NOT_FOUND ? 404 : 403, allowed.name(), "no read access to room " + roomId);
+        }
         RoomSnapshot snapshot = await(snapshotOf(roomId));
         if (snapshot == null) {
             throw new ApiError(404, "ROOM_NOT_FOUND", "room " + roomId + " does not exist");
