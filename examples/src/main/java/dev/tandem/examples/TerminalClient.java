@@ -38,18 +38,22 @@ public final class TerminalClient {
     private TerminalClient() {}
 
     public static void main(String[] args) throws IOException {
+        System.exit(run(args, System.in, System.out));
+    }
+
+    /** Runs the client reading commands from {@code input}; returns the exit code. */
+    static int run(String[] args, java.io.InputStream input, PrintStream out) throws IOException {
         boolean serve = args.length > 0 && args[0].equals("--serve");
         int first = serve ? 1 : 0;
         if (args.length - first < 2) {
-            System.err.println("usage: TerminalClient [--serve] <baseUrl> <roomId> [name]");
-            System.exit(2);
+            out.println("usage: TerminalClient [--serve] <baseUrl> <roomId> [name]");
+            return 2;
         }
         URI base = URI.create(args[first]);
         String room = args[first + 1];
         String name = args.length - first > 2
                 ? args[first + 2]
                 : "user-" + UUID.randomUUID().toString().substring(0, 4);
-        PrintStream out = System.out;
 
         TandemServer server = null;
         if (serve) {
@@ -73,7 +77,7 @@ public final class TerminalClient {
 
         out.println(
                 "joined " + room + " as " + name + "; commands: ls, add <text>, edit <id> <text>, rm <id>, who, quit");
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        BufferedReader in = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {
             String[] parts = line.trim().split(" ", 3);
@@ -106,7 +110,7 @@ public final class TerminalClient {
                         if (server != null) {
                             server.close();
                         }
-                        return;
+                        return 0;
                     }
                     default -> out.println("unknown command " + parts[0]);
                 }
@@ -118,6 +122,7 @@ public final class TerminalClient {
         if (server != null) {
             server.close();
         }
+        return 0;
     }
 
     private static void printRemote(PrintStream out, StoreChange change) {
