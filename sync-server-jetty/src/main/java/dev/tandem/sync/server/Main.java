@@ -1,10 +1,22 @@
 package dev.tandem.sync.server;
 
+import dev.tandem.sync.core.Durability;
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
+import dev.tandem.sync.core.RoomStore;
+import dev.tandem.sync.server.internal.cli.ConfigDefaults;
+import dev.tandem.sync.server.internal.cli.SchemaFile;
+import dev.tandem.sync.server.internal.cli.StoreKind;
+import dev.tandem.sync.server.internal.cli.Units;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -12,44 +24,212 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The standalone server: {@code java -jar tandem-server.jar}. Rooms live in memory (persistence arrives
- * with the standalone-server work). A bad option or a port already in use ends the process with one line
- * on stderr and exit code 2; SIGTERM closes every session normally before exit.
+ * The standalone server: {@code java -jar tandem-server.jar}. Rooms persist in SQLite under {@code
+ * ./tandem-data} by default, or in PostgreSQL or memory. Every option also comes from an environment variable
+ * ({@code --max-foo} → {@code TANDEM_MAX_FOO}) or a Java properties file ({@code --config FILE}, key {@code
+ * max-foo}); the command line wins over the environment, which wins over the file.
+ *
+ * <p>A bad option, schema file or store, an unreachable database or a port in use ends the process with one
+ * line on stderr and exit code 2. SIGTERM stops accepting connections, closes every session normally, flushes
+ * every room to the store, closes the store and exits 0.
  */
 @Command(
         name = "tandem-server",
         mixinStandardHelpOptions = true,
         version = "Tandem 0.1.0",
-        description = "Runs a Tandem sync server speaking the tldraw sync protocol v8.",
+        description = {
+            "Runs a Tandem sync server speaking the tldraw sync protocol v8.",
+            "Each option can also be set by its environment variable (--max-foo: TANDEM_MAX_FOO) or in a Java"
+                    + " properties file given by --config (key max-foo). Precedence: command line, environment,"
+                    + " config file, default.",
+            "Durations: 500ms, 20s, 5m, 1h or ISO-8601 (PT20S). Sizes: bytes, or with KiB/MiB/GiB."
+        },
         sortOptions = false)
 public final class Main implements Callable<Integer> {
     static final int EXIT_USAGE = 2;
 
     @Option(
+            names = ConfigDefaults.CONFIG_OPTION,
+            paramLabel = "FILE",
+            description = "Java properties file with option values (TANDEM_CONFIG).")
+    @Nullable
+    Path config;
+
+    @Option(
             names = "--host",
-            defaultValue = "${env:TANDEM_HOST:-127.0.0.1}",
-            description = "Interface to listen on (env TANDEM_HOST). Default: ${DEFAULT-VALUE}.")
-    String host;
+            paramLabel = "HOST",
+            defaultValue = TandemServer.DEFAULT_HOST,
+            description = "Interface to listen on (TANDEM_HOST). Default: ${DEFAULT-VALUE}.")
+    String host = TandemServer.DEFAULT_HOST;
 
     @Option(
             names = "--port",
-            defaultValue = "${env:TANDEM_PORT:-8787}",
-            description = "TCP port, 0 for any free port (env TANDEM_PORT). Default: ${DEFAULT-VALUE}.")
+            paramLabel = "PORT",
+            defaultValue = "8787",
+            description = "TCP port, 0 for any free port (TANDEM_PORT). Default: ${DEFAULT-VALUE}.")
     int port;
 
     @Option(
+            names = "--store",
+            defaultValue = "sqlite",
+            paramLabel = "sqlite|postgres|memory",
+            description = "Where rooms are kept: sqlite (one file in --data), postgres (--jdbc-url) or memory"
+                    + " (lost on exit) (TANDEM_STORE). Default: ${DEFAULT-VALUE}.")
+    StoreKind store = StoreKind.SQLITE;
+
+    @Option(
+            names = "--data",
+            defaultValue = "./tandem-data",
+            paramLabel = "DIR",
+            description = "Directory of the SQLite database (TANDEM_DATA). Default: ${DEFAULT-VALUE}.")
+    Path data = Path.of("tandem-data");
+
+    @Option(
+            names = "--jdbc-url",
+            paramLabel = "URL",
+            description = "PostgreSQL JDBC URL for --store postgres, e.g. jdbc:postgresql://127.0.0.1:5432/tandem"
+                    + " (TANDEM_JDBC_URL). Default: none.")
+    @Nullable
+    String jdbcUrl;
+
+    @Option(
+            names = "--jdbc-user",
+            paramLabel = "USER",
+            description = "PostgreSQL user (TANDEM_JDBC_USER). Default: from the URL or the driver.")
+    @Nullable
+    String jdbcUser;
+
+    @Option(
+            names = "--jdbc-password",
+            paramLabel = "PASSWORD",
+            description = "PostgreSQL password; prefer the environment variable (TANDEM_JDBC_PASSWORD).")
+    @Nullable
+    String jdbcPassword;
+
+    @Option(
+            names = "--durability",
+            defaultValue = "sync",
+            paramLabel = "sync|async",
+            description = "sync: a push is acknowledged once committed to the store. async: acknowledged from"
+                    + " memory and flushed every --async-flush-interval; a crash loses at most that much"
+                    + " (TANDEM_DURABILITY). Default: ${DEFAULT-VALUE}.")
+    String durability = "sync";
+
+    @Option(
+            names = "--schema",
+            paramLabel = "FILE",
+            description = "Room schema JSON {\"schemaVersion\":2,\"sequences\":{…},\"recordTypes\":{\"page\":"
+                    + "\"document\",\"instance_presence\":\"presence\",…}} (TANDEM_SCHEMA). Default: none, rooms"
+                    + " adopt the first client's schema (pinned).")
+    @Nullable
+    Path schema;
+
+    @Option(
             names = "--idle-timeout",
-            defaultValue = "${env:TANDEM_IDLE_TIMEOUT:-PT20S}",
-            description = "Drop sessions silent this long, ISO-8601; PT0S never (env TANDEM_IDLE_TIMEOUT)."
+            defaultValue = "20s",
+            paramLabel = "DURATION",
+            converter = Units.DurationConverter.class,
+            description = "Drop sessions silent (no ping or push) this long; 0 never (TANDEM_IDLE_TIMEOUT)."
                     + " Default: ${DEFAULT-VALUE}.")
-    Duration idleTimeout;
+    Duration idleTimeout = RoomOptions.DEFAULT_IDLE_TIMEOUT;
+
+    @Option(
+            names = "--connect-timeout",
+            defaultValue = "10s",
+            paramLabel = "DURATION",
+            converter = Units.DurationConverter.class,
+            description = "How long a new socket may take to send connect (TANDEM_CONNECT_TIMEOUT)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    Duration connectTimeout = RoomOptions.DEFAULT_CONNECT_TIMEOUT;
+
+    @Option(
+            names = "--removal-grace",
+            defaultValue = "5s",
+            paramLabel = "DURATION",
+            converter = Units.DurationConverter.class,
+            description = "How long a disconnected session keeps its presence and may resume"
+                    + " (TANDEM_REMOVAL_GRACE). Default: ${DEFAULT-VALUE}.")
+    Duration removalGrace = RoomOptions.DEFAULT_REMOVAL_GRACE;
+
+    @Option(
+            names = "--batch-interval",
+            defaultValue = "16ms",
+            paramLabel = "DURATION",
+            converter = Units.DurationConverter.class,
+            description = "Outgoing messages to a session are batched for this long; 0 sends each at once"
+                    + " (TANDEM_BATCH_INTERVAL). Default: ${DEFAULT-VALUE}.")
+    Duration batchInterval = Duration.ofMillis(16);
 
     @Option(
             names = "--max-message-bytes",
-            defaultValue = "${env:TANDEM_MAX_MESSAGE_BYTES:-1048576}",
-            description = "Largest WebSocket message accepted, at least 1 MiB (env TANDEM_MAX_MESSAGE_BYTES)."
+            defaultValue = "1MiB",
+            paramLabel = "BYTES",
+            converter = Units.BytesConverter.class,
+            description = "Largest WebSocket message accepted, at least 1MiB (TANDEM_MAX_MESSAGE_BYTES)."
                     + " Default: ${DEFAULT-VALUE}.")
-    long maxMessageBytes;
+    long maxMessageBytes = ConnectionSettings.DEFAULT_MAX_MESSAGE_BYTES;
+
+    @Option(
+            names = "--max-queued-bytes",
+            defaultValue = "16MiB",
+            paramLabel = "BYTES",
+            converter = Units.BytesConverter.class,
+            description = "Outgoing bytes that may wait for a slow client before it is disconnected"
+                    + " (TANDEM_MAX_QUEUED_BYTES). Default: ${DEFAULT-VALUE}.")
+    long maxQueuedBytes = ConnectionSettings.DEFAULT_MAX_QUEUED_BYTES;
+
+    @Option(
+            names = "--max-body-bytes",
+            defaultValue = "32MiB",
+            paramLabel = "BYTES",
+            converter = Units.BytesConverter.class,
+            description = "Largest HTTP request body, e.g. a snapshot PUT (TANDEM_MAX_BODY_BYTES)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    long maxBodyBytes = TandemServer.DEFAULT_MAX_BODY_BYTES;
+
+    @Option(
+            names = "--async-flush-interval",
+            defaultValue = "1s",
+            paramLabel = "DURATION",
+            converter = Units.DurationConverter.class,
+            description = "How often --durability async flushes changes to the store"
+                    + " (TANDEM_ASYNC_FLUSH_INTERVAL). Default: ${DEFAULT-VALUE}.")
+    Duration asyncFlushInterval = RoomOptions.DEFAULT_ASYNC_FLUSH_INTERVAL;
+
+    @Option(
+            names = "--version-interval",
+            defaultValue = "8s",
+            paramLabel = "DURATION",
+            converter = Units.DurationConverter.class,
+            description = "Least time between two version snapshots of a room; 0 disables versions"
+                    + " (TANDEM_VERSION_INTERVAL). Default: ${DEFAULT-VALUE}.")
+    Duration versionInterval = RoomOptions.DEFAULT_VERSION_INTERVAL;
+
+    @Option(
+            names = "--max-versions",
+            paramLabel = "COUNT",
+            defaultValue = "100",
+            description = "Versions kept per room; older ones are deleted (TANDEM_MAX_VERSIONS)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int maxVersions = 100;
+
+    @Option(
+            names = "--unload-delay",
+            defaultValue = "10s",
+            paramLabel = "DURATION",
+            converter = Units.DurationConverter.class,
+            description = "How long an empty room stays loaded before it is flushed and unloaded"
+                    + " (TANDEM_UNLOAD_DELAY). Default: ${DEFAULT-VALUE}.")
+    Duration unloadDelay = RoomOptions.DEFAULT_UNLOAD_DELAY;
+
+    @Option(
+            names = "--shutdown-timeout",
+            defaultValue = "30s",
+            paramLabel = "DURATION",
+            converter = Units.DurationConverter.class,
+            description = "On SIGTERM, how long to wait for rooms to be flushed to the store"
+                    + " (TANDEM_SHUTDOWN_TIMEOUT). Default: ${DEFAULT-VALUE}.")
+    Duration shutdownTimeout = Duration.ofSeconds(30);
 
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -62,7 +242,17 @@ public final class Main implements Callable<Integer> {
     }
 
     static int run(String[] args, PrintWriter err) {
-        CommandLine cli = new CommandLine(new Main());
+        return run(args, System.getenv(), err);
+    }
+
+    static int run(String[] args, Map<String, String> env, PrintWriter err) {
+        CommandLine cli;
+        try {
+            cli = commandLine(new Main(), args, env);
+        } catch (IllegalArgumentException e) {
+            err.println("tandem-server: " + e.getMessage());
+            return EXIT_USAGE;
+        }
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {
             err.println("tandem-server: " + e.getMessage() + " (see --help)");
@@ -75,23 +265,86 @@ public final class Main implements Callable<Integer> {
         return cli.execute(args);
     }
 
+    /** Returns the command line for {@code main}, its defaults read from {@code env} and the config file. */
+    static CommandLine commandLine(Main main, String[] args, Map<String, String> env) {
+        CommandLine cli = new CommandLine(main);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setDefaultValueProvider(ConfigDefaults.load(List.of(args), env));
+        return cli;
+    }
+
+    /** Checks the options and builds the room options; throws {@link IllegalArgumentException} for bad ones. */
+    RoomOptions roomOptions(RoomStore roomStore) {
+        RoomSchema roomSchema = schema == null ? RoomSchema.pinned() : SchemaFile.read(schema);
+        return RoomOptions.builder()
+                .store(roomStore)
+                .durability(durability())
+                .schema(roomSchema)
+                .idleTimeout(idleTimeout)
+                .connectTimeout(connectTimeout)
+                .removalGrace(removalGrace)
+                .batchInterval(batchInterval)
+                .asyncFlushInterval(asyncFlushInterval)
+                .versionInterval(versionInterval)
+                .unloadDelay(unloadDelay)
+                .build();
+    }
+
+    Durability durability() {
+        return switch (durability.toLowerCase(Locale.ROOT)) {
+            case "sync" -> Durability.SYNC;
+            case "async" -> Durability.ASYNC;
+            default ->
+                throw new IllegalArgumentException("--durability must be sync or async but was '" + durability + "'");
+        };
+    }
+
     @Override
     public Integer call() {
         Logger log = LoggerFactory.getLogger(Main.class);
-        TandemServer server = TandemServer.builder()
-                .host(host)
-                .port(port)
-                .maxMessageBytes(maxMessageBytes)
-                .roomOptions(RoomOptions.builder().idleTimeout(idleTimeout).build())
-                .build();
-        server.start();
-        log.info("Tandem listening on {} (rooms in memory)", server.uri());
+        // check everything that needs no I/O before opening the store
+        durability();
+        if (schema != null) {
+            SchemaFile.read(schema);
+        }
+        if (maxVersions <= 0) {
+            throw new IllegalArgumentException("--max-versions must be > 0 but was " + maxVersions);
+        }
+        ConnectionSettings settings = ConnectionSettings.defaults()
+                .withMaxMessageBytes(maxMessageBytes)
+                .withMaxQueuedBytes(maxQueuedBytes);
+        RoomStore roomStore = store.open(data, jdbcUrl, jdbcUser, jdbcPassword, maxVersions);
+        TandemServer server;
+        try {
+            server = TandemServer.builder()
+                    .host(host)
+                    .port(port)
+                    .connectionSettings(settings)
+                    .maxBodyBytes(maxBodyBytes)
+                    .flushTimeout(shutdownTimeout)
+                    .roomOptions(roomOptions(roomStore))
+                    .build();
+            server.start();
+        } catch (RuntimeException e) {
+            roomStore.close();
+            throw e;
+        }
+        log.info(
+                "Tandem started on {} (store {}, durability {}, schema {})",
+                server.uri(),
+                store.describe(data, jdbcUrl),
+                durability.toLowerCase(Locale.ROOT),
+                schema == null ? "pinned" : schema);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
-                            log.info("Tandem stopping");
-                            server.close();
+                            log.info("Tandem stopping: closing sessions and flushing rooms");
+                            boolean flushed = server.stop();
+                            roomStore.close();
+                            log.info("Tandem stopped{}", flushed ? "" : " (some rooms were not flushed in time)");
                             stopped.countDown();
+                            // a signal's exit status would be 128+n; a clean stop exits 0
+                            Runtime.getRuntime().halt(flushed ? 0 : 1);
                         },
                         "tandem-shutdown"));
         try {
@@ -108,6 +361,9 @@ public final class Main implements Callable<Integer> {
             root = root.getCause();
         }
         String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        return e == root || e.getMessage() == null ? msg : e.getMessage() + ": " + msg;
+        String line = e == root || e.getMessage() == null || e.getMessage().contains(msg)
+                ? (e.getMessage() == null ? msg : e.getMessage())
+                : e.getMessage() + ": " + msg;
+        return line.lines().findFirst().orElse(line);
     }
 }

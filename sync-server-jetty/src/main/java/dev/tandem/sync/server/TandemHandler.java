@@ -102,6 +102,15 @@ public final class TandemHandler extends Handler.Wrapper {
         return connections.size();
     }
 
+    /** Returns the outgoing bytes waiting to be written, over all open connections. */
+    public long queuedBytes() {
+        long n = 0;
+        for (WebSocketConnection c : connections) {
+            n += c.queuedBytes();
+        }
+        return n;
+    }
+
     /**
      * Closes every open connection normally (code 1000; clients reconnect) and waits up to {@code timeout} for
      * them to finish closing. Returns true if all did.

@@ -3,6 +3,10 @@ package dev.tandem.sync.server;
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomStore;
+import dev.tandem.sync.server.internal.events.FanOutRoomEvents;
+import dev.tandem.sync.server.internal.events.LoggingRoomEvents;
+import dev.tandem.sync.server.internal.http.RoomApi;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
@@ -16,11 +20,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Jetty 12 server that serves Tandem rooms over WebSocket on one port, with the routes of {@link
- * TandemHandler}. Built with {@link #builder()}, which checks each value at once.
+ * TandemHandler}, and beside them the HTTP routes {@code GET /healthz}, {@code GET /metrics}, {@code GET|PUT
+ * /rooms/{roomId}/snapshot}, {@code GET /rooms/{roomId}/versions[/{versionId}]} and {@code POST
+ * /rooms/{roomId}/versions/{versionId}/restore}. Built with {@link #builder()}, which checks each value at
+ * once.
+ *
+ * <p>When the server creates its rooms from {@link Builder#roomOptions}, their events also go to the log (one
+ * INFO line per session joined, left or rejected) and to {@link #metrics()}.
  *
  * <p>Thread-safe. Lifecycle: {@link #start()} once, then {@link #stop()} (or {@link #close()}), which is
- * idempotent, closes every connection normally and, if the server created its {@link RoomManager}, closes the
- * rooms too. A stopped server cannot be restarted.
+ * idempotent: it stops accepting connections, closes every connection normally and, if the server created its
+ * {@link RoomManager}, closes the rooms and waits until their changes are durable in the store. The store
+ * itself belongs to the caller. A stopped server cannot be restarted.
  *
  * <pre>{@code
  * try (TandemServer server = TandemServer.builder().port(0).build().start()) {
@@ -35,6 +46,8 @@ public final class TandemServer implements AutoCloseable {
     public static final String DEFAULT_HOST = "127.0.0.1";
     /** The port bound by default. */
     public static final int DEFAULT_PORT = 8787;
+    /** The largest HTTP request body by default: 32 MiB. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 32L * 1024 * 1024;
 
     private final String host;
     private final int requestedPort;
@@ -43,6 +56,8 @@ public final class TandemServer implements AutoCloseable {
     private final ServerConnector connector;
     private final TandemHandler handler;
     private final Duration stopTimeout;
+    private final Duration flushTimeout;
+    private final TandemMetrics metrics;
     private State state = State.NEW;
     private int boundPort = -1;
 
@@ -52,11 +67,19 @@ public final class TandemServer implements AutoCloseable {
         STOPPED
     }
 
-    private TandemServer(Builder b, Function<String, Room> rooms, @Nullable RoomManager ownedRooms) {
+    private TandemServer(
+            Builder b,
+            Function<String, Room> rooms,
+            @Nullable RoomManager manager,
+            @Nullable RoomManager ownedRooms,
+            @Nullable RoomStore store,
+            TandemMetrics metrics) {
         this.host = b.host;
         this.requestedPort = b.port;
         this.ownedRooms = ownedRooms;
         this.stopTimeout = b.stopTimeout;
+        this.flushTimeout = b.flushTimeout;
+        this.metrics = metrics;
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("tandem-http");
         this.server = new Server(threads);
@@ -65,6 +88,14 @@ public final class TandemServer implements AutoCloseable {
         connector.setPort(requestedPort);
         server.addConnector(connector);
         this.handler = TandemHandler.create(server, rooms, b.settings);
+        if (manager != null) {
+            handler.setHandler(new RoomApi(manager, store, metrics::scrape, b.maxBodyBytes, b.requestTimeout));
+            metrics.bindRooms(manager);
+            if (store != null) {
+                metrics.bindStore(store);
+            }
+        }
+        metrics.bindConnections(handler);
         server.setHandler(handler);
         server.setStopAtShutdown(false);
     }
@@ -119,31 +150,49 @@ public final class TandemServer implements AutoCloseable {
         return handler;
     }
 
+    /** Returns the metrics served at {@code /metrics}. */
+    public TandemMetrics metrics() {
+        return metrics;
+    }
+
     /** Returns the rooms, if the server created them from {@link Builder#roomOptions}. */
     public java.util.Optional<RoomManager> ownedRooms() {
         return java.util.Optional.ofNullable(ownedRooms);
     }
 
     /**
-     * Closes every connection normally, stops the server and closes rooms the server created. Idempotent; waits
-     * at most the stop timeout for connections to close.
+     * Stops accepting connections, closes every connection normally (waiting at most the stop timeout), closes
+     * the rooms the server created and waits at most the flush timeout until their changes are durable, then
+     * stops Jetty. Idempotent. Returns true if every room was flushed in time.
      */
-    public synchronized void stop() {
+    public synchronized boolean stop() {
         if (state == State.STOPPED) {
-            return;
+            return true;
         }
         boolean wasStarted = state == State.STARTED;
         state = State.STOPPED;
         if (wasStarted) {
-            handler.closeConnections(stopTimeout);
+            connector.shutdown();
+            if (!handler.closeConnections(stopTimeout)) {
+                LOG.info("{} connections did not close within {}", handler.connectionCount(), stopTimeout);
+            }
+        }
+        boolean flushed = true;
+        if (ownedRooms != null) {
+            int count = ownedRooms.rooms().size();
+            flushed = ownedRooms.close(flushTimeout);
+            if (wasStarted) {
+                LOG.info(
+                        flushed ? "{} rooms closed and flushed" : "{} rooms closed, NOT all flushed within {}",
+                        count,
+                        flushTimeout);
+            }
         }
         stopQuietly();
-        if (ownedRooms != null) {
-            ownedRooms.close();
-        }
         if (wasStarted) {
             LOG.info("Tandem server on {}:{} stopped", host, boundPort);
         }
+        return flushed;
     }
 
     @Override
@@ -168,8 +217,57 @@ public final class TandemServer implements AutoCloseable {
         private @Nullable Function<String, Room> roomLookup;
         private ConnectionSettings settings = ConnectionSettings.defaults();
         private Duration stopTimeout = Duration.ofSeconds(2);
+        private Duration flushTimeout = Duration.ofSeconds(30);
+        private @Nullable RoomStore store;
+        private @Nullable TandemMetrics metrics;
+        private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private Duration requestTimeout = Duration.ofSeconds(30);
 
         private Builder() {}
+
+        /**
+         * The store behind {@link #rooms}, for the version routes and {@code /healthz}; with {@link #roomOptions}
+         * the options' store is used.
+         */
+        public Builder store(RoomStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** The metrics to serve at {@code /metrics}; default {@link TandemMetrics#create()}. */
+        public Builder metrics(TandemMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /** The largest HTTP request body (a snapshot PUT) in bytes; > 0, default 32 MiB. */
+        public Builder maxBodyBytes(long maxBodyBytes) {
+            if (maxBodyBytes <= 0) {
+                throw new IllegalArgumentException("maxBodyBytes must be > 0 but was " + maxBodyBytes);
+            }
+            this.maxBodyBytes = maxBodyBytes;
+            return this;
+        }
+
+        /** How long an HTTP request waits for a room or the store before it gets 503; > 0, default 30 s. */
+        public Builder requestTimeout(Duration requestTimeout) {
+            Objects.requireNonNull(requestTimeout, "requestTimeout");
+            if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+                throw new IllegalArgumentException("requestTimeout must be > 0 but was " + requestTimeout);
+            }
+            this.requestTimeout = requestTimeout;
+            return this;
+        }
+
+        /** How long {@link TandemServer#stop()} waits for the rooms it owns to be flushed; >= 0, default 30 s. */
+        public Builder flushTimeout(Duration flushTimeout) {
+            Objects.requireNonNull(flushTimeout, "flushTimeout");
+            if (flushTimeout.isNegative()) {
+                throw new IllegalArgumentException("flushTimeout must be >= 0 but was " + flushTimeout);
+            }
+            this.flushTimeout = flushTimeout;
+            return this;
+        }
 
         /** The interface to bind, e.g. {@code 127.0.0.1} (default) or {@code 0.0.0.0}. */
         public Builder host(String host) {
@@ -255,16 +353,21 @@ public final class TandemServer implements AutoCloseable {
             if (sources > 1) {
                 throw new IllegalStateException("set at most one of rooms and roomOptions");
             }
+            TandemMetrics m = metrics != null ? metrics : TandemMetrics.create();
             if (roomLookup != null) {
-                return new TandemServer(this, roomLookup, null);
+                return new TandemServer(this, roomLookup, null, null, null, m);
             }
             if (rooms != null) {
                 RoomManager r = rooms;
-                return new TandemServer(this, r::room, null);
+                return new TandemServer(this, r::room, r, null, store, m);
             }
-            RoomManager owned = RoomManager.create(
-                    roomOptions != null ? roomOptions : RoomOptions.builder().build());
-            return new TandemServer(this, owned::room, owned);
+            RoomOptions given =
+                    roomOptions != null ? roomOptions : RoomOptions.builder().build();
+            RoomOptions options = given.toBuilder()
+                    .events(FanOutRoomEvents.of(given.events(), new LoggingRoomEvents(), m.roomEvents()))
+                    .build();
+            RoomManager owned = RoomManager.create(options);
+            return new TandemServer(this, owned::room, owned, owned, options.store(), m);
         }
     }
 }

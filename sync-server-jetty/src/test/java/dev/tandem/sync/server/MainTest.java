@@ -2,10 +2,17 @@ package dev.tandem.sync.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.sync.server.internal.cli.StoreKind;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class MainTest {
 
@@ -42,5 +49,102 @@ class MainTest {
             assertThat(lines).hasSize(1);
             assertThat(lines[0]).contains("Address already in use");
         }
+    }
+
+    @Test
+    void run_unreachablePostgres_printsOneLineAndExits2() {
+        int[] exit = new int[1];
+        String[] lines = runCapturing(exit, "--store", "postgres", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/x");
+        assertThat(exit[0]).isEqualTo(2);
+        assertThat(lines)
+                .containsExactly(
+                        "tandem-server: cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:1/x: Connection refused");
+    }
+
+    @Test
+    void run_postgresWithoutUrl_exits2() {
+        int[] exit = new int[1];
+        assertThat(runCapturing(exit, "--store", "postgres"))
+                .containsExactly("tandem-server: --store postgres needs --jdbc-url jdbc:postgresql://…");
+        assertThat(exit[0]).isEqualTo(2);
+    }
+
+    @Test
+    void run_badSchemaFile_printsOneLineAndExits2(@TempDir Path dir) throws Exception {
+        Path schema = dir.resolve("schema.json");
+        Files.writeString(schema, "{\"schemaVersion\":2,\"sequences\":{},\"recordTypes\":{\"page\":\"doc\"}}");
+        int[] exit = new int[1];
+        assertThat(runCapturing(exit, "--store", "memory", "--schema", schema.toString()))
+                .containsExactly("tandem-server: bad schema file " + schema
+                        + ": recordTypes.page must be \"document\" or \"presence\" but was \"doc\"");
+        assertThat(exit[0]).isEqualTo(2);
+    }
+
+    @Test
+    void run_badDuration_exits2() {
+        int[] exit = new int[1];
+        assertThat(runCapturing(exit, "--idle-timeout", "5x"))
+                .containsExactly("tandem-server: Invalid value for option '--idle-timeout': '5x' is not a duration"
+                        + " (use e.g. 500ms, 20s, 5m or PT20S) (see --help)");
+        assertThat(exit[0]).isEqualTo(2);
+    }
+
+    @Test
+    void run_missingConfigFile_exits2() {
+        int[] exit = new int[1];
+        String[] lines = runCapturing(exit, "--config", "/nonexistent/tandem.properties");
+        assertThat(exit[0]).isEqualTo(2);
+        assertThat(lines).hasSize(1);
+        assertThat(lines[0]).startsWith("tandem-server: cannot read config file /nonexistent/tandem.properties");
+    }
+
+    @Test
+    void help_documentsEveryOptionWithItsDefault() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = Main.commandLine(new Main(), new String[0], Map.of());
+        cli.setOut(new PrintWriter(out, true));
+        assertThat(cli.execute("--help")).isZero();
+        String help = out.toString().replaceAll("\\s+", " ");
+        for (CommandLine.Model.OptionSpec o : cli.getCommandSpec().options()) {
+            assertThat(help).contains(o.longestName());
+            if (o.defaultValue() != null) {
+                assertThat(help).contains("Default: " + o.defaultValue());
+            }
+        }
+        assertThat(help)
+                .contains("TANDEM_MAX_QUEUED_BYTES")
+                .contains("Default: sqlite")
+                .contains("Default: 8787");
+    }
+
+    @Test
+    void options_precedence_isCommandLineThenEnvironmentThenConfigFileThenDefault(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("tandem.properties");
+        Files.writeString(config, "port=1111\nhost=0.0.0.0\nidle-timeout=7s\nstore=memory\n");
+        Map<String, String> env = Map.of("TANDEM_PORT", "2222", "TANDEM_IDLE_TIMEOUT", "9s");
+
+        Main fromFileAndEnv = new Main();
+        String[] args = {"--config", config.toString(), "--idle-timeout", "3s"};
+        Main.commandLine(fromFileAndEnv, args, env).parseArgs(args);
+        assertThat(fromFileAndEnv.idleTimeout).isEqualTo(Duration.ofSeconds(3));
+        assertThat(fromFileAndEnv.port).isEqualTo(2222);
+        assertThat(fromFileAndEnv.host).isEqualTo("0.0.0.0");
+        assertThat(fromFileAndEnv.store).isEqualTo(StoreKind.MEMORY);
+        assertThat(fromFileAndEnv.durability).isEqualTo("sync");
+        assertThat(fromFileAndEnv.maxQueuedBytes).isEqualTo(16L * 1024 * 1024);
+
+        Main fromEnvConfig = new Main();
+        Main.commandLine(fromEnvConfig, new String[0], Map.of("TANDEM_CONFIG", config.toString()))
+                .parseArgs();
+        assertThat(fromEnvConfig.port).isEqualTo(1111);
+        assertThat(fromEnvConfig.idleTimeout).isEqualTo(Duration.ofSeconds(7));
+
+        Main defaults = new Main();
+        Main.commandLine(defaults, new String[0], Map.of()).parseArgs();
+        assertThat(defaults.port).isEqualTo(8787);
+        assertThat(defaults.host).isEqualTo("127.0.0.1");
+        assertThat(defaults.store).isEqualTo(StoreKind.SQLITE);
+        assertThat(defaults.data).isEqualTo(Path.of("./tandem-data"));
+        assertThat(defaults.batchInterval).isEqualTo(Duration.ofMillis(16));
     }
 }

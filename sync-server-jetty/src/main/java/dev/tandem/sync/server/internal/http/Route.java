@@ -50,7 +50,8 @@ public record Route(String roomId, boolean readOnly) {
         return idProblem("sessionId", sessionId, MAX_SESSION_ID_LENGTH);
     }
 
-    private static @Nullable String idProblem(String name, String id, int maxLength) {
+    /** Returns why an id named {@code name} is not acceptable, or null if it is. */
+    public static @Nullable String idProblem(String name, String id, int maxLength) {
         if (id.isEmpty()) {
             return name + " must not be empty";
         }
