@@ -4,6 +4,8 @@ import dev.tandem.sync.core.CloseReason;
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.SessionOptions;
+import dev.tandem.sync.core.SessionSocket;
+import dev.tandem.sync.core.SocketHandler;
 import dev.tandem.sync.server.internal.http.JsonError;
 import dev.tandem.sync.server.internal.http.Route;
 import dev.tandem.sync.server.internal.ws.RejectedConnection;
@@ -62,12 +64,24 @@ public final class TandemHandler extends Handler.Wrapper {
     private static final Logger LOG = LoggerFactory.getLogger(TandemHandler.class);
 
     private final Function<String, Room> rooms;
+    private final @Nullable RoomRouter router;
     private final ConnectionSettings settings;
     private final ServerWebSocketContainer container;
     private final Set<WebSocketConnection> connections = ConcurrentHashMap.newKeySet();
 
-    private TandemHandler(Server server, Function<String, Room> rooms, ConnectionSettings settings) {
+    /**
+     * Joins a connection to a room that may live on another node (multi-node mode): returns the handler the
+     * connection feeds.
+     */
+    @FunctionalInterface
+    public interface RoomRouter {
+        SocketHandler connect(String roomId, SessionSocket socket, SessionOptions options);
+    }
+
+    private TandemHandler(
+            Server server, Function<String, Room> rooms, @Nullable RoomRouter router, ConnectionSettings settings) {
         this.rooms = rooms;
+        this.router = router;
         this.settings = settings;
         this.container = ServerWebSocketContainer.ensure(server);
         addBean(container);
@@ -89,7 +103,24 @@ public final class TandemHandler extends Handler.Wrapper {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(rooms, "rooms");
         Objects.requireNonNull(settings, "settings");
-        return new TandemHandler(server, rooms, settings);
+        return new TandemHandler(server, rooms, null, settings);
+    }
+
+    /**
+     * Creates a handler whose connections join rooms through {@code router} (a multi-node cluster), which
+     * decides where each room runs.
+     */
+    public static TandemHandler create(Server server, RoomRouter router, ConnectionSettings settings) {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(router, "router");
+        Objects.requireNonNull(settings, "settings");
+        return new TandemHandler(
+                server,
+                id -> {
+                    throw new IllegalStateException("rooms are routed");
+                },
+                router,
+                settings);
     }
 
     /** Returns the connection settings. */
@@ -188,6 +219,12 @@ public final class TandemHandler extends Handler.Wrapper {
     }
 
     private Object endpoint(Route route, SessionOptions options) {
+        RoomRouter r = router;
+        if (r != null) {
+            String roomId = route.roomId();
+            return new WebSocketConnection(
+                    roomId, (socket, o) -> r.connect(roomId, socket, o), options, settings, connections);
+        }
         Room room;
         try {
             room = rooms.apply(route.roomId());

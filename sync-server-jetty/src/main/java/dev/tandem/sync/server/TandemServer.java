@@ -4,6 +4,9 @@ import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomStore;
+import dev.tandem.sync.redis.ClusterOptions;
+import dev.tandem.sync.redis.RedisCluster;
+import dev.tandem.sync.redis.RoomFence;
 import dev.tandem.sync.server.internal.events.FanOutRoomEvents;
 import dev.tandem.sync.server.internal.events.LoggingRoomEvents;
 import dev.tandem.sync.server.internal.http.RoomApi;
@@ -58,6 +61,7 @@ public final class TandemServer implements AutoCloseable {
     private final Duration stopTimeout;
     private final Duration flushTimeout;
     private final TandemMetrics metrics;
+    private final @Nullable RedisCluster cluster;
     private State state = State.NEW;
     private int boundPort = -1;
 
@@ -73,13 +77,15 @@ public final class TandemServer implements AutoCloseable {
             @Nullable RoomManager manager,
             @Nullable RoomManager ownedRooms,
             @Nullable RoomStore store,
-            TandemMetrics metrics) {
+            TandemMetrics metrics,
+            @Nullable RedisCluster cluster) {
         this.host = b.host;
         this.requestedPort = b.port;
         this.ownedRooms = ownedRooms;
         this.stopTimeout = b.stopTimeout;
         this.flushTimeout = b.flushTimeout;
         this.metrics = metrics;
+        this.cluster = cluster;
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("tandem-http");
         this.server = new Server(threads);
@@ -87,7 +93,12 @@ public final class TandemServer implements AutoCloseable {
         connector.setHost(host);
         connector.setPort(requestedPort);
         server.addConnector(connector);
-        this.handler = TandemHandler.create(server, rooms, b.settings);
+        this.handler = cluster == null
+                ? TandemHandler.create(server, rooms, b.settings)
+                : TandemHandler.create(server, cluster::connect, b.settings);
+        if (cluster != null) {
+            metrics.bindCluster(cluster);
+        }
         if (manager != null) {
             handler.setHandler(new RoomApi(manager, store, metrics::scrape, b.maxBodyBytes, b.requestTimeout));
             metrics.bindRooms(manager);
@@ -155,6 +166,11 @@ public final class TandemServer implements AutoCloseable {
         return metrics;
     }
 
+    /** Returns the cluster this server is a node of, in multi-node mode. */
+    public java.util.Optional<RedisCluster> cluster() {
+        return java.util.Optional.ofNullable(cluster);
+    }
+
     /** Returns the rooms, if the server created them from {@link Builder#roomOptions}. */
     public java.util.Optional<RoomManager> ownedRooms() {
         return java.util.Optional.ofNullable(ownedRooms);
@@ -187,6 +203,9 @@ public final class TandemServer implements AutoCloseable {
                         count,
                         flushTimeout);
             }
+        }
+        if (cluster != null) {
+            cluster.close();
         }
         stopQuietly();
         if (wasStarted) {
@@ -222,8 +241,22 @@ public final class TandemServer implements AutoCloseable {
         private @Nullable TandemMetrics metrics;
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private Duration requestTimeout = Duration.ofSeconds(30);
+        private @Nullable ClusterOptions clusterOptions;
+        private @Nullable RoomFence fence;
 
         private Builder() {}
+
+        /**
+         * Runs this server as one node of a multi-node cluster on Redis (see {@link RedisCluster}): rooms come
+         * from {@link #roomOptions}, whose store must be the store every node shares, and their commits are
+         * fenced through {@code fence}. The cluster connects to Redis when {@link #build()} runs and is closed by
+         * {@link TandemServer#stop()}.
+         */
+        public Builder cluster(ClusterOptions clusterOptions, RoomFence fence) {
+            this.clusterOptions = Objects.requireNonNull(clusterOptions, "clusterOptions");
+            this.fence = Objects.requireNonNull(fence, "fence");
+            return this;
+        }
 
         /**
          * The store behind {@link #rooms}, for the version routes and {@code /healthz}; with {@link #roomOptions}
@@ -354,20 +387,31 @@ public final class TandemServer implements AutoCloseable {
                 throw new IllegalStateException("set at most one of rooms and roomOptions");
             }
             TandemMetrics m = metrics != null ? metrics : TandemMetrics.create();
+            if (clusterOptions != null && (roomLookup != null || rooms != null)) {
+                throw new IllegalStateException("a cluster node creates its rooms from roomOptions");
+            }
             if (roomLookup != null) {
-                return new TandemServer(this, roomLookup, null, null, null, m);
+                return new TandemServer(this, roomLookup, null, null, null, m, null);
             }
             if (rooms != null) {
                 RoomManager r = rooms;
-                return new TandemServer(this, r::room, r, null, store, m);
+                return new TandemServer(this, r::room, r, null, store, m, null);
             }
             RoomOptions given =
                     roomOptions != null ? roomOptions : RoomOptions.builder().build();
             RoomOptions options = given.toBuilder()
                     .events(FanOutRoomEvents.of(given.events(), new LoggingRoomEvents(), m.roomEvents()))
                     .build();
+            if (clusterOptions != null && fence != null) {
+                if (options.store() == null) {
+                    throw new IllegalStateException("a cluster node needs room options with the shared store");
+                }
+                RedisCluster node = RedisCluster.start(clusterOptions, options, fence);
+                RoomManager owned = node.rooms();
+                return new TandemServer(this, owned::room, owned, owned, options.store(), m, node);
+            }
             RoomManager owned = RoomManager.create(options);
-            return new TandemServer(this, owned::room, owned, owned, options.store(), m);
+            return new TandemServer(this, owned::room, owned, owned, options.store(), m, null);
         }
     }
 }

@@ -34,7 +34,8 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
     /** RFC 6455 limits the close reason to 123 UTF-8 bytes. */
     private static final int MAX_CLOSE_REASON_BYTES = 123;
 
-    private final Room room;
+    private final String roomId;
+    private final Connector connector;
     private final SessionOptions options;
     private final ConnectionSettings settings;
     private final Set<WebSocketConnection> registry;
@@ -45,9 +46,25 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
     private volatile @Nullable Session session;
     private volatile @Nullable SocketHandler handler;
 
+    /** Joins a connection to its room: returns the handler the connection feeds. */
+    @FunctionalInterface
+    public interface Connector {
+        SocketHandler connect(SessionSocket socket, SessionOptions options);
+    }
+
     public WebSocketConnection(
             Room room, SessionOptions options, ConnectionSettings settings, Set<WebSocketConnection> registry) {
-        this.room = room;
+        this(room.id(), room::connect, options, settings, registry);
+    }
+
+    public WebSocketConnection(
+            String roomId,
+            Connector connector,
+            SessionOptions options,
+            ConnectionSettings settings,
+            Set<WebSocketConnection> registry) {
+        this.roomId = roomId;
+        this.connector = connector;
         this.options = options;
         this.settings = settings;
         this.registry = registry;
@@ -65,11 +82,11 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
         session.setMaxFrameSize(settings.maxMessageBytes());
         this.session = session;
         registry.add(this);
-        LOG.debug("session {} opened on room {}", options.sessionId(), room.id());
+        LOG.debug("session {} opened on room {}", options.sessionId(), roomId);
         try {
-            handler = room.connect(this, options);
+            handler = connector.connect(this, options);
         } catch (RuntimeException e) {
-            LOG.warn("room {} refused session {}", room.id(), options.sessionId(), e);
+            LOG.warn("room {} refused session {}", roomId, options.sessionId(), e);
             close(CloseReason.CLOSE_CODE, CloseReason.UNKNOWN_ERROR.wireName());
         }
     }
@@ -83,7 +100,7 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
         try {
             h.onText(text);
         } catch (RuntimeException e) {
-            LOG.warn("room {} failed on a frame from session {}", room.id(), options.sessionId(), e);
+            LOG.warn("room {} failed on a frame from session {}", roomId, options.sessionId(), e);
             close(CloseReason.CLOSE_CODE, CloseReason.UNKNOWN_ERROR.wireName());
         }
     }
@@ -148,7 +165,7 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
             LOG.warn(
                     "session {} in room {} is too slow: {} bytes queued, limit {}; closing",
                     options.sessionId(),
-                    room.id(),
+                    roomId,
                     queued - size,
                     settings.maxQueuedBytes());
             closeSession(s, StatusCode.TRY_AGAIN_LATER, "outgoing queue full");

@@ -18,32 +18,37 @@ final class Migrations {
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
     /** Migration {@code i + 1} is element {@code i}; each statement's {@code {blob}} and {@code {options}} are filled in by the dialect. */
-    private static final List<List<String>> MIGRATIONS = List.of(List.of(
-            "CREATE TABLE rooms ("
+    private static final List<List<String>> MIGRATIONS = List.of(
+            List.of(
+                    "CREATE TABLE rooms ("
+                            + "room_id TEXT NOT NULL PRIMARY KEY,"
+                            + " document_clock BIGINT NOT NULL,"
+                            + " tombstone_history_starts_at_clock BIGINT NOT NULL,"
+                            + " schema_json TEXT)",
+                    "CREATE TABLE documents ("
+                            + "room_id TEXT NOT NULL,"
+                            + " id TEXT NOT NULL,"
+                            + " state_json TEXT NOT NULL,"
+                            + " last_changed_clock BIGINT NOT NULL,"
+                            + " PRIMARY KEY (room_id, id)){options}",
+                    "CREATE TABLE tombstones ("
+                            + "room_id TEXT NOT NULL,"
+                            + " id TEXT NOT NULL,"
+                            + " clock BIGINT NOT NULL,"
+                            + " PRIMARY KEY (room_id, id)){options}",
+                    "CREATE INDEX tombstones_by_clock ON tombstones (room_id, clock)",
+                    // created_at is in epoch milliseconds; snapshot_json_gzip is the gzipped RoomSnapshot JSON.
+                    "CREATE TABLE versions ("
+                            + "room_id TEXT NOT NULL,"
+                            + " version_id BIGINT NOT NULL,"
+                            + " document_clock BIGINT NOT NULL,"
+                            + " created_at BIGINT NOT NULL,"
+                            + " snapshot_json_gzip {blob} NOT NULL,"
+                            + " PRIMARY KEY (room_id, version_id)){options}"),
+            // 2: fencing of multi-node owners; a commit made with an older owner_epoch than the room's is refused
+            List.of("CREATE TABLE room_owners ("
                     + "room_id TEXT NOT NULL PRIMARY KEY,"
-                    + " document_clock BIGINT NOT NULL,"
-                    + " tombstone_history_starts_at_clock BIGINT NOT NULL,"
-                    + " schema_json TEXT)",
-            "CREATE TABLE documents ("
-                    + "room_id TEXT NOT NULL,"
-                    + " id TEXT NOT NULL,"
-                    + " state_json TEXT NOT NULL,"
-                    + " last_changed_clock BIGINT NOT NULL,"
-                    + " PRIMARY KEY (room_id, id)){options}",
-            "CREATE TABLE tombstones ("
-                    + "room_id TEXT NOT NULL,"
-                    + " id TEXT NOT NULL,"
-                    + " clock BIGINT NOT NULL,"
-                    + " PRIMARY KEY (room_id, id)){options}",
-            "CREATE INDEX tombstones_by_clock ON tombstones (room_id, clock)",
-            // created_at is in epoch milliseconds; snapshot_json_gzip is the gzipped RoomSnapshot JSON.
-            "CREATE TABLE versions ("
-                    + "room_id TEXT NOT NULL,"
-                    + " version_id BIGINT NOT NULL,"
-                    + " document_clock BIGINT NOT NULL,"
-                    + " created_at BIGINT NOT NULL,"
-                    + " snapshot_json_gzip {blob} NOT NULL,"
-                    + " PRIMARY KEY (room_id, version_id)){options}"));
+                    + " owner_epoch BIGINT NOT NULL)"));
 
     private Migrations() {}
 
