@@ -270,6 +270,7 @@ public final class ClusterNode implements RedisCluster {
             owned.remove(term.roomId, term);
             term.room.close();
             term.store.retire();
+            term.room.sessions().whenComplete((sessions, e) -> term.store.abandon());
             releases.add(release(term.roomId));
         }
         breakRelays("node shutting down");
@@ -392,6 +393,8 @@ public final class ClusterNode implements RedisCluster {
         }
         retired.put(term.roomId, term.room);
         term.room.close();
+        // the room's lane runs in order: once this completes, the close ran and no session is left
+        term.room.sessions().whenComplete((s, e) -> term.store.abandon());
         release(term.roomId);
     }
 

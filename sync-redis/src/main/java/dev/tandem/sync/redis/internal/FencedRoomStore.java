@@ -29,6 +29,7 @@ final class FencedRoomStore implements RoomStore {
     private final long epoch;
     private final Runnable onFenced;
     private volatile boolean retired;
+    private volatile boolean abandoned;
 
     FencedRoomStore(RoomStore shared, RoomFence fence, String roomId, long epoch, Runnable onFenced) {
         this.shared = shared;
@@ -47,7 +48,20 @@ final class FencedRoomStore implements RoomStore {
         retired = true;
     }
 
+    /**
+     * Called once the room is closed and has no session left: later commits complete without being written, so
+     * the closed room stops retrying and a shutdown's flush does not wait for them. Nothing they hold was ever
+     * acknowledged (durability sync) and its sessions are gone; their clients resend to the next owner.
+     */
+    void abandon() {
+        retired = true;
+        abandoned = true;
+    }
+
     private <T> @Nullable CompletableFuture<T> refusedIfRetired() {
+        if (abandoned) {
+            return CompletableFuture.completedFuture(null);
+        }
         return retired
                 ? CompletableFuture.failedFuture(new SyncException(
                         CloseReason.UNKNOWN_ERROR, "room " + roomId + " is no longer owned at epoch " + epoch))
