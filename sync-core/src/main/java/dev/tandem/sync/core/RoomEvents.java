@@ -19,6 +19,12 @@ public interface RoomEvents {
     /** A session was removed (after its grace period, a timeout, or a rejection). */
     default void sessionRemoved(String roomId, String sessionId, int sessionsRemaining) {}
 
+    /**
+     * A session's push was answered; {@code action} is {@code commit}, {@code discard} or {@code
+     * rebaseWithDiff} (presence-only pushes are commits).
+     */
+    default void pushHandled(String roomId, String sessionId, String action) {}
+
     /** A push or host update committed; {@code documentClock} is the clock after it. */
     default void changesCommitted(String roomId, long documentClock, int recordsChanged) {}
 

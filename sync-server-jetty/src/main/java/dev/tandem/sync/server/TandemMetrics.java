@@ -49,6 +49,7 @@ public final class TandemMetrics {
     private final Counter removed;
     private final Map<CloseReason, Counter> rejected = new EnumMap<>(CloseReason.class);
     private final Counter commits;
+    private final Map<String, Counter> pushes = new java.util.HashMap<>();
     private final Counter recordsChanged;
     private final Counter commitFailures;
     private final Counter slowConsumers;
@@ -72,6 +73,14 @@ public final class TandemMetrics {
                             .register(registry));
         }
         this.commits = counter("tandem.commits", "document transactions committed (pushes and host updates)");
+        for (String action : java.util.List.of("commit", "discard", "rebaseWithDiff")) {
+            pushes.put(
+                    action,
+                    Counter.builder("tandem.pushes")
+                            .description("pushes answered, by push_result action")
+                            .tag("action", action)
+                            .register(registry));
+        }
         this.recordsChanged = counter("tandem.records.changed", "records changed by committed transactions");
         this.commitFailures = counter("tandem.commit.failures", "store commits that failed and are retried");
         this.slowConsumers = counter("tandem.slow.consumers", "sessions dropped because their queue was full");
@@ -225,6 +234,14 @@ public final class TandemMetrics {
         @Override
         public void sessionRemoved(String roomId, String sessionId, int sessionsRemaining) {
             removed.increment();
+        }
+
+        @Override
+        public void pushHandled(String roomId, String sessionId, String action) {
+            Counter c = pushes.get(action);
+            if (c != null) {
+                c.increment();
+            }
         }
 
         @Override

@@ -178,4 +178,23 @@ public final class Property {
             return e;
         }
     }
+
+    /**
+     * Checks {@code property} against {@code cases} values made by a generator written against {@link
+     * java.util.Random}; each case gets its own {@code Random} seeded from the run's seed. Such values do not
+     * shrink; the failure names the seed and the failing value.
+     */
+    public static <T> void forAll(
+            int cases, java.util.function.Function<java.util.Random, T> generator, Check<? super T> property) {
+        Gen<T> gen = rand -> generator.apply(new java.util.Random(rand.nextLong()));
+        check(callerName(), cases, gen, property);
+    }
+
+    private static String callerName() {
+        return StackWalker.getInstance()
+                .walk(frames -> frames.skip(2)
+                        .findFirst()
+                        .map(f -> f.getClassName().replaceAll(".*\\.", "") + "." + f.getMethodName()))
+                .orElse("property");
+    }
 }

@@ -11,6 +11,7 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.TokenStreamFactory;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.json.JsonFactory;
 
@@ -40,6 +41,10 @@ public final class JsonCodec {
     private static final int MAX_RETAINED_BUFFER_CHARS = 64 * 1024;
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
+            // Record ids are property names in every diff, so names are mostly unique: a shared name table
+            // only grows, collides and is scanned on every parse (the top cost of a push under load).
+            .disable(TokenStreamFactory.Feature.CANONICALIZE_PROPERTY_NAMES)
+            .disable(TokenStreamFactory.Feature.INTERN_PROPERTY_NAMES)
             .streamReadConstraints(StreamReadConstraints.builder()
                     // Our own depth check runs first, with a clearer message; Jackson's is a backstop.
                     .maxNestingDepth(MAX_DEPTH + 1)

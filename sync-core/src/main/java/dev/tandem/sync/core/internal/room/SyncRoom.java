@@ -172,6 +172,8 @@ public final class SyncRoom implements Room {
                         doc.docs.size(),
                         Duration.ofNanos(options.scheduler().nanoTime() - started));
                 LOG.info("room {} loaded: {} records at clock {}", roomId, doc.docs.size(), doc.clock);
+                // a room loaded for HTTP use alone unloads like one whose last session left
+                scheduleUnload();
             } catch (RuntimeException e) {
                 loadFailure = e;
                 LOG.error("room {}: stored document cannot be loaded", roomId, e);
@@ -910,6 +912,14 @@ public final class SyncRoom implements Room {
         if (!docOps.isEmpty()) {
             events.changesCommitted(roomId, doc.clock, docOps.size());
         }
+        events.pushHandled(roomId, s.sessionId, actionName(action));
+    }
+
+    private static String actionName(PushAction action) {
+        if (action instanceof PushAction.Commit) {
+            return "commit";
+        }
+        return action instanceof PushAction.Discard ? "discard" : "rebaseWithDiff";
     }
 
     /** Current states of the records an effective diff touched (after commit). */
@@ -1532,6 +1542,12 @@ public final class SyncRoom implements Room {
                 cancelSession(s);
             } else {
                 removeSession(s, null);
+            }
+        }
+        for (RoomSession s : sessions.values()) {
+            if (s.sendFailed) {
+                failedSends++; // still in its grace period: dropped on a later pass, as before
+                break;
             }
         }
     }

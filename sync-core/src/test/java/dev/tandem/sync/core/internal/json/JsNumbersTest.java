@@ -2,6 +2,7 @@ package dev.tandem.sync.core.internal.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.sync.core.testing.Property;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +77,7 @@ class JsNumbersTest {
 
     @Test
     void toString_randomDoubles_readBackExactly() {
-        PropertyCheck.forAll(20_000, r -> Double.longBitsToDouble(r.nextLong()), d -> {
+        Property.forAll(20_000, r -> Double.longBitsToDouble(r.nextLong()), d -> {
             if (!Double.isNaN(d) && !Double.isInfinite(d)) {
                 assertThat(Double.parseDouble(JsNumbers.toString(d))).isEqualTo(d == 0 ? 0.0 : d);
             }

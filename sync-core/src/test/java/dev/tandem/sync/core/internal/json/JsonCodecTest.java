@@ -3,6 +3,7 @@ package dev.tandem.sync.core.internal.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.sync.core.testing.Property;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -278,7 +279,7 @@ class JsonCodecTest {
 
     @Test
     void stringifyThenParse_randomValues_roundTripExactly() {
-        PropertyCheck.forAll(5_000, r -> RandomJson.value(r, 5), v -> {
+        Property.forAll(5_000, r -> RandomJson.value(r, 5), v -> {
             String json = JsonCodec.stringify(v);
             assertThat(JsonCodec.parse(json)).isEqualTo(v);
             assertThat(JsonCodec.stringify(JsonCodec.parse(json))).isEqualTo(json);

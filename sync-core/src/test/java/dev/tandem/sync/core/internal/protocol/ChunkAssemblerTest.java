@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.sync.core.NetworkDiff;
 import dev.tandem.sync.core.RecordOp;
-import dev.tandem.sync.core.internal.json.PropertyCheck;
 import dev.tandem.sync.core.internal.json.RandomJson;
 import dev.tandem.sync.core.internal.protocol.ChunkAssembler.Incomplete;
 import dev.tandem.sync.core.internal.protocol.ChunkAssembler.Result;
+import dev.tandem.sync.core.testing.Property;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,7 +153,7 @@ class ChunkAssemblerTest {
     @Test
     void chunkerThenAssembler_randomMessagesWithAstralText_roundTrip() {
         ChunkAssembler big = new ChunkAssembler(10_000_000);
-        PropertyCheck.forAll(
+        Property.forAll(
                 2_000,
                 r -> {
                     ClientMessage m;

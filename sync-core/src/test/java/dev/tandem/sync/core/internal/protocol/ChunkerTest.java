@@ -3,7 +3,7 @@ package dev.tandem.sync.core.internal.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tandem.sync.core.internal.json.PropertyCheck;
+import dev.tandem.sync.core.testing.Property;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -94,7 +94,7 @@ class ChunkerTest {
 
     @Test
     void chunk_CH9_randomAstralText_neverSplitsAPairAndJoinsBack() {
-        PropertyCheck.forAll(
+        Property.forAll(
                 3_000,
                 r -> {
                     StringBuilder sb = new StringBuilder();

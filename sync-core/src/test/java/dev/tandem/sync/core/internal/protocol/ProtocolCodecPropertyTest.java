@@ -7,8 +7,8 @@ import dev.tandem.sync.core.CloseReason;
 import dev.tandem.sync.core.internal.json.FrozenList;
 import dev.tandem.sync.core.internal.json.FrozenMap;
 import dev.tandem.sync.core.internal.json.JsonCodec;
-import dev.tandem.sync.core.internal.json.PropertyCheck;
 import dev.tandem.sync.core.internal.json.RandomJson;
+import dev.tandem.sync.core.testing.Property;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,7 +21,7 @@ class ProtocolCodecPropertyTest {
 
     @Test
     void encodeThenDecode_randomClientMessages_roundTrip() {
-        PropertyCheck.forAll(5_000, RandomMessages::client, m -> {
+        Property.forAll(5_000, RandomMessages::client, m -> {
             String json = ProtocolCodec.encode(m);
             ClientMessage decoded = ProtocolCodec.decodeClient(json);
             assertThat(decoded).isEqualTo(m);
@@ -31,7 +31,7 @@ class ProtocolCodecPropertyTest {
 
     @Test
     void encodeThenDecode_randomServerMessages_roundTrip() {
-        PropertyCheck.forAll(5_000, RandomMessages::server, m -> {
+        Property.forAll(5_000, RandomMessages::server, m -> {
             String json = ProtocolCodec.encode(m);
             ServerMessage decoded = ProtocolCodec.decodeServer(json);
             assertThat(decoded).isEqualTo(m);
@@ -41,7 +41,7 @@ class ProtocolCodecPropertyTest {
 
     @Test
     void encode_randomMessages_isValidJsonOfTheSameValue() {
-        PropertyCheck.forAll(2_000, RandomMessages::server, m -> {
+        Property.forAll(2_000, RandomMessages::server, m -> {
             String json = ProtocolCodec.encode(m);
             assertThat(JsonCodec.stringify(JsonCodec.parse(json))).isEqualTo(json);
         });
@@ -51,12 +51,12 @@ class ProtocolCodecPropertyTest {
 
     @Test
     void decode_randomGarbage_onlyThrowsProtocolException() {
-        PropertyCheck.forAll(10_000, ProtocolCodecPropertyTest::garbage, ProtocolCodecPropertyTest::decodeBothWays);
+        Property.forAll(10_000, ProtocolCodecPropertyTest::garbage, ProtocolCodecPropertyTest::decodeBothWays);
     }
 
     @Test
     void decode_truncatedValidFrames_onlyThrowsProtocolException() {
-        PropertyCheck.forAll(
+        Property.forAll(
                 5_000,
                 r -> {
                     String json = validFrame(r);
@@ -67,7 +67,7 @@ class ProtocolCodecPropertyTest {
 
     @Test
     void decode_characterMutatedValidFrames_onlyThrowsProtocolException() {
-        PropertyCheck.forAll(
+        Property.forAll(
                 10_000,
                 r -> {
                     StringBuilder sb = new StringBuilder(validFrame(r));
@@ -87,7 +87,7 @@ class ProtocolCodecPropertyTest {
     /** Swaps one value anywhere in a valid frame for a random one: type confusion at every depth. */
     @Test
     void decode_structurallyMutatedValidFrames_onlyThrowsProtocolException() {
-        PropertyCheck.forAll(
+        Property.forAll(
                 10_000,
                 r -> {
                     Object tree = JsonCodec.parse(validFrame(r));

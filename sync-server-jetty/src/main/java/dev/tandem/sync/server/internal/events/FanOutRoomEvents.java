@@ -55,6 +55,11 @@ public final class FanOutRoomEvents implements RoomEvents {
     }
 
     @Override
+    public void pushHandled(String roomId, String sessionId, String action) {
+        each(l -> l.pushHandled(roomId, sessionId, action));
+    }
+
+    @Override
     public void changesCommitted(String roomId, long documentClock, int recordsChanged) {
         each(l -> l.changesCommitted(roomId, documentClock, recordsChanged));
     }

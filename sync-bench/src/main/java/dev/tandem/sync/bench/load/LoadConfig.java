@@ -1,0 +1,115 @@
+package dev.tandem.sync.bench.load;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One load-generator run: {@code clients} light protocol clients spread over {@code rooms} rooms of one server,
+ * pushing at {@code opsPerSecond} in total (open loop) for {@code warmup + duration}, each at most
+ * {@code changesPerClient} changes.
+ *
+ * @param url the server's base URL ({@code http://127.0.0.1:8787/}); clients open {@code ws://…/connect/<room>}
+ * @param label a name for the server in the JSON line
+ * @param clients clients in this process, at most 4096
+ * @param rooms rooms in this process; client {@code i} joins room {@code roomOffset + i % rooms}
+ * @param roomOffset the first room index, so several generator processes use disjoint rooms
+ * @param roomPrefix room names are {@code roomPrefix + "-" + index}
+ * @param opsPerSecond the offered rate over all clients of this process
+ * @param changesPerClient the most changes one client makes
+ * @param warmup pushes run but nothing is measured
+ * @param duration the measured window
+ * @param drain the longest wait for outstanding results after the window
+ * @param maxInFlight pushes one client may have without a result; further offered pushes are skipped
+ * @param serverPid the server's pid for CPU and RSS from {@code /proc}, or 0 for none
+ */
+public record LoadConfig(
+        URI url,
+        String label,
+        int clients,
+        int rooms,
+        int roomOffset,
+        String roomPrefix,
+        double opsPerSecond,
+        int changesPerClient,
+        Duration warmup,
+        Duration duration,
+        Duration drain,
+        int maxInFlight,
+        long serverPid) {
+
+    public LoadConfig {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(label, "label");
+        Objects.requireNonNull(roomPrefix, "roomPrefix");
+        if (clients <= 0 || clients > 4096) {
+            throw new IllegalArgumentException("clients must be in 1..4096 but was " + clients);
+        }
+        if (rooms <= 0 || rooms > clients) {
+            throw new IllegalArgumentException("rooms must be in 1..clients but was " + rooms);
+        }
+        if (opsPerSecond <= 0) {
+            throw new IllegalArgumentException("opsPerSecond must be > 0 but was " + opsPerSecond);
+        }
+        if (changesPerClient <= 0) {
+            throw new IllegalArgumentException("changesPerClient must be > 0 but was " + changesPerClient);
+        }
+        if (maxInFlight <= 0) {
+            throw new IllegalArgumentException("maxInFlight must be > 0 but was " + maxInFlight);
+        }
+    }
+
+    /** Parses {@code --name value} arguments; see {@link LoadGenerator} for the names and defaults. */
+    public static LoadConfig parse(String... args) {
+        URI url = URI.create("http://127.0.0.1:8787/");
+        String label = "server";
+        int clients = 200;
+        int rooms = 10;
+        int roomOffset = 0;
+        String prefix = "lg-" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+        double rate = 2000;
+        int changes = 100_000;
+        Duration warmup = Duration.ofSeconds(3);
+        Duration duration = Duration.ofSeconds(20);
+        Duration drain = Duration.ofSeconds(3);
+        int maxInFlight = 256;
+        long pid = 0;
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("missing value for " + name);
+            }
+            String v = args[++i];
+            switch (name) {
+                case "--url" -> url = URI.create(v.endsWith("/") ? v : v + "/");
+                case "--label" -> label = v;
+                case "--clients" -> clients = Integer.parseInt(v);
+                case "--rooms" -> rooms = Integer.parseInt(v);
+                case "--room-offset" -> roomOffset = Integer.parseInt(v);
+                case "--room-prefix" -> prefix = v;
+                case "--rate" -> rate = Double.parseDouble(v);
+                case "--changes" -> changes = Integer.parseInt(v);
+                case "--warmup" -> warmup = Duration.ofMillis((long) (Double.parseDouble(v) * 1000));
+                case "--duration" -> duration = Duration.ofMillis((long) (Double.parseDouble(v) * 1000));
+                case "--drain" -> drain = Duration.ofMillis((long) (Double.parseDouble(v) * 1000));
+                case "--max-in-flight" -> maxInFlight = Integer.parseInt(v);
+                case "--server-pid" -> pid = Long.parseLong(v);
+                default -> throw new IllegalArgumentException("unknown option " + name);
+            }
+        }
+        return new LoadConfig(
+                url,
+                label,
+                clients,
+                rooms,
+                roomOffset,
+                prefix,
+                rate,
+                changes,
+                warmup,
+                duration,
+                drain,
+                maxInFlight,
+                pid);
+    }
+}

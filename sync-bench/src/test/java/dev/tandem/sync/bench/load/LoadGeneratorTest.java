@@ -1,0 +1,74 @@
+package dev.tandem.sync.bench.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.sync.bench.relay.RawRelayServer;
+import dev.tandem.sync.server.TandemServer;
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/** A smoke run of the load generator: it works end to end. No timing assertions. */
+class LoadGeneratorTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void run_againstInProcessTandem_commitsOpsAndPrintsOneJsonLine() throws Exception {
+        try (TandemServer server = TandemServer.builder().port(0).build().start()) {
+            JsonNode line = run(server.uri(), "tandem");
+            assertThat(line.get("committedOps").asLong()).isPositive();
+            assertThat(line.get("fanoutMs").get("n").asLong()).isPositive();
+        }
+    }
+
+    @Test
+    void run_againstRawRelay_commitsOps() throws Exception {
+        RawRelayServer relay = new RawRelayServer("127.0.0.1", 0).start();
+        try {
+            JsonNode line = run(URI.create("http://127.0.0.1:" + relay.port() + "/"), "relay");
+            assertThat(line.get("committedOps").asLong()).isPositive();
+        } finally {
+            relay.stop();
+        }
+    }
+
+    private static JsonNode run(URI uri, String label) throws Exception {
+        LoadConfig config = new LoadConfig(
+                uri,
+                label,
+                4,
+                2,
+                0,
+                "smoke",
+                40,
+                1000,
+                Duration.ofMillis(300),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(2),
+                64,
+                ProcessHandle.current().pid());
+        String out = LoadGenerator.run(config);
+        assertThat(out).doesNotContain("\n");
+        JsonNode line = JSON.readTree(out);
+        assertThat(line.get("label").asString()).isEqualTo(label);
+        assertThat(line.get("connected").asInt()).isEqualTo(4);
+        for (String field : new String[] {
+            "connectMs",
+            "offeredOpsPerSec",
+            "committedOpsPerSec",
+            "commitMs",
+            "fanoutMs",
+            "deliveriesPerSec",
+            "framesPerSec",
+            "serverCpuS",
+            "serverCpuUsPerOp",
+            "serverRssMaxMb"
+        }) {
+            assertThat(line.has(field)).as(field).isTrue();
+        }
+        assertThat(line.get("commitMs").has("p99")).isTrue();
+        return line;
+    }
+}
