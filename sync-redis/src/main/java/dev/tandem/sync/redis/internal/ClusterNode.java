@@ -536,22 +536,39 @@ public final class ClusterNode implements RedisCluster {
         }
         String entryNode = f[0];
         String roomId = f[1];
-        OwnedRoom term = owned.get(roomId);
-        if (closed || term == null || !term.valid(System.nanoTime()) || term.room.isClosed()) {
-            publish(entryNode, RelayMessage.ownerClosed(m.cid(), RelayMessage.NORMAL_CLOSE, ""));
-            return;
-        }
         Map<String, Object> meta = f[4].isEmpty() ? Map.of() : Map.of("storeId", f[4]);
         SessionOptions sessionOptions = new SessionOptions(f[2], "1".equals(f[3]), meta);
         RelayedSocket socket = new RelayedSocket(this, m.cid(), entryNode, roomId);
+        // registered at once so the client's frames that follow are kept while the room is being taken
         relayedIn.put(m.cid(), socket);
-        publish(entryNode, RelayMessage.accepted(m.cid()));
-        try {
-            socket.attach(term.room.connect(socket, sessionOptions));
-        } catch (RuntimeException e) {
-            LOG.warn("room {} refused relayed session {}", roomId, f[2], e);
-            socket.close();
+        if (closed) {
+            refuseRelayed(socket, "node is shutting down");
+            return;
         }
+        // the entry node saw this node's lease; this node may still be taking the room (claim, load)
+        route(roomId).whenComplete((route, error) -> {
+            if (error != null || !(route instanceof Local local)) {
+                refuseRelayed(socket, error != null ? rootMessage(error) : "the room moved to another node");
+                return;
+            }
+            if (!socket.isWaiting()) {
+                relayedIn.remove(socket.cid, socket);
+                return;
+            }
+            publish(entryNode, RelayMessage.accepted(m.cid()));
+            try {
+                socket.attach(local.term().room.connect(socket, sessionOptions));
+            } catch (RuntimeException e) {
+                LOG.warn("room {} refused relayed session {}", roomId, f[2], e);
+                socket.close();
+            }
+        });
+    }
+
+    private void refuseRelayed(RelayedSocket socket, String why) {
+        LOG.info("relayed session {} of room {} refused: {}", socket.cid, socket.roomId, why);
+        relayedIn.remove(socket.cid, socket);
+        publish(socket.entryNode, RelayMessage.ownerClosed(socket.cid, RelayMessage.NORMAL_CLOSE, ""));
     }
 
     /** Publishes an owner's frame to the entry node; a failed or unheard publish ends the session. */

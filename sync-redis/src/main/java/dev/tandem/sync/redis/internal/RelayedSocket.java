@@ -2,6 +2,8 @@ package dev.tandem.sync.redis.internal;
 
 import dev.tandem.sync.core.SessionSocket;
 import dev.tandem.sync.core.SocketHandler;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,6 +19,8 @@ final class RelayedSocket implements SessionSocket {
     private final ClusterNode node;
     private volatile boolean open = true;
     private @Nullable SocketHandler handler;
+    /** Frames that arrived while the owner was still taking the room, in order. */
+    private @Nullable List<String> early = new ArrayList<>();
 
     RelayedSocket(ClusterNode node, String cid, String entryNode, String roomId) {
         this.node = node;
@@ -25,14 +29,35 @@ final class RelayedSocket implements SessionSocket {
         this.roomId = roomId;
     }
 
+    /** Returns whether the client is still there to be joined to the room. */
+    synchronized boolean isWaiting() {
+        return open && handler == null;
+    }
+
+    /** Joins the room: replays the frames that arrived meanwhile. */
     synchronized void attach(SocketHandler handler) {
         this.handler = handler;
+        List<String> frames = early;
+        early = null;
+        if (frames != null) {
+            for (String text : frames) {
+                handler.onText(text);
+            }
+        }
+        if (!open) {
+            handler.onClose();
+        }
     }
 
     /** A frame from the client, relayed by the entry node. */
     synchronized void onText(String text) {
-        if (open && handler != null) {
+        if (!open) {
+            return;
+        }
+        if (handler != null) {
             handler.onText(text);
+        } else if (early != null) {
+            early.add(text);
         }
     }
 
