@@ -163,9 +163,10 @@ class ClusterIT {
                     });
             Map<ClusterClient, Integer> acks = new HashMap<>();
             clients.forEach(c -> acks.put(c, c.ackedCount()));
-            await().atMost(Duration.ofSeconds(15))
-                    .pollInterval(Duration.ofMillis(50))
-                    .until(() -> clients.stream()
+            awaitClients(
+                    "clients off the paused node progress",
+                    Duration.ofSeconds(15),
+                    () -> clients.stream()
                             .filter(c -> c.node() != owner)
                             .allMatch(c -> c.ackedCount() >= acks.get(c) + 10));
         } finally {
@@ -177,9 +178,10 @@ class ClusterIT {
                 .until(() -> paused.output().stream().anyMatch(l -> l.contains("stops serving room " + ROOM)));
         Map<ClusterClient, Integer> acks = new HashMap<>();
         clients.forEach(c -> acks.put(c, c.ackedCount()));
-        await().atMost(Duration.ofSeconds(15))
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> clients.stream().allMatch(c -> c.isConnected() && c.ackedCount() >= acks.get(c) + 5));
+        awaitClients(
+                "every client progresses after SIGCONT",
+                Duration.ofSeconds(15),
+                () -> clients.stream().allMatch(c -> c.isConnected() && c.ackedCount() >= acks.get(c) + 5));
         convergeAndCheck();
         System.out.printf(
                 "ClusterIT SIGSTOP: stale owner n%d log: %s%n",
