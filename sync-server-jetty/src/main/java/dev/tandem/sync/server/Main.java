@@ -1,10 +1,14 @@
 package dev.tandem.sync.server;
 
+import dev.tandem.sync.core.Authenticator;
 import dev.tandem.sync.core.Durability;
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomStore;
+import dev.tandem.sync.core.SyncLimits;
 import dev.tandem.sync.redis.ClusterOptions;
+import dev.tandem.sync.server.auth.JwtAuthenticator;
+import dev.tandem.sync.server.auth.RoomPolicies;
 import dev.tandem.sync.server.internal.cli.ConfigDefaults;
 import dev.tandem.sync.server.internal.cli.SchemaFile;
 import dev.tandem.sync.server.internal.cli.StoreKind;
@@ -235,6 +239,144 @@ public final class Main implements Callable<Integer> {
     Duration shutdownTimeout = Duration.ofSeconds(30);
 
     @Option(
+            names = "--jwt-secret",
+            paramLabel = "SECRET",
+            description = "Accept HS256 JSON Web Tokens signed with this secret (UTF-8, at least 32 bytes); prefer"
+                    + " the environment variable (TANDEM_JWT_SECRET). Default: none.")
+    @Nullable
+    String jwtSecret;
+
+    @Option(
+            names = "--jwt-public-key",
+            paramLabel = "FILE",
+            description = "Accept RS256 or ES256 tokens signed by the PEM public key or certificate in FILE"
+                    + " (TANDEM_JWT_PUBLIC_KEY). Default: none.")
+    @Nullable
+    Path jwtPublicKey;
+
+    @Option(
+            names = "--jwt-jwks",
+            paramLabel = "FILE",
+            description = "Accept tokens signed by the keys of a JWKS file (RSA, EC P-256, oct), chosen by kid"
+                    + " (TANDEM_JWT_JWKS). Default: none.")
+    @Nullable
+    Path jwtJwks;
+
+    @Option(
+            names = "--jwt-issuer",
+            paramLabel = "ISS",
+            description = "Required iss claim of tokens (TANDEM_JWT_ISSUER). Default: not checked.")
+    @Nullable
+    String jwtIssuer;
+
+    @Option(
+            names = "--jwt-audience",
+            paramLabel = "AUD",
+            description = "Required aud claim of tokens (TANDEM_JWT_AUDIENCE). Default: not checked.")
+    @Nullable
+    String jwtAudience;
+
+    @Option(
+            names = "--jwt-leeway",
+            defaultValue = "30s",
+            paramLabel = "DURATION",
+            converter = Units.DurationConverter.class,
+            description = "Clock skew allowed for exp, nbf and iat, at most 5m (TANDEM_JWT_LEEWAY)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    Duration jwtLeeway = JwtAuthenticator.DEFAULT_LEEWAY;
+
+    @Option(
+            names = "--unclaimed-rooms",
+            defaultValue = "open",
+            paramLabel = "open|claim",
+            description =
+                    "Access to a room without a policy: open (everyone reads and writes) or claim (the first"
+                            + " authenticated user to join owns it, private) (TANDEM_UNCLAIMED_ROOMS). Default: ${DEFAULT-VALUE}.")
+    String unclaimedRooms = "open";
+
+    @Option(
+            names = "--admin-claim",
+            paramLabel = "CLAIM=VALUE",
+            description = "Token claim that makes a principal an administrator of every room and policy, e.g."
+                    + " role=admin (TANDEM_ADMIN_CLAIM). Default: none.")
+    @Nullable
+    String adminClaim;
+
+    @Option(
+            names = "--max-sessions-per-room",
+            defaultValue = "50",
+            paramLabel = "COUNT",
+            description = "Sessions a room holds; more get ROOM_FULL (TANDEM_MAX_SESSIONS_PER_ROOM)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int maxSessionsPerRoom = 50;
+
+    @Option(
+            names = "--session-messages-per-second",
+            defaultValue = "120",
+            paramLabel = "COUNT",
+            description = "Messages per second per session (burst twice that); more get RATE_LIMITED"
+                    + " (TANDEM_SESSION_MESSAGES_PER_SECOND). Default: ${DEFAULT-VALUE}.")
+    int sessionMessagesPerSecond = 120;
+
+    @Option(
+            names = "--principal-messages-per-second",
+            defaultValue = "480",
+            paramLabel = "COUNT",
+            description = "Messages per second per user over all their sessions (burst twice that); more get"
+                    + " RATE_LIMITED (TANDEM_PRINCIPAL_MESSAGES_PER_SECOND). Default: ${DEFAULT-VALUE}.")
+    int principalMessagesPerSecond = 480;
+
+    @Option(
+            names = "--principal-bytes-per-second",
+            defaultValue = "16MiB",
+            paramLabel = "BYTES",
+            converter = Units.BytesConverter.class,
+            description = "UTF-8 bytes per second per user over all their sessions (burst four times that)"
+                    + " (TANDEM_PRINCIPAL_BYTES_PER_SECOND). Default: ${DEFAULT-VALUE}.")
+    long principalBytesPerSecond = 16L << 20;
+
+    @Option(
+            names = "--connections-per-ip-per-minute",
+            defaultValue = "600",
+            paramLabel = "COUNT",
+            description = "New WebSocket connections per client IP per minute; more get RATE_LIMITED"
+                    + " (TANDEM_CONNECTIONS_PER_IP_PER_MINUTE). Default: ${DEFAULT-VALUE}.")
+    int connectionsPerIpPerMinute = 600;
+
+    @Option(
+            names = "--connections-per-principal-per-minute",
+            defaultValue = "300",
+            paramLabel = "COUNT",
+            description = "New WebSocket connections per user per minute; more get RATE_LIMITED"
+                    + " (TANDEM_CONNECTIONS_PER_PRINCIPAL_PER_MINUTE). Default: ${DEFAULT-VALUE}.")
+    int connectionsPerPrincipalPerMinute = 300;
+
+    @Option(
+            names = "--handshake-timeout",
+            defaultValue = "10s",
+            paramLabel = "DURATION",
+            converter = Units.DurationConverter.class,
+            description = "How long a connection may stay idle before its WebSocket upgrade"
+                    + " (TANDEM_HANDSHAKE_TIMEOUT). Default: ${DEFAULT-VALUE}.")
+    Duration handshakeTimeout = Duration.ofSeconds(10);
+
+    @Option(
+            names = "--max-record-chars",
+            defaultValue = "4194304",
+            paramLabel = "COUNT",
+            description = "Largest record as JSON, in characters; larger get INVALID_RECORD"
+                    + " (TANDEM_MAX_RECORD_CHARS). Default: ${DEFAULT-VALUE}.")
+    long maxRecordChars = 4L << 20;
+
+    @Option(
+            names = "--max-document-chars",
+            defaultValue = "268435456",
+            paramLabel = "COUNT",
+            description = "Largest document (sum of its records as JSON), in characters; a push past it gets"
+                    + " INVALID_RECORD (TANDEM_MAX_DOCUMENT_CHARS). Default: ${DEFAULT-VALUE}.")
+    long maxDocumentChars = 256L << 20;
+
+    @Option(
             names = "--redis-url",
             paramLabel = "URL",
             description = "Run as one node of a cluster on this Redis, e.g. redis://127.0.0.1:6379; every node must"
@@ -347,7 +489,90 @@ public final class Main implements Callable<Integer> {
                 .asyncFlushInterval(asyncFlushInterval)
                 .versionInterval(versionInterval)
                 .unloadDelay(unloadDelay)
+                .limits(syncLimits())
                 .build();
+    }
+
+    /** Returns the per-room and per-session limits from the options. */
+    SyncLimits syncLimits() {
+        return SyncLimits.builder()
+                .maxSessionsPerRoom(maxSessionsPerRoom)
+                .messagesPerSecond(sessionMessagesPerSecond)
+                .messageBurst(Math.multiplyExact(2, sessionMessagesPerSecond))
+                .maxRecordChars(maxRecordChars)
+                .maxDocumentChars(maxDocumentChars)
+                .build();
+    }
+
+    /** Returns the server-wide limits from the options. */
+    ServerLimits serverLimits() {
+        return ServerLimits.builder()
+                .connectionsPerIpPerMinute(connectionsPerIpPerMinute)
+                .connectionsPerPrincipalPerMinute(connectionsPerPrincipalPerMinute)
+                .principalMessagesPerSecond(principalMessagesPerSecond)
+                .principalMessageBurst(Math.multiplyExact(2, principalMessagesPerSecond))
+                .principalBytesPerSecond(principalBytesPerSecond)
+                .principalByteBurst(Math.multiplyExact(4, principalBytesPerSecond))
+                .handshakeTimeout(handshakeTimeout)
+                .build();
+    }
+
+    /** Returns the JWT authenticator from the options, or null when no key is configured. */
+    @Nullable
+    Authenticator authenticator() {
+        if (jwtSecret == null && jwtPublicKey == null && jwtJwks == null) {
+            if (jwtIssuer != null || jwtAudience != null) {
+                throw new IllegalArgumentException(
+                        "--jwt-issuer and --jwt-audience need a key: --jwt-secret, --jwt-public-key or --jwt-jwks");
+            }
+            return null;
+        }
+        JwtAuthenticator.Builder b = JwtAuthenticator.builder().leeway(jwtLeeway);
+        try {
+            if (jwtSecret != null) {
+                b.hmacSecret(jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            if (jwtPublicKey != null) {
+                b.publicKeyPem(null, java.nio.file.Files.readString(jwtPublicKey));
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(
+                    "--jwt-public-key " + jwtPublicKey + " cannot be read: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    (jwtSecret != null && jwtPublicKey == null ? "--jwt-secret: " : "--jwt-public-key: ")
+                            + e.getMessage());
+        }
+        if (jwtJwks != null) {
+            b.jwksFile(jwtJwks);
+        }
+        if (jwtIssuer != null) {
+            b.issuer(jwtIssuer);
+        }
+        if (jwtAudience != null) {
+            b.audience(jwtAudience);
+        }
+        return b.build();
+    }
+
+    /** Returns the room policies from the options, over the rooms' store. */
+    RoomPolicies roomPolicies(RoomStore roomStore) {
+        RoomPolicies.UnclaimedRooms mode = switch (unclaimedRooms.toLowerCase(Locale.ROOT)) {
+            case "open" -> RoomPolicies.UnclaimedRooms.OPEN;
+            case "claim" -> RoomPolicies.UnclaimedRooms.CLAIM;
+            default ->
+                throw new IllegalArgumentException(
+                        "--unclaimed-rooms must be open or claim but was '" + unclaimedRooms + "'");
+        };
+        RoomPolicies.Builder b = RoomPolicies.builder(roomStore).unclaimedRooms(mode);
+        if (adminClaim != null) {
+            int eq = adminClaim.indexOf('=');
+            if (eq <= 0 || eq == adminClaim.length() - 1) {
+                throw new IllegalArgumentException("--admin-claim must be CLAIM=VALUE but was '" + adminClaim + "'");
+            }
+            b.adminClaim(adminClaim.substring(0, eq), adminClaim.substring(eq + 1));
+        }
+        return b.build();
     }
 
     Durability durability() {
@@ -370,6 +595,10 @@ public final class Main implements Callable<Integer> {
         if (maxVersions <= 0) {
             throw new IllegalArgumentException("--max-versions must be > 0 but was " + maxVersions);
         }
+        Authenticator authenticator = authenticator();
+        ServerLimits limits = serverLimits();
+        syncLimits();
+        roomPolicies(RoomStore.inMemory());
         ConnectionSettings settings = ConnectionSettings.defaults()
                 .withMaxMessageBytes(maxMessageBytes)
                 .withMaxQueuedBytes(maxQueuedBytes);
@@ -382,6 +611,7 @@ public final class Main implements Callable<Integer> {
                     .port(port)
                     .connectionSettings(settings)
                     .maxBodyBytes(maxBodyBytes)
+                    .security(new ServerSecurity(authenticator, roomPolicies(roomStore), limits))
                     .flushTimeout(shutdownTimeout)
                     .roomOptions(roomOptions(roomStore));
             if (cluster != null) {
@@ -394,11 +624,13 @@ public final class Main implements Callable<Integer> {
             throw e;
         }
         log.info(
-                "Tandem started on {} (store {}, durability {}, schema {}{})",
+                "Tandem started on {} (store {}, durability {}, schema {}, authentication {}, unclaimed rooms {}{})",
                 server.uri(),
                 store.describe(data, jdbcUrl),
                 durability.toLowerCase(Locale.ROOT),
                 schema == null ? "pinned" : schema,
+                authenticator == null ? "none" : "JWT",
+                unclaimedRooms.toLowerCase(Locale.ROOT),
                 cluster == null ? "" : ", cluster node " + cluster.nodeId());
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

@@ -1,13 +1,20 @@
 package dev.tandem.sync.server;
 
+import dev.tandem.sync.core.Access;
+import dev.tandem.sync.core.AuthRequest;
+import dev.tandem.sync.core.Authenticator;
 import dev.tandem.sync.core.CloseReason;
+import dev.tandem.sync.core.Principal;
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SessionSocket;
 import dev.tandem.sync.core.SocketHandler;
+import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.server.internal.http.JsonError;
 import dev.tandem.sync.server.internal.http.Route;
+import dev.tandem.sync.server.internal.limits.KeyedBuckets;
+import dev.tandem.sync.server.internal.limits.PrincipalRateLimit;
 import dev.tandem.sync.server.internal.ws.RejectedConnection;
 import dev.tandem.sync.server.internal.ws.WebSocketConnection;
 import java.time.Duration;
@@ -22,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -47,6 +55,14 @@ import org.slf4j.LoggerFactory;
  *       through).
  * </ul>
  *
+ * <p>Each upgrade is admitted as {@link ServerSecurity} says: the client IP's connection rate, then the {@link
+ * dev.tandem.sync.core.Authenticator} (token from {@code Authorization: Bearer} or the {@code token} query
+ * parameter), the principal's connection rate, then the {@link dev.tandem.sync.core.RoomAccess} decision. A
+ * refused request is still upgraded, then closed at once with 4099 and the reason ({@code RATE_LIMITED}, {@code
+ * NOT_AUTHENTICATED}, {@code FORBIDDEN}, {@code NOT_FOUND}), like tldraw's hosts, so the client shows it and does
+ * not retry. A {@code READ_ONLY} decision makes the session read-only. Admitted sessions also count against their
+ * principal's message and byte rate over all its sessions.
+ *
  * <p>A missing {@code sessionId} gets a random one. A bad room or session id, or a request on these routes that
  * is not a WebSocket upgrade, gets {@code 400} with a JSON body {@code {"error": CODE, "message": …}}; any other
  * path goes to the wrapped handler, or gets a JSON {@code 404} when there is none.
@@ -63,11 +79,18 @@ import org.slf4j.LoggerFactory;
 public final class TandemHandler extends Handler.Wrapper {
     private static final Logger LOG = LoggerFactory.getLogger(TandemHandler.class);
 
+    /** Session metadata marking a session that joined through the read-only route. */
+    public static final String READ_ONLY_ROUTE_META = "readOnlyRoute";
+
     private final Function<String, Room> rooms;
     private final @Nullable RoomRouter router;
     private final ConnectionSettings settings;
+    private final ServerSecurity security;
     private final ServerWebSocketContainer container;
     private final Set<WebSocketConnection> connections = ConcurrentHashMap.newKeySet();
+    private final KeyedBuckets connectionsPerIp;
+    private final KeyedBuckets connectionsPerPrincipal;
+    private final PrincipalRateLimit principalRates;
 
     /**
      * Joins a connection to a room that may live on another node (multi-node mode): returns the handler the
@@ -79,11 +102,22 @@ public final class TandemHandler extends Handler.Wrapper {
     }
 
     private TandemHandler(
-            Server server, Function<String, Room> rooms, @Nullable RoomRouter router, ConnectionSettings settings) {
+            Server server,
+            Function<String, Room> rooms,
+            @Nullable RoomRouter router,
+            ConnectionSettings settings,
+            ServerSecurity security) {
         this.rooms = rooms;
         this.router = router;
         this.settings = settings;
+        this.security = security;
         this.container = ServerWebSocketContainer.ensure(server);
+        ServerLimits limits = security.limits();
+        this.connectionsPerIp = KeyedBuckets.perMinute(
+                limits.connectionsPerIpPerMinute(), limits.maxTrackedClients(), System::nanoTime);
+        this.connectionsPerPrincipal = KeyedBuckets.perMinute(
+                limits.connectionsPerPrincipalPerMinute(), limits.maxTrackedClients(), System::nanoTime);
+        this.principalRates = new PrincipalRateLimit(limits, System::nanoTime);
         addBean(container);
     }
 
@@ -98,29 +132,54 @@ public final class TandemHandler extends Handler.Wrapper {
         return create(server, rooms::room, settings);
     }
 
+    /**
+     * Creates a handler for {@code server} whose connections authenticate, get their access and are limited as
+     * {@code security} says.
+     */
+    public static TandemHandler create(
+            Server server, RoomManager rooms, ConnectionSettings settings, ServerSecurity security) {
+        Objects.requireNonNull(rooms, "rooms");
+        return create(server, rooms::room, settings, security);
+    }
+
     /** Creates a handler over any room lookup (tests pass fake rooms). */
     static TandemHandler create(Server server, Function<String, Room> rooms, ConnectionSettings settings) {
+        return create(server, rooms, settings, ServerSecurity.open());
+    }
+
+    static TandemHandler create(
+            Server server, Function<String, Room> rooms, ConnectionSettings settings, ServerSecurity security) {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(rooms, "rooms");
         Objects.requireNonNull(settings, "settings");
-        return new TandemHandler(server, rooms, null, settings);
+        Objects.requireNonNull(security, "security");
+        return new TandemHandler(server, rooms, null, settings, security);
     }
 
     /**
-     * Creates a handler whose connections join rooms through {@code router} (a multi-node cluster), which
-     * decides where each room runs.
+     * Creates a handler whose connections join rooms through {@code router} (a multi-node cluster), which decides
+     * where each room runs; admission (authentication, access, limits) happens here, on the node the client
+     * reached.
      */
-    public static TandemHandler create(Server server, RoomRouter router, ConnectionSettings settings) {
+    public static TandemHandler create(
+            Server server, RoomRouter router, ConnectionSettings settings, ServerSecurity security) {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(router, "router");
         Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(security, "security");
         return new TandemHandler(
                 server,
                 id -> {
                     throw new IllegalStateException("rooms are routed");
                 },
                 router,
-                settings);
+                settings,
+                security);
+    }
+
+    /** Returns the security settings. */
+    public ServerSecurity security() {
+        return security;
     }
 
     /** Returns the connection settings. */
@@ -201,10 +260,17 @@ public final class TandemHandler extends Handler.Wrapper {
             }
         }
         String storeId = query.getValue("storeId");
-        Map<String, Object> meta = storeId == null ? Map.of() : Map.of("storeId", storeId);
+        Map<String, Object> meta = new java.util.HashMap<>();
+        if (storeId != null) {
+            meta.put("storeId", storeId);
+        }
+        if (route.readOnly()) {
+            meta.put(READ_ONLY_ROUTE_META, true);
+        }
         SessionOptions options = new SessionOptions(sessionId, route.readOnly(), meta);
 
-        WebSocketCreator creator = (upgradeRequest, upgradeResponse, upgradeCallback) -> endpoint(route, options);
+        WebSocketCreator creator =
+                (upgradeRequest, upgradeResponse, upgradeCallback) -> admit(upgradeRequest, route, options, query);
         boolean upgraded;
         try {
             upgraded = container.upgrade(creator, request, response, callback);
@@ -218,12 +284,80 @@ public final class TandemHandler extends Handler.Wrapper {
         return true;
     }
 
+    /**
+     * Decides whether an upgraded request may join its room: the connection rate of its IP, its authentication,
+     * the connection rate of its principal, then its access. A refusal still upgrades, then closes with 4099 and
+     * the reason (as tldraw's hosts do), so the client shows the reason and does not retry.
+     */
+    private Object admit(Request request, Route route, SessionOptions options, Fields query) {
+        String ip = Request.getRemoteAddr(request);
+        if (!connectionsPerIp.tryTake(ip, 1)) {
+            LOG.info("refused a connection to room {}: too many connections from one address", route.roomId());
+            return rejected(CloseReason.RATE_LIMITED);
+        }
+        Principal principal = Principal.ANONYMOUS;
+        Authenticator authenticator = security.authenticator();
+        if (authenticator != null) {
+            try {
+                principal = authenticator.authenticate(authRequest(request, route.roomId(), query, ip));
+            } catch (SyncException e) {
+                // the message names the reason only; authenticators never put the token in it
+                LOG.info("refused a connection to room {}: {}", route.roomId(), e.getMessage());
+                return rejected(e.reason());
+            } catch (RuntimeException e) {
+                LOG.warn("authenticator failed for room {}", route.roomId(), e);
+                return rejected(CloseReason.UNKNOWN_ERROR);
+            }
+        }
+        if (principal != Principal.ANONYMOUS && !connectionsPerPrincipal.tryTake(principal.id(), 1)) {
+            LOG.info("refused a connection to room {}: too many connections by one principal", route.roomId());
+            return rejected(CloseReason.RATE_LIMITED);
+        }
+        Access access;
+        try {
+            access = security.roomAccess().access(principal, route.roomId());
+        } catch (SyncException e) {
+            LOG.info("refused a connection to room {}: {}", route.roomId(), e.getMessage());
+            return rejected(e.reason());
+        } catch (RuntimeException e) {
+            LOG.warn("room access policy failed for room {}", route.roomId(), e);
+            return rejected(CloseReason.UNKNOWN_ERROR);
+        }
+        CloseReason denied = access.closeReason();
+        if (denied != null) {
+            LOG.info("refused a connection to room {}: {}", route.roomId(), denied.wireName());
+            return rejected(denied);
+        }
+        SessionOptions admitted =
+                options.withPrincipal(principal).withReadOnly(options.readOnly() || access == Access.READ_ONLY);
+        return endpoint(route, admitted);
+    }
+
+    private RejectedConnection rejected(CloseReason reason) {
+        return new RejectedConnection(
+                CloseReason.CLOSE_CODE, reason.wireName(), security.limits().handshakeTimeout());
+    }
+
+    private static AuthRequest authRequest(Request request, String roomId, Fields query, String ip) {
+        Map<String, List<String>> headers = new java.util.HashMap<>();
+        for (HttpField field : request.getHeaders()) {
+            headers.computeIfAbsent(field.getLowerCaseName(), k -> new java.util.ArrayList<>())
+                    .add(field.getValue());
+        }
+        Map<String, List<String>> parameters = new java.util.HashMap<>();
+        for (Fields.Field f : query) {
+            parameters.put(f.getName(), f.getValues());
+        }
+        return new AuthRequest(roomId, headers, parameters, ip);
+    }
+
     private Object endpoint(Route route, SessionOptions options) {
         RoomRouter r = router;
         if (r != null) {
             String roomId = route.roomId();
+            PrincipalRateLimit rates = options.principal() == Principal.ANONYMOUS ? null : principalRates;
             return new WebSocketConnection(
-                    roomId, (socket, o) -> r.connect(roomId, socket, o), options, settings, connections);
+                    roomId, (socket, o) -> r.connect(roomId, socket, o), options, settings, connections, rates);
         }
         Room room;
         try {
@@ -234,7 +368,8 @@ public final class TandemHandler extends Handler.Wrapper {
             LOG.warn("cannot open room {}", route.roomId(), e);
             return new RejectedConnection(CloseReason.CLOSE_CODE, CloseReason.UNKNOWN_ERROR.wireName());
         }
-        return new WebSocketConnection(room, options, settings, connections);
+        PrincipalRateLimit rates = options.principal() == Principal.ANONYMOUS ? null : principalRates;
+        return new WebSocketConnection(room, options, settings, connections, rates);
     }
 
     @Override

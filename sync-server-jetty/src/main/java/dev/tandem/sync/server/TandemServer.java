@@ -1,5 +1,6 @@
 package dev.tandem.sync.server;
 
+import dev.tandem.sync.core.Authenticator;
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomOptions;
@@ -9,11 +10,14 @@ import dev.tandem.sync.redis.RedisCluster;
 import dev.tandem.sync.redis.RoomFence;
 import dev.tandem.sync.server.internal.events.FanOutRoomEvents;
 import dev.tandem.sync.server.internal.events.LoggingRoomEvents;
+import dev.tandem.sync.server.internal.http.PolicyApi;
 import dev.tandem.sync.server.internal.http.RoomApi;
+import dev.tandem.sync.server.internal.http.SyncApi;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -25,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * A Jetty 12 server that serves Tandem rooms over WebSocket on one port, with the routes of {@link
  * TandemHandler}, and beside them the HTTP routes {@code GET /healthz}, {@code GET /metrics}, {@code GET|PUT
  * /rooms/{roomId}/snapshot}, {@code GET /rooms/{roomId}/versions[/{versionId}]} and {@code POST
- * /rooms/{roomId}/versions/{versionId}/restore}. Built with {@link #builder()}, which checks each value at
+ * /rooms/{roomId}/versions/{versionId}/restore}, and the offline sync routes {@code POST /sync/push} and {@code
+ * POST /sync/pull} (see {@code docs/offline.md}). Built with {@link #builder()}, which checks each value at
  * once.
  *
  * <p>When the server creates its rooms from {@link Builder#roomOptions}, their events also go to the log (one
@@ -92,15 +97,37 @@ public final class TandemServer implements AutoCloseable {
         this.connector = new ServerConnector(server);
         connector.setHost(host);
         connector.setPort(requestedPort);
+        // the handshake deadline: a connection idle this long before its upgrade (or between HTTP requests) is
+        // closed; upgraded WebSocket sessions take their own idle timeout
+        connector.setIdleTimeout(b.security.limits().handshakeTimeout().toMillis());
         server.addConnector(connector);
         this.handler = cluster == null
-                ? TandemHandler.create(server, rooms, b.settings)
-                : TandemHandler.create(server, cluster::connect, b.settings);
+                ? TandemHandler.create(server, rooms, b.settings, b.security)
+                : TandemHandler.create(server, cluster::connect, b.settings, b.security);
         if (cluster != null) {
             metrics.bindCluster(cluster);
         }
         if (manager != null) {
-            handler.setHandler(new RoomApi(manager, store, metrics::scrape, b.maxBodyBytes, b.requestTimeout));
+            RoomApi roomApi = new RoomApi(manager, store, metrics::scrape, b.maxBodyBytes, b.requestTimeout);
+            Authenticator authenticator = b.security.authenticator();
+            // The offline sync routes see requests first and pass on every other path; then the policy API and
+            // the guard of the room routes.
+            handler.setHandler(new Handler.Sequence(
+                    new SyncApi(
+                            manager,
+                            authenticator != null ? authenticator : Authenticator.anonymous(),
+                            b.security.roomAccess(),
+                            b.maxEventsPerPush,
+                            b.maxPullLimit,
+                            b.maxBodyBytes,
+                            b.requestTimeout),
+                    new PolicyApi(
+                            authenticator,
+                            b.security.roomAccess(),
+                            manager,
+                            info -> Boolean.TRUE.equals(info.meta().get(TandemHandler.READ_ONLY_ROUTE_META)),
+                            b.requestTimeout,
+                            roomApi)));
             metrics.bindRooms(manager);
             if (store != null) {
                 metrics.bindStore(store);
@@ -166,14 +193,14 @@ public final class TandemServer implements AutoCloseable {
         return metrics;
     }
 
-    /** Returns the cluster this server is a node of, in multi-node mode. */
-    public java.util.Optional<RedisCluster> cluster() {
-        return java.util.Optional.ofNullable(cluster);
-    }
-
     /** Returns the rooms, if the server created them from {@link Builder#roomOptions}. */
     public java.util.Optional<RoomManager> ownedRooms() {
         return java.util.Optional.ofNullable(ownedRooms);
+    }
+
+    /** Returns the cluster this server is a node of, in multi-node mode. */
+    public java.util.Optional<RedisCluster> cluster() {
+        return java.util.Optional.ofNullable(cluster);
     }
 
     /**
@@ -235,12 +262,16 @@ public final class TandemServer implements AutoCloseable {
         private @Nullable RoomOptions roomOptions;
         private @Nullable Function<String, Room> roomLookup;
         private ConnectionSettings settings = ConnectionSettings.defaults();
+        private ServerSecurity security = ServerSecurity.open();
         private Duration stopTimeout = Duration.ofSeconds(2);
         private Duration flushTimeout = Duration.ofSeconds(30);
         private @Nullable RoomStore store;
         private @Nullable TandemMetrics metrics;
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private Duration requestTimeout = Duration.ofSeconds(30);
+        private int maxEventsPerPush = SyncApi.DEFAULT_MAX_EVENTS_PER_PUSH;
+        private int maxPullLimit = SyncApi.DEFAULT_MAX_PULL_LIMIT;
+
         private @Nullable ClusterOptions clusterOptions;
         private @Nullable RoomFence fence;
 
@@ -255,6 +286,25 @@ public final class TandemServer implements AutoCloseable {
         public Builder cluster(ClusterOptions clusterOptions, RoomFence fence) {
             this.clusterOptions = Objects.requireNonNull(clusterOptions, "clusterOptions");
             this.fence = Objects.requireNonNull(fence, "fence");
+            return this;
+        }
+
+        /** The most events one {@code POST /sync/push} may carry; more get 413. 1 to 10,000, default 100. */
+        public Builder maxEventsPerPush(int maxEventsPerPush) {
+            if (maxEventsPerPush < 1 || maxEventsPerPush > 10_000) {
+                throw new IllegalArgumentException(
+                        "maxEventsPerPush must be between 1 and 10000 but was " + maxEventsPerPush);
+            }
+            this.maxEventsPerPush = maxEventsPerPush;
+            return this;
+        }
+
+        /** The largest page a {@code POST /sync/pull} may ask for. 1 to 100,000, default 1000. */
+        public Builder maxPullLimit(int maxPullLimit) {
+            if (maxPullLimit < 1 || maxPullLimit > 100_000) {
+                throw new IllegalArgumentException("maxPullLimit must be between 1 and 100000 but was " + maxPullLimit);
+            }
+            this.maxPullLimit = maxPullLimit;
             return this;
         }
 
@@ -345,6 +395,34 @@ public final class TandemServer implements AutoCloseable {
         /** Per-connection limits; see {@link ConnectionSettings}. */
         public Builder connectionSettings(ConnectionSettings settings) {
             this.settings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
+         * Authentication, room access and server-wide limits; default {@link ServerSecurity#open()}. With a {@link
+         * dev.tandem.sync.server.auth.RoomPolicies} as the room access, the server also serves {@code GET|PUT
+         * /rooms/{roomId}/policy}.
+         */
+        public Builder security(ServerSecurity security) {
+            this.security = Objects.requireNonNull(security, "security");
+            return this;
+        }
+
+        /** Authenticates every connection and admin request with {@code authenticator}. */
+        public Builder authenticator(dev.tandem.sync.core.Authenticator authenticator) {
+            this.security = security.withAuthenticator(Objects.requireNonNull(authenticator, "authenticator"));
+            return this;
+        }
+
+        /** Decides each connection's access to its room; default everyone reads and writes. */
+        public Builder roomAccess(dev.tandem.sync.core.RoomAccess roomAccess) {
+            this.security = security.withRoomAccess(roomAccess);
+            return this;
+        }
+
+        /** Server-wide limits; default {@link ServerLimits#DEFAULTS}. */
+        public Builder serverLimits(ServerLimits limits) {
+            this.security = security.withLimits(limits);
             return this;
         }
 

@@ -32,6 +32,46 @@ class MainTest {
     }
 
     @Test
+    void run_shortJwtSecret_printsOneLineAndExits2() {
+        int[] exit = new int[1];
+        String[] lines = runCapturing(exit, "--store", "memory", "--port", "0", "--jwt-secret", "short");
+        assertThat(exit[0]).isEqualTo(2);
+        assertThat(lines)
+                .containsExactly("tandem-server: --jwt-secret: hmacSecret must be at least 32 bytes but was 5");
+    }
+
+    @Test
+    void run_badSecurityOptions_printOneLineAndExit2() {
+        int[] exit = new int[1];
+        assertThat(runCapturing(exit, "--store", "memory", "--unclaimed-rooms", "mine"))
+                .containsExactly("tandem-server: --unclaimed-rooms must be open or claim but was 'mine'");
+        assertThat(exit[0]).isEqualTo(2);
+        assertThat(runCapturing(exit, "--store", "memory", "--admin-claim", "admin"))
+                .containsExactly("tandem-server: --admin-claim must be CLAIM=VALUE but was 'admin'");
+        assertThat(runCapturing(exit, "--store", "memory", "--jwt-issuer", "x"))
+                .containsExactly(
+                        "tandem-server: --jwt-issuer and --jwt-audience need a key: --jwt-secret, --jwt-public-key or"
+                                + " --jwt-jwks");
+        assertThat(runCapturing(exit, "--store", "memory", "--connections-per-ip-per-minute", "0"))
+                .containsExactly("tandem-server: connectionsPerIpPerMinute must be > 0 but was 0");
+    }
+
+    @Test
+    void options_security_buildLimitsAndAuthenticator() {
+        Main main = new Main();
+        String[] args = {
+            "--jwt-secret", "0123456789abcdef0123456789abcdef", "--max-sessions-per-room", "7",
+            "--principal-messages-per-second", "9", "--handshake-timeout", "3s"
+        };
+        Main.commandLine(main, args, Map.of()).parseArgs(args);
+        assertThat(main.authenticator()).isNotNull();
+        assertThat(main.syncLimits().maxSessionsPerRoom()).isEqualTo(7);
+        assertThat(main.serverLimits().principalMessagesPerSecond()).isEqualTo(9);
+        assertThat(main.serverLimits().principalMessageBurst()).isEqualTo(18);
+        assertThat(main.serverLimits().handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
     void run_unknownOption_exits2() {
         int[] exit = new int[1];
         String[] lines = runCapturing(exit, "--nope");
@@ -44,7 +84,7 @@ class MainTest {
     void run_portInUse_printsOneLineAndExits2() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             int[] exit = new int[1];
-            String[] lines = runCapturing(exit, "--port", String.valueOf(taken.getLocalPort()));
+            String[] lines = runCapturing(exit, "--store", "memory", "--port", String.valueOf(taken.getLocalPort()));
             assertThat(exit[0]).isEqualTo(2);
             assertThat(lines).hasSize(1);
             assertThat(lines[0]).contains("Address already in use");

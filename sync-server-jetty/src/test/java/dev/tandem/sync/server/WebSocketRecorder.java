@@ -23,6 +23,7 @@ import java.util.function.Predicate;
  */
 final class WebSocketRecorder implements WebSocket.Listener {
     static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     private final CompletableFuture<Closed> closed = new CompletableFuture<>();
@@ -44,11 +45,15 @@ final class WebSocketRecorder implements WebSocket.Listener {
 
     /** Connects; with {@code autoRead} false the client reads nothing until {@link #readAll()}. */
     static WebSocketRecorder connect(URI uri, boolean autoRead) {
+        return connect(uri, autoRead, Map.of());
+    }
+
+    /** Connects with extra request headers. */
+    static WebSocketRecorder connect(URI uri, boolean autoRead, Map<String, String> headers) {
         WebSocketRecorder recorder = new WebSocketRecorder(autoRead);
-        recorder.socket = HttpClient.newHttpClient()
-                .newWebSocketBuilder()
-                .connectTimeout(TIMEOUT)
-                .buildAsync(uri, recorder)
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT);
+        headers.forEach(builder::header);
+        recorder.socket = builder.buildAsync(uri, recorder)
                 .orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .join();
         return recorder;

@@ -223,16 +223,23 @@ public final class Comparison {
         List<String> cmd = new ArrayList<>();
         Path dir = root;
         switch (server) {
-            case "tandem" -> {
+            case "tandem", "tandem-sqlite" -> {
                 cmd.add(java());
                 if (!tandemJvm.isBlank()) {
                     cmd.addAll(List.of(tandemJvm.trim().split("\\s+")));
                 }
                 cmd.addAll(List.of(
                         "-jar",
-                                root.resolve("sync-server-jetty/target/tandem-server.jar")
-                                        .toString(),
-                        "--port", String.valueOf(port)));
+                        root.resolve("sync-server-jetty/target/tandem-server.jar")
+                                .toString(),
+                        "--port",
+                        String.valueOf(port)));
+                if (server.equals("tandem")) {
+                    cmd.addAll(List.of("--store", "memory"));
+                } else {
+                    Path data = Files.createTempDirectory("tandem-bench");
+                    cmd.addAll(List.of("--store", "sqlite", "--data", data.toString(), "--durability", "sync"));
+                }
             }
             case "tldraw" -> {
                 dir = root.resolve("sync-server-jetty/src/test/node");

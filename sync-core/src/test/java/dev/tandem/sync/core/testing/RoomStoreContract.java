@@ -2,6 +2,7 @@ package dev.tandem.sync.core.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.sync.core.EventResult;
 import dev.tandem.sync.core.Json;
 import dev.tandem.sync.core.RoomCommit;
 import dev.tandem.sync.core.RoomSnapshot;
@@ -299,6 +300,111 @@ public abstract class RoomStoreContract {
             assertThat(loaded.documents()).hasSize(commitsPerRoom - commitsPerRoom / 5);
             assertThat(loaded.tombstones()).hasSize(commitsPerRoom / 5);
         }
+    }
+
+    @Test
+    void loadAttribute_unset_isNull() {
+        assertThat(get(store.loadAttribute(room("a"), "policy"))).isNull();
+    }
+
+    @Test
+    void saveAttribute_thenLoad_returnsValueAndOverwrites() {
+        String r = room("a");
+        get(store.saveAttribute(r, "policy", "{\"owner\":\"alice\"}"));
+        assertThat(get(store.loadAttribute(r, "policy"))).isEqualTo("{\"owner\":\"alice\"}");
+
+        get(store.saveAttribute(r, "policy", "{\"owner\":\"bob\"}"));
+
+        assertThat(get(store.loadAttribute(r, "policy"))).isEqualTo("{\"owner\":\"bob\"}");
+    }
+
+    @Test
+    void saveAttribute_null_removesIt() {
+        String r = room("a");
+        get(store.saveAttribute(r, "policy", "x"));
+
+        get(store.saveAttribute(r, "policy", null));
+
+        assertThat(get(store.loadAttribute(r, "policy"))).isNull();
+    }
+
+    @Test
+    void saveAttribute_manyKeysAndRooms_keptApartFromEachOtherAndFromCommits() {
+        String a = room("a");
+        String b = room("b");
+        get(store.saveAttribute(a, "policy", "pa"));
+        get(store.saveAttribute(a, "slugs", "sa"));
+        get(store.saveAttribute(b, "policy", "pb"));
+        get(store.commit(commit(a, 1, puts(doc("shape:a", 1)), Map.of(), 0)));
+
+        assertThat(get(store.loadAttribute(a, "policy"))).isEqualTo("pa");
+        assertThat(get(store.loadAttribute(a, "slugs"))).isEqualTo("sa");
+        assertThat(get(store.loadAttribute(b, "policy"))).isEqualTo("pb");
+        assertThat(get(store.loadAttribute(b, "slugs"))).isNull();
+        assertThat(ids(get(store.load(a)))).containsExactly("shape:a");
+    }
+
+    @Test
+    void saveAttribute_unusualText_roundTripsExactly() {
+        String r = room("odd\u0000\ud800");
+        String value = "{\"v\":\"\u0000 \ud83d\ude00 \u2028 ' \\\\ \"}" + "x".repeat(100_000);
+        get(store.saveAttribute(r, "k\u0000", value));
+
+        assertThat(get(store.loadAttribute(r, "k\u0000"))).isEqualTo(value);
+    }
+
+    @Test
+    void loadEventResults_ofEventsStoredWithCommit_returnsThem() {
+        String r = room("events");
+        EventResult applied = new EventResult("ev-1", true, null, 1);
+        EventResult rejected = new EventResult("ev-2", false, "NOT_FOUND: record shape:x does not exist", 1);
+        get(store.commit(commit(r, 1, puts(doc("shape:a", 1)), Map.of(), 0)
+                .withEvents(Map.of(applied.id(), applied, rejected.id(), rejected))));
+
+        Map<String, EventResult> loaded = get(store.loadEventResults(r, List.of("ev-1", "ev-2", "ev-unknown")));
+
+        assertThat(loaded).isEqualTo(Map.of("ev-1", applied, "ev-2", rejected));
+        assertThat(get(store.loadEventResults(r, List.of()))).isEmpty();
+    }
+
+    @Test
+    void loadEventResults_eventCommittedTwice_firstResultWins() {
+        String r = room("events");
+        EventResult first = new EventResult("ev-1", true, null, 1);
+        get(store.commit(commit(r, 1, puts(doc("shape:a", 1)), Map.of(), 0).withEvents(Map.of("ev-1", first))));
+
+        get(store.commit(commit(r, 2, puts(doc("shape:a", 2)), Map.of(), 0)
+                .withEvents(Map.of("ev-1", new EventResult("ev-1", false, "later", 2)))));
+
+        assertThat(get(store.loadEventResults(r, List.of("ev-1")))).isEqualTo(Map.of("ev-1", first));
+    }
+
+    @Test
+    void loadEventResults_sameEventIdInOtherRoom_isIsolated() {
+        String a = room("events-a");
+        String b = room("events-b");
+        EventResult inA = new EventResult("ev-1", true, null, 1);
+        EventResult inB = new EventResult("ev-1", false, "READ_ONLY", 0);
+        get(store.commit(commit(a, 1, puts(doc("shape:a", 1)), Map.of(), 0).withEvents(Map.of("ev-1", inA))));
+        get(store.commit(commit(b, 0, puts(), Map.of(), 0).withEvents(Map.of("ev-1", inB))));
+
+        assertThat(get(store.loadEventResults(a, List.of("ev-1")))).isEqualTo(Map.of("ev-1", inA));
+        assertThat(get(store.loadEventResults(b, List.of("ev-1")))).isEqualTo(Map.of("ev-1", inB));
+        assertThat(get(store.loadEventResults(room("events-c"), List.of("ev-1"))))
+                .isEmpty();
+    }
+
+    @Test
+    void loadEventResults_manyIdsAndUnusualIds_roundTrip() {
+        String r = room("events");
+        Map<String, EventResult> results = new LinkedHashMap<>();
+        for (int i = 0; i < 250; i++) {
+            String id = i % 50 == 0 ? "ev\u0000\ud800-" + i : "ev-" + i;
+            results.put(id, new EventResult(id, i % 3 != 0, i % 3 == 0 ? "why " + i : null, i));
+        }
+        get(store.commit(commit(r, 250, puts(), Map.of(), 0).withEvents(results)));
+
+        assertThat(get(store.loadEventResults(r, results.keySet()))).isEqualTo(results);
     }
 
     @Test

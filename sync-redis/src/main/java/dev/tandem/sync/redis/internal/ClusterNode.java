@@ -536,8 +536,13 @@ public final class ClusterNode implements RedisCluster {
         }
         String entryNode = f[0];
         String roomId = f[1];
-        Map<String, Object> meta = f[4].isEmpty() ? Map.of() : Map.of("storeId", f[4]);
-        SessionOptions sessionOptions = new SessionOptions(f[2], "1".equals(f[3]), meta);
+        SessionOptions sessionOptions;
+        try {
+            sessionOptions = new RelayMessage.SessionOptionsJson(f[2], "1".equals(f[3]), f[4]).toOptions();
+        } catch (RuntimeException e) {
+            LOG.warn("node {}: malformed relay open ignored", nodeId(), e);
+            return;
+        }
         RelayedSocket socket = new RelayedSocket(this, m.cid(), entryNode, roomId);
         // registered at once so the client's frames that follow are kept while the room is being taken
         relayedIn.put(m.cid(), socket);

@@ -80,14 +80,7 @@ final class EntrySession implements SocketHandler {
         owner = ownerNode;
         state = State.REMOTE;
         node.relayOpened(this);
-        Object store = options.meta().get("storeId");
-        publish(RelayMessage.open(
-                cid,
-                node.nodeId(),
-                roomId,
-                options.sessionId(),
-                options.readOnly(),
-                store == null ? "" : String.valueOf(store)));
+        publish(RelayMessage.open(cid, node.nodeId(), RelayMessage.SessionOptionsJson.of(options), roomId));
         for (String text : buffered) {
             publish(RelayMessage.frame(cid, text));
         }

@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
  * except the last, which is the rest of the message (a frame may hold newlines).
  *
  * <ul>
- *   <li>{@code O} open (entry → owner): entry node, room, session id, read-only flag, store id;
+ *   <li>{@code O} open (entry → owner): entry node, room, session id, read-only flag, then JSON {@code {"meta":
+ *       {…}, "principal": {"id": …, "claims": {…}}}} (the entry node authenticated the client and decided access);
  *   <li>{@code F} a frame from the client (entry → owner);
  *   <li>{@code C} the client's connection ended (entry → owner);
  *   <li>{@code A} the owner accepted the session (owner → entry);
@@ -18,9 +19,35 @@ import org.jspecify.annotations.Nullable;
 record RelayMessage(char type, String cid, String body) {
     static final int NORMAL_CLOSE = 1000;
 
-    static String open(String cid, String entryNode, String roomId, String sessionId, boolean readOnly, String store) {
-        return "O" + cid + "\n" + entryNode + "\n" + roomId + "\n" + sessionId + "\n" + (readOnly ? "1" : "0") + "\n"
-                + store;
+    static String open(String cid, String entryNode, SessionOptionsJson session, String roomId) {
+        return "O" + cid + "\n" + entryNode + "\n" + roomId + "\n" + session.sessionId() + "\n"
+                + (session.readOnly() ? "1" : "0") + "\n" + session.json();
+    }
+
+    /** A session's options as relayed: id, read-only flag, and meta and principal as JSON. */
+    record SessionOptionsJson(String sessionId, boolean readOnly, String json) {
+        static SessionOptionsJson of(dev.tandem.sync.core.SessionOptions o) {
+            java.util.Map<String, Object> principal = new java.util.LinkedHashMap<>();
+            principal.put("id", o.principal().id());
+            principal.put("claims", o.principal().claims());
+            java.util.Map<String, Object> all = new java.util.LinkedHashMap<>();
+            all.put("meta", o.meta());
+            all.put("principal", principal);
+            return new SessionOptionsJson(o.sessionId(), o.readOnly(), dev.tandem.sync.core.Json.stringify(all));
+        }
+
+        @SuppressWarnings("unchecked")
+        dev.tandem.sync.core.SessionOptions toOptions() {
+            java.util.Map<String, Object> all = (java.util.Map<String, Object>) dev.tandem.sync.core.Json.parse(json);
+            java.util.Map<String, Object> p = (java.util.Map<String, Object>) all.get("principal");
+            String id = (String) p.get("id");
+            dev.tandem.sync.core.Principal principal =
+                    dev.tandem.sync.core.Principal.ANONYMOUS.id().equals(id)
+                            ? dev.tandem.sync.core.Principal.ANONYMOUS
+                            : new dev.tandem.sync.core.Principal(id, (java.util.Map<String, Object>) p.get("claims"));
+            return new dev.tandem.sync.core.SessionOptions(
+                    sessionId, readOnly, (java.util.Map<String, Object>) all.get("meta"), principal);
+        }
     }
 
     static String frame(String cid, String text) {

@@ -2,6 +2,9 @@ package dev.tandem.sync.redis.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.sync.core.Principal;
+import dev.tandem.sync.core.SessionOptions;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RelayMessageTest {
@@ -13,10 +16,16 @@ class RelayMessageTest {
     }
 
     @Test
-    void open_fields_roundTrip() {
-        RelayMessage m = RelayMessage.parse(RelayMessage.open("c", "node-a", "room-1", "s1", true, ""));
+    void open_sessionOptions_roundTrip() {
+        SessionOptions options = new SessionOptions(
+                "s1", true, Map.of("storeId", "x\ny"), new Principal("user-1", Map.of("role", "editor")));
+        RelayMessage m = RelayMessage.parse(
+                RelayMessage.open("c", "node-a", RelayMessage.SessionOptionsJson.of(options), "room-1"));
         assertThat(m.type()).isEqualTo('O');
-        assertThat(m.fields(5)).containsExactly("node-a", "room-1", "s1", "1", "");
+        String[] f = m.fields(5);
+        assertThat(f).startsWith("node-a", "room-1", "s1", "1");
+        assertThat(new RelayMessage.SessionOptionsJson(f[2], "1".equals(f[3]), f[4]).toOptions())
+                .isEqualTo(options);
     }
 
     @Test

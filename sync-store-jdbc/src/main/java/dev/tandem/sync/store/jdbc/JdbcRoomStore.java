@@ -27,11 +27,17 @@ import org.jspecify.annotations.Nullable;
  * per batch (group commit), and completes every future of the batch once the transaction has committed; a
  * failed transaction fails every future of its batch. Reads run on a small pool of reader threads.
  *
+ * <p>The results of HTTP push events ({@link dev.tandem.sync.core.RoomCommit#events()}) are written in the
+ * same transaction as their change, first result wins, and are kept for {@link Builder#eventRetention}.
+ *
  * <p>Thread-safe. Futures complete on the store's own threads (a commit's on its committer thread), so
  * dependent actions should be short or use the {@code *Async} variants. {@link #close()} writes what is
  * queued, then releases the threads and connections.
  */
 public interface JdbcRoomStore extends RoomStore {
+
+    /** How long push event results are kept by default: 7 days. */
+    Duration DEFAULT_EVENT_RETENTION = Duration.ofDays(7);
 
     /** Returns a new builder; choose a database with {@link Builder#sqlite} or {@link Builder#postgres}. */
     static Builder builder() {
@@ -87,6 +93,7 @@ public interface JdbcRoomStore extends RoomStore {
         private int committerThreads;
         private int readerThreads = 4;
         private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration eventRetention = DEFAULT_EVENT_RETENTION;
 
         private Builder() {}
 
@@ -178,6 +185,20 @@ public interface JdbcRoomStore extends RoomStore {
         }
 
         /**
+         * How long the results of HTTP push events are kept, so that a client re-sending an event within this
+         * window gets its first result and changes nothing; default 7 days. Older results are deleted
+         * periodically (at most once a minute, after a write).
+         */
+        public Builder eventRetention(Duration eventRetention) {
+            Objects.requireNonNull(eventRetention, "eventRetention");
+            if (eventRetention.isNegative() || eventRetention.isZero()) {
+                throw new IllegalArgumentException("eventRetention must be > 0 but was " + eventRetention);
+            }
+            this.eventRetention = eventRetention;
+            return this;
+        }
+
+        /**
          * Connects, creates or migrates the tables and starts the committer threads.
          *
          * @throws IllegalStateException with one line naming the database if it cannot be reached or migrated
@@ -203,7 +224,8 @@ public interface JdbcRoomStore extends RoomStore {
                     maxVersionAge,
                     committers,
                     readerThreads,
-                    connectTimeout));
+                    connectTimeout,
+                    eventRetention));
         }
 
         private static int positive(String name, int value) {

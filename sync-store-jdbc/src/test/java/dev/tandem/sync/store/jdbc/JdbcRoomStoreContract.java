@@ -1,13 +1,17 @@
 package dev.tandem.sync.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import dev.tandem.sync.core.EventResult;
 import dev.tandem.sync.core.RoomCommit;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.StoreHealth;
 import dev.tandem.sync.core.VersionInfo;
 import dev.tandem.sync.core.testing.RoomStoreContract;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -258,6 +262,41 @@ abstract class JdbcRoomStoreContract extends RoomStoreContract {
                         .isInstanceOf(RoomStoreException.class)
                         .hasMessage("the room store's write queue is full (1 writes waiting)"));
         assertThat(failures.size()).isLessThan(futures.size());
+    }
+
+    @Test
+    void loadEventResults_afterReopen_returnsFirstResults() {
+        String r = room("events-reopen");
+        EventResult result = new EventResult("ev-1", true, null, 1);
+        get(store.commit(commit(r, 1, puts(doc("shape:a", 1)), Map.of(), 0).withEvents(Map.of("ev-1", result))));
+        store.close();
+
+        RoomStore reopened = open();
+
+        assertThat(get(reopened.loadEventResults(r, List.of("ev-1")))).isEqualTo(Map.of("ev-1", result));
+    }
+
+    @Test
+    void eventRetention_expiredResults_areDeletedAfterLaterWrites() {
+        JdbcRoomStore s = open(builder().eventRetention(Duration.ofMillis(1)));
+        String r = room("events-expire");
+        get(s.commit(commit(r, 1, puts(doc("shape:a", 1)), Map.of(), 0)
+                .withEvents(Map.of("ev-1", new EventResult("ev-1", true, null, 1)))));
+
+        long[] clock = {1};
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            clock[0]++;
+            get(s.commit(commit(room("events-other"), clock[0], puts(doc("shape:b", clock[0])), Map.of(), 0)));
+            assertThat(get(s.loadEventResults(r, List.of("ev-1")))).isEmpty();
+        });
+        assertThat(get(s.load(r)).documents()).hasSize(1);
+    }
+
+    @Test
+    void eventRetention_notPositive_isRefused() {
+        assertThatThrownBy(() -> JdbcRoomStore.builder().eventRetention(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("eventRetention must be > 0 but was PT0S");
     }
 
     /** Returns the cause of a failed future's join. */

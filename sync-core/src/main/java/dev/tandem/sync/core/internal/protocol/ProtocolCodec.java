@@ -487,6 +487,26 @@ public final class ProtocolCodec {
     // ---------------------------------------------------------------------------------------------------
     // Encoding
 
+    /**
+     * Returns the JSON text of an object diff, as it appears inside a {@code patch} op: {@code {"key": ["put",
+     * value], …}}. Used by HTTP push, whose update events carry a patch.
+     */
+    public static String encodeObjectDiff(ObjectDiff diff) {
+        Objects.requireNonNull(diff, "diff");
+        return JsonCodec.write(w -> writeObjectDiff(w, diff));
+    }
+
+    /**
+     * Decodes an object diff from its parsed JSON form (see {@link dev.tandem.sync.core.Json#parse}).
+     *
+     * @param field the name used for the value in error messages, e.g. {@code events[3].patch}
+     * @throws ProtocolException naming the bad op if {@code json} is not a well-formed object diff
+     */
+    public static ObjectDiff decodeObjectDiff(@Nullable Object json, String field) {
+        Objects.requireNonNull(field, "field");
+        return objectDiff(dev.tandem.sync.core.Json.freeze(json), Path.root(field));
+    }
+
     /** Returns the JSON text of a client message. */
     public static String encode(ClientMessage message) {
         Objects.requireNonNull(message, "message");

@@ -1,6 +1,7 @@
 package dev.tandem.sync.core.internal.room;
 
 import dev.tandem.sync.core.Durability;
+import dev.tandem.sync.core.EventResult;
 import dev.tandem.sync.core.RoomCommit;
 import dev.tandem.sync.core.RoomEvents;
 import dev.tandem.sync.core.RoomOptions;
@@ -11,7 +12,9 @@ import dev.tandem.sync.core.VersionInfo;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -49,7 +52,9 @@ final class RoomPersistence {
     /** The highest document clock the store has made durable. */
     long durableClock;
 
-    private @Nullable RoomCommit pending;
+    /** Changes recorded since the last submit, coalesced in place. */
+    private @Nullable PendingCommit pending;
+
     private @Nullable RoomCommit inFlight;
     private long inFlightSince;
     private int failures;
@@ -90,7 +95,11 @@ final class RoomPersistence {
             durableClock = Math.max(durableClock, delta.documentClock());
             return;
         }
-        pending = pending == null ? delta : pending.followedBy(delta);
+        if (pending == null) {
+            pending = new PendingCommit(delta);
+        } else {
+            pending.add(delta);
+        }
         if (gating) {
             submit();
         } else if (flushTimer == null) {
@@ -128,7 +137,7 @@ final class RoomPersistence {
         if (inFlight != null || pending == null || retryTimer != null || store == null) {
             return;
         }
-        RoomCommit commit = pending;
+        RoomCommit commit = pending.build();
         inFlight = commit;
         pending = null;
         inFlightSince = scheduler.nanoTime();
@@ -144,7 +153,11 @@ final class RoomPersistence {
     private void committed(RoomCommit commit, @Nullable Throwable error) {
         inFlight = null;
         if (error != null) {
-            pending = pending == null ? commit : commit.followedBy(pending);
+            PendingCommit retry = new PendingCommit(commit);
+            if (pending != null) {
+                retry.add(pending.build());
+            }
+            pending = retry;
             failures++;
             long cap = options.maxCommitRetryDelay().toNanos();
             long backoff = Math.min(cap, FIRST_RETRY_NANOS << Math.min(20, failures - 1));
@@ -234,6 +247,57 @@ final class RoomPersistence {
         if (versionTimer != null) {
             versionTimer.cancel();
             versionTimer = null;
+        }
+    }
+
+    /**
+     * {@link RoomCommit#followedBy} with the same effect, merged in place: coalescing a push into the pending
+     * change costs the push's size, not the pending change's (which grows while a store commit is in flight).
+     */
+    private static final class PendingCommit {
+        private final String roomId;
+        private long documentClock;
+        private long tombstoneHistoryStartsAtClock;
+        private @Nullable Map<String, Object> schema;
+        private final LinkedHashMap<String, RoomSnapshot.Document> puts;
+        private final LinkedHashMap<String, Long> tombstones;
+        private final LinkedHashMap<String, EventResult> events;
+
+        PendingCommit(RoomCommit first) {
+            roomId = first.roomId();
+            documentClock = first.documentClock();
+            tombstoneHistoryStartsAtClock = first.tombstoneHistoryStartsAtClock();
+            schema = first.schema();
+            puts = new LinkedHashMap<>(first.puts());
+            tombstones = new LinkedHashMap<>(first.tombstones());
+            events = new LinkedHashMap<>(first.events());
+        }
+
+        void add(RoomCommit later) {
+            if (!later.roomId().equals(roomId)) {
+                throw new IllegalArgumentException(
+                        "cannot merge commits of rooms " + roomId + " and " + later.roomId());
+            }
+            later.puts().forEach((id, d) -> {
+                tombstones.remove(id);
+                puts.put(id, d);
+            });
+            later.tombstones().forEach((id, clock) -> {
+                puts.remove(id);
+                tombstones.put(id, clock);
+            });
+            later.events().forEach(events::putIfAbsent);
+            documentClock = Math.max(documentClock, later.documentClock());
+            tombstoneHistoryStartsAtClock =
+                    Math.max(tombstoneHistoryStartsAtClock, later.tombstoneHistoryStartsAtClock());
+            if (later.schema() != null) {
+                schema = later.schema();
+            }
+        }
+
+        RoomCommit build() {
+            return new RoomCommit(
+                    roomId, documentClock, puts, tombstones, tombstoneHistoryStartsAtClock, schema, events);
         }
     }
 }

@@ -47,7 +47,8 @@ final class RoomSession {
     final ArrayList<String> outgoing = new ArrayList<>();
 
     boolean batchWindowOpen;
-    Scheduler.@Nullable Cancellable flushTimer;
+    /** When the open batch window ends, on the scheduler's clock. */
+    long windowEndsNanos;
     /** Set when a send failed; the session is dropped at the end of the current lane task. */
     boolean sendFailed;
 
@@ -71,10 +72,6 @@ final class RoomSession {
         if (timer != null) {
             timer.cancel();
             timer = null;
-        }
-        if (flushTimer != null) {
-            flushTimer.cancel();
-            flushTimer = null;
         }
         batchWindowOpen = false;
     }

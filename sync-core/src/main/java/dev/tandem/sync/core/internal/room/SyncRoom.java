@@ -35,6 +35,7 @@ import dev.tandem.sync.core.internal.protocol.ServerMessage.PushAction;
 import dev.tandem.sync.core.internal.schema.ClientMigrations;
 import dev.tandem.sync.core.internal.schema.SchemaNegotiation;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -83,6 +84,11 @@ public final class SyncRoom implements Room {
     private final LinkedHashMap<String, FrozenMap> presence = new LinkedHashMap<>();
 
     private final LinkedHashMap<String, RoomSession> sessions = new LinkedHashMap<>();
+    /** Open batch windows in the order they opened (so by end time); stale entries are skipped. */
+    private final ArrayDeque<Window> openWindows = new ArrayDeque<>();
+
+    private Scheduler.@Nullable Cancellable windowTimer;
+
     private int legacyAppendSessions;
     /** Results of recent HTTP push events by id, oldest first, so re-sent events are answered at once. */
     private final LinkedHashMap<String, EventResult> recentEvents = new LinkedHashMap<>();
@@ -357,6 +363,25 @@ public final class SyncRoom implements Room {
         return clock > p.clock() || (clock == p.clock() && !p.recordId().isEmpty() && id.compareTo(p.recordId()) > 0);
     }
 
+    /** Returns whether (clock, id) would enter a full heap, or the heap is not full yet. */
+    private static boolean belowTop(java.util.PriorityQueue<Entry> heap, int keep, long clock, String id) {
+        if (heap.size() < keep) {
+            return true;
+        }
+        Entry top = heap.peek();
+        return clock < top.clock() || (clock == top.clock() && id.compareTo(top.id()) < 0);
+    }
+
+    private static void offer(
+            java.util.PriorityQueue<Entry> heap, int keep, java.util.Comparator<Entry> order, Entry e) {
+        if (heap.size() < keep) {
+            heap.add(e);
+        } else if (order.compare(e, heap.peek()) < 0) {
+            heap.poll();
+            heap.add(e);
+        }
+    }
+
     private PullPage pullOnLane(PullPage.Position since, int limit) {
         boolean continuing = since.resyncFrom() >= 0;
         boolean resync = continuing
@@ -365,21 +390,29 @@ public final class SyncRoom implements Room {
                 || since.clock() < doc.tombstoneHistoryStartsAtClock;
         long resyncFrom = continuing ? since.resyncFrom() : doc.clock;
         PullPage.Position from = resync && !continuing ? PullPage.Position.START : since;
-        List<Entry> entries = new ArrayList<>();
-        for (DocumentState.Doc d : doc.docs.values()) {
-            String id = (String) d.state().get("id");
-            if (after(d.lastChangedClock(), id, from)) {
-                entries.add(new Entry(d.lastChangedClock(), id, d.state()));
+        // Keep only the first limit + 1 entries in (clock, id) order: a bounded max-heap, so a page costs
+        // O(n log limit) over the room rather than sorting every later change.
+        java.util.Comparator<Entry> order =
+                java.util.Comparator.comparingLong(Entry::clock).thenComparing(Entry::id);
+        int keep = limit + 1;
+        java.util.PriorityQueue<Entry> heap = new java.util.PriorityQueue<>(Math.min(keep, 1024), order.reversed());
+        for (Map.Entry<String, DocumentState.Doc> d : doc.docs.entrySet()) {
+            long clock = d.getValue().lastChangedClock();
+            String id = d.getKey();
+            if (after(clock, id, from) && belowTop(heap, keep, clock, id)) {
+                offer(heap, keep, order, new Entry(clock, id, d.getValue().state()));
             }
         }
         if (!resync) {
             for (Map.Entry<String, Long> t : doc.tombstones.entrySet()) {
-                if (after(t.getValue(), t.getKey(), from)) {
-                    entries.add(new Entry(t.getValue(), t.getKey(), null));
+                long clock = t.getValue();
+                if (after(clock, t.getKey(), from) && belowTop(heap, keep, clock, t.getKey())) {
+                    offer(heap, keep, order, new Entry(clock, t.getKey(), null));
                 }
             }
         }
-        entries.sort(java.util.Comparator.comparingLong(Entry::clock).thenComparing(Entry::id));
+        List<Entry> entries = new ArrayList<>(heap);
+        entries.sort(order);
         boolean hasMore = entries.size() > limit;
         List<Entry> page = hasMore ? entries.subList(0, limit) : entries;
         List<PullPage.Change> changes = new ArrayList<>(page.size());
@@ -1346,6 +1379,11 @@ public final class SyncRoom implements Room {
             unloadTimer.cancel();
             unloadTimer = null;
         }
+        if (windowTimer != null) {
+            windowTimer.cancel();
+            windowTimer = null;
+        }
+        openWindows.clear();
     }
 
     private void schedulePrune() {
@@ -1460,26 +1498,60 @@ public final class SyncRoom implements Room {
         if (options.batchInterval().isZero() || s.sendFailed) {
             return;
         }
+        long interval = options.batchInterval().toNanos();
         s.batchWindowOpen = true;
-        s.flushTimer = options.scheduler()
+        s.windowEndsNanos = options.scheduler().nanoTime() + interval;
+        openWindows.add(new Window(s, s.windowEndsNanos));
+        if (windowTimer == null) {
+            armWindowTimer(interval);
+        }
+    }
+
+    /**
+     * One timer per room, not per session: a broadcast opens the windows of all its receivers at once, so they
+     * end together and are flushed in one lane task.
+     */
+    private void armWindowTimer(long delayNanos) {
+        windowTimer = options.scheduler()
                 .schedule(
-                        options.batchInterval(),
+                        Duration.ofNanos(Math.max(0, delayNanos)),
                         () -> lane.execute(() -> {
-                            if (sessions.get(s.sessionId) == s) {
-                                s.flushTimer = null;
-                                flush(s);
+                            windowTimer = null;
+                            if (!closed) {
+                                flushDueWindows();
                                 dropFailedSessions();
                             }
                         }));
     }
 
+    /** Flushes every session whose batch window ends now (or within an eighth of the interval). */
+    private void flushDueWindows() {
+        long now = options.scheduler().nanoTime();
+        long slack = options.batchInterval().toNanos() / 8;
+        Window w;
+        while ((w = openWindows.peek()) != null) {
+            RoomSession s = w.session();
+            if (sessions.get(s.sessionId) != s || !s.batchWindowOpen || s.windowEndsNanos != w.endsNanos()) {
+                openWindows.poll(); // the window was flushed early or the session left
+                continue;
+            }
+            if (w.endsNanos() > now + slack) {
+                break;
+            }
+            openWindows.poll();
+            flush(s);
+        }
+        if (w != null) {
+            armWindowTimer(w.endsNanos() - now);
+        }
+    }
+
+    /** A session's batch window, in the order windows opened. */
+    private record Window(RoomSession session, long endsNanos) {}
+
     /** Sends everything batched for a session as one data frame, and ends its batch window. */
     private void flush(RoomSession s) {
         s.batchWindowOpen = false;
-        if (s.flushTimer != null) {
-            s.flushTimer.cancel();
-            s.flushTimer = null;
-        }
         if (s.outgoing.isEmpty()) {
             return;
         }

@@ -6,6 +6,7 @@ import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SessionSocket;
 import dev.tandem.sync.core.SocketHandler;
 import dev.tandem.sync.server.ConnectionSettings;
+import dev.tandem.sync.server.internal.limits.PrincipalRateLimit;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -35,6 +36,7 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
     private static final int MAX_CLOSE_REASON_BYTES = 123;
 
     private final String roomId;
+    private final @Nullable Room room;
     private final Connector connector;
     private final SessionOptions options;
     private final ConnectionSettings settings;
@@ -45,6 +47,8 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
     private final CompletableFuture<Void> endedFuture = new CompletableFuture<>();
     private volatile @Nullable Session session;
     private volatile @Nullable SocketHandler handler;
+    private final @Nullable PrincipalRateLimit principalRates;
+    private volatile boolean rateLimited;
 
     /** Joins a connection to its room: returns the handler the connection feeds. */
     @FunctionalInterface
@@ -54,20 +58,51 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
 
     public WebSocketConnection(
             Room room, SessionOptions options, ConnectionSettings settings, Set<WebSocketConnection> registry) {
-        this(room.id(), room::connect, options, settings, registry);
+        this(room, options, settings, registry, null);
     }
 
+    /**
+     * @param principalRates the rate limit of the session's principal over all its sessions, or null for none
+     */
+    public WebSocketConnection(
+            Room room,
+            SessionOptions options,
+            ConnectionSettings settings,
+            Set<WebSocketConnection> registry,
+            @Nullable PrincipalRateLimit principalRates) {
+        this(room.id(), room, room::connect, options, settings, registry, principalRates);
+    }
+
+    /**
+     * A connection joined through a connector (a multi-node cluster, where the room may run on another node).
+     *
+     * @param principalRates the rate limit of the session's principal over all its sessions, or null for none
+     */
     public WebSocketConnection(
             String roomId,
             Connector connector,
             SessionOptions options,
             ConnectionSettings settings,
-            Set<WebSocketConnection> registry) {
+            Set<WebSocketConnection> registry,
+            @Nullable PrincipalRateLimit principalRates) {
+        this(roomId, null, connector, options, settings, registry, principalRates);
+    }
+
+    private WebSocketConnection(
+            String roomId,
+            @Nullable Room room,
+            Connector connector,
+            SessionOptions options,
+            ConnectionSettings settings,
+            Set<WebSocketConnection> registry,
+            @Nullable PrincipalRateLimit principalRates) {
         this.roomId = roomId;
+        this.room = room;
         this.connector = connector;
         this.options = options;
         this.settings = settings;
         this.registry = registry;
+        this.principalRates = principalRates;
     }
 
     // ---- Jetty events -------------------------------------------------------------------------------
@@ -94,7 +129,12 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
     @Override
     public void onWebSocketText(String text) {
         SocketHandler h = handler;
-        if (h == null) {
+        if (h == null || rateLimited) {
+            return;
+        }
+        PrincipalRateLimit rates = principalRates;
+        if (rates != null && !rates.tryTake(options.principal().id(), utf8Length(text))) {
+            rateLimit();
             return;
         }
         try {
@@ -137,6 +177,22 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
                 h.onError(cause);
             }
         }
+    }
+
+    /** Closes the session with {@code RATE_LIMITED} (through the room, so its presence goes at once). */
+    private void rateLimit() {
+        rateLimited = true;
+        LOG.info("session {} in room {} is over its principal's rate limit; closing", options.sessionId(), roomId);
+        Room r = room;
+        if (r == null) {
+            // a routed session: the room may be on another node; the close reaches it as the socket's close
+            close(CloseReason.CLOSE_CODE, CloseReason.RATE_LIMITED.wireName());
+            return;
+        }
+        r.closeSession(options.sessionId(), CloseReason.RATE_LIMITED).whenComplete((v, e) -> {
+            // a session that had not joined yet (or a failed room) is closed here instead
+            close(CloseReason.CLOSE_CODE, CloseReason.RATE_LIMITED.wireName());
+        });
     }
 
     /** Marks the connection ended once; returns true for the first caller. */

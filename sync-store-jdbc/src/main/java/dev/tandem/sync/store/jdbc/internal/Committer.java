@@ -64,11 +64,17 @@ final class Committer implements Runnable {
         }
     }
 
+    private static final long EVENT_PRUNE_INTERVAL_MILLIS = 60_000;
+
     private final JdbcStore store;
     private final DataSource dataSource;
     private final StoreSettings settings;
     private final ArrayBlockingQueue<Write> queue;
     private final Thread thread;
+    /** Whether this committer deletes expired push event results (only one of a store's committers does). */
+    private final boolean prunesEvents;
+    /** When expired push event results were last deleted (epoch milliseconds); confined to the thread. */
+    private long lastEventPrune;
 
     /** A write taken from the queue that starts the next batch (its room was already in the last one). */
     private volatile @Nullable Write carried;
@@ -80,6 +86,7 @@ final class Committer implements Runnable {
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.thread = new Thread(this, "tandem-store-committer-" + index);
         this.thread.setDaemon(true);
+        this.prunesEvents = index == 0;
     }
 
     void start() {
@@ -144,6 +151,7 @@ final class Committer implements Runnable {
                     batch.add(next);
                 }
                 write(batch);
+                pruneEvents();
                 batch.clear();
                 rooms.clear();
             }
@@ -201,7 +209,7 @@ final class Committer implements Runnable {
                         throw new Fenced(cw);
                     }
                 }
-                RoomTables.writeCommits(c, commits);
+                RoomTables.writeCommits(c, commits, System.currentTimeMillis());
                 Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
                 for (Write w : batch) {
                     if (w instanceof VersionWrite vw) {
@@ -236,6 +244,33 @@ final class Committer implements Runnable {
             }
         }
         return null;
+    }
+
+    /**
+     * Deletes push event results older than the retention window, at most once per minute (or per window,
+     * if shorter), in a transaction of its own; a failure is logged and tried again next time.
+     */
+    private void pruneEvents() {
+        long now = System.currentTimeMillis();
+        long retention = settings.eventRetention().toMillis();
+        if (!prunesEvents || now - lastEventPrune < Math.min(EVENT_PRUNE_INTERVAL_MILLIS, retention)) {
+            return;
+        }
+        lastEventPrune = now;
+        try (Connection c = dataSource.getConnection()) {
+            try {
+                int deleted = RoomTables.pruneEvents(c, now - retention);
+                c.commit();
+                if (deleted > 0) {
+                    LOG.debug("Deleted {} push event results older than {}", deleted, settings.eventRetention());
+                }
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("Deleting expired push event results failed: {}", JdbcStore.rootMessage(e));
+        }
     }
 
     private void fail(List<Write> batch, Exception e) {

@@ -1,6 +1,7 @@
 package dev.tandem.sync.store.jdbc.internal;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tandem.sync.core.EventResult;
 import dev.tandem.sync.core.RoomCommit;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.StoreHealth;
@@ -11,7 +12,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -187,6 +190,55 @@ public final class JdbcStore implements JdbcRoomStore {
                 return RoomTables.loadVersion(c, roomId, versionId);
             } finally {
                 c.rollback();
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Map<String, EventResult>> loadEventResults(String roomId, Collection<String> eventIds) {
+        Objects.requireNonNull(roomId, "roomId");
+        List<String> ids = List.copyOf(eventIds);
+        if (ids.isEmpty()) {
+            return CompletableFuture.completedFuture(Map.of());
+        }
+        return read("load event results", c -> {
+            try {
+                return RoomTables.loadEventResults(c, roomId, ids);
+            } finally {
+                c.rollback();
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<@Nullable String> loadAttribute(String roomId, String key) {
+        Objects.requireNonNull(roomId, "roomId");
+        Objects.requireNonNull(key, "key");
+        return read("load attribute", c -> {
+            try {
+                return RoomTables.loadAttribute(c, roomId, key);
+            } finally {
+                c.rollback();
+            }
+        });
+    }
+
+    /**
+     * Writes the attribute in its own transaction on a reader thread: attributes change rarely, and their
+     * writes need not be ordered with the room's commits.
+     */
+    @Override
+    public CompletableFuture<Void> saveAttribute(String roomId, String key, @Nullable String value) {
+        Objects.requireNonNull(roomId, "roomId");
+        Objects.requireNonNull(key, "key");
+        return read("save attribute", c -> {
+            try {
+                RoomTables.saveAttribute(c, roomId, key, value);
+                c.commit();
+                return null;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
             }
         });
     }

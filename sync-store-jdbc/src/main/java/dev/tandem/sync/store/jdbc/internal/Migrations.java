@@ -45,7 +45,23 @@ final class Migrations {
                             + " created_at BIGINT NOT NULL,"
                             + " snapshot_json_gzip {blob} NOT NULL,"
                             + " PRIMARY KEY (room_id, version_id)){options}"),
-            // 2: fencing of multi-node owners; a commit made with an older owner_epoch than the room's is refused
+            // 2: results of HTTP push events, kept for a retention window so a re-sent event is answered again.
+            // created_at is in epoch milliseconds; result_json is {"applied", "reason", "serverClock"}.
+            List.of(
+                    "CREATE TABLE push_events ("
+                            + "room_id TEXT NOT NULL,"
+                            + " event_id TEXT NOT NULL,"
+                            + " result_json TEXT NOT NULL,"
+                            + " created_at BIGINT NOT NULL,"
+                            + " PRIMARY KEY (room_id, event_id)){options}",
+                    "CREATE INDEX push_events_by_created_at ON push_events (created_at)"),
+            // 3: host data stored with a room (its access policy…), one text value per (room, key).
+            List.of("CREATE TABLE room_attributes ("
+                    + "room_id TEXT NOT NULL,"
+                    + " key TEXT NOT NULL,"
+                    + " value TEXT NOT NULL,"
+                    + " PRIMARY KEY (room_id, key)){options}"),
+            // 4: fencing of multi-node owners; a commit made with an older owner_epoch than the room's is refused
             List.of("CREATE TABLE room_owners ("
                     + "room_id TEXT NOT NULL PRIMARY KEY,"
                     + " owner_epoch BIGINT NOT NULL)"));

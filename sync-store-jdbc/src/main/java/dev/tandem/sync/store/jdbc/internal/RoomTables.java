@@ -1,5 +1,6 @@
 package dev.tandem.sync.store.jdbc.internal;
 
+import dev.tandem.sync.core.EventResult;
 import dev.tandem.sync.core.Json;
 import dev.tandem.sync.core.RoomCommit;
 import dev.tandem.sync.core.RoomSnapshot;
@@ -17,7 +18,10 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
@@ -65,6 +69,16 @@ final class RoomTables {
                     + " ELSE excluded.tombstone_history_starts_at_clock END,"
                     + " schema_json = COALESCE(excluded.schema_json, rooms.schema_json)";
 
+    private static final String PUT_ATTRIBUTE = "INSERT INTO room_attributes (room_id, key, value) VALUES (?, ?, ?)"
+            + " ON CONFLICT (room_id, key) DO UPDATE SET value = excluded.value";
+
+    /** Records a push event's result; the first result of an event id wins. */
+    private static final String PUT_EVENT = "INSERT INTO push_events (room_id, event_id, result_json, created_at)"
+            + " VALUES (?, ?, ?, ?) ON CONFLICT (room_id, event_id) DO NOTHING";
+
+    /** The most event ids looked up in one query. */
+    private static final int EVENT_IDS_PER_QUERY = 100;
+
     /** Rows fetched per round trip when streaming a room's records. */
     private static final int FETCH_SIZE = 2_000;
 
@@ -101,15 +115,17 @@ final class RoomTables {
      * Writes commits of distinct rooms with one JDBC batch per statement, in the caller's transaction. Within
      * a commit an id is either put or deleted, so the statements' order across records does not matter.
      */
-    static void writeCommits(Connection c, List<RoomCommit> commits) throws SQLException {
+    static void writeCommits(Connection c, List<RoomCommit> commits, long now) throws SQLException {
         try (PreparedStatement putDocument = c.prepareStatement(PUT_DOCUMENT);
                 PreparedStatement deleteOlderTombstone = c.prepareStatement(DELETE_OLDER_TOMBSTONE);
                 PreparedStatement deleteOlderDocument = c.prepareStatement(DELETE_OLDER_DOCUMENT);
                 PreparedStatement putTombstone = c.prepareStatement(PUT_TOMBSTONE);
                 PreparedStatement pruneTombstones = c.prepareStatement(PRUNE_TOMBSTONES);
-                PreparedStatement putRoom = c.prepareStatement(PUT_ROOM)) {
+                PreparedStatement putRoom = c.prepareStatement(PUT_ROOM);
+                PreparedStatement putEvent = c.prepareStatement(PUT_EVENT)) {
             int puts = 0;
             int tombstones = 0;
+            int events = 0;
             for (RoomCommit commit : commits) {
                 String room = StoredText.encode(commit.roomId());
                 for (Map.Entry<String, RoomSnapshot.Document> e : commit.puts().entrySet()) {
@@ -143,6 +159,14 @@ final class RoomTables {
                     putTombstone.addBatch();
                     tombstones++;
                 }
+                for (EventResult r : commit.events().values()) {
+                    putEvent.setString(1, room);
+                    putEvent.setString(2, StoredText.encode(r.id()));
+                    putEvent.setString(3, eventJson(r));
+                    putEvent.setLong(4, now);
+                    putEvent.addBatch();
+                    events++;
+                }
                 pruneTombstones.setString(1, room);
                 pruneTombstones.setLong(2, commit.tombstoneHistoryStartsAtClock());
                 pruneTombstones.addBatch();
@@ -164,11 +188,71 @@ final class RoomTables {
                 deleteOlderDocument.executeBatch();
                 putTombstone.executeBatch();
             }
+            if (events > 0) {
+                putEvent.executeBatch();
+            }
             if (!commits.isEmpty()) {
                 pruneTombstones.executeBatch();
                 putRoom.executeBatch();
             }
         }
+    }
+
+    /** Returns the stored results of those of the given push events that were recorded, by event id. */
+    static Map<String, EventResult> loadEventResults(Connection c, String roomId, Collection<String> eventIds)
+            throws SQLException {
+        String room = StoredText.encode(roomId);
+        List<String> ids = new ArrayList<>(new LinkedHashSet<>(eventIds));
+        Map<String, EventResult> out = new HashMap<>();
+        for (int from = 0; from < ids.size(); from += EVENT_IDS_PER_QUERY) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + EVENT_IDS_PER_QUERY));
+            StringBuilder sql = new StringBuilder(
+                    "SELECT event_id, result_json FROM push_events" + " WHERE room_id = ? AND event_id IN (");
+            for (int i = 0; i < chunk.size(); i++) {
+                sql.append(i == 0 ? "?" : ", ?");
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql.append(')').toString())) {
+                ps.setString(1, room);
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(i + 2, StoredText.encode(chunk.get(i)));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String id = StoredText.decode(rs.getString(1));
+                        out.put(id, eventResult(id, rs.getString(2)));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Deletes push event results recorded before {@code before} (epoch milliseconds); returns how many. */
+    static int pruneEvents(Connection c, long before) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM push_events WHERE created_at < ?")) {
+            ps.setLong(1, before);
+            return ps.executeUpdate();
+        }
+    }
+
+    private static String eventJson(EventResult r) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("applied", r.applied());
+        if (r.reason() != null) {
+            json.put("reason", r.reason());
+        }
+        json.put("serverClock", r.serverClock());
+        return Json.stringify(json);
+    }
+
+    private static EventResult eventResult(String id, String json) {
+        Map<String, Object> m = object(json);
+        Object reason = m.get("reason");
+        return new EventResult(
+                id,
+                Boolean.TRUE.equals(m.get("applied")),
+                reason instanceof String s ? s : null,
+                ((Number) m.get("serverClock")).longValue());
     }
 
     /** Reads one room, or returns null if it was never stored. Streams the records. */
@@ -296,6 +380,37 @@ final class RoomTables {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? RoomSnapshot.fromJson(gunzip(rs.getBytes(1))) : null;
             }
+        }
+    }
+
+    /** Returns a room attribute, or null if unset. */
+    static @Nullable String loadAttribute(Connection c, String roomId, String key) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT value FROM room_attributes WHERE room_id = ? AND key = ?")) {
+            ps.setString(1, StoredText.encode(roomId));
+            ps.setString(2, StoredText.encode(key));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? StoredText.decode(rs.getString(1)) : null;
+            }
+        }
+    }
+
+    /** Sets (or with null, removes) a room attribute, in the caller's transaction. */
+    static void saveAttribute(Connection c, String roomId, String key, @Nullable String value) throws SQLException {
+        if (value == null) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("DELETE FROM room_attributes WHERE room_id = ? AND key = ?")) {
+                ps.setString(1, StoredText.encode(roomId));
+                ps.setString(2, StoredText.encode(key));
+                ps.executeUpdate();
+            }
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(PUT_ATTRIBUTE)) {
+            ps.setString(1, StoredText.encode(roomId));
+            ps.setString(2, StoredText.encode(key));
+            ps.setString(3, StoredText.encode(value));
+            ps.executeUpdate();
         }
     }
 

@@ -18,11 +18,13 @@ public record StoreSettings(
         @Nullable Duration maxVersionAge,
         int committerThreads,
         int readerThreads,
-        Duration connectTimeout) {
+        Duration connectTimeout,
+        Duration eventRetention) {
 
     public StoreSettings {
         Objects.requireNonNull(dialect, "dialect");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(eventRetention, "eventRetention");
     }
 
     @Override

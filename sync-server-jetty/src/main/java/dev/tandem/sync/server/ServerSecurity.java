@@ -1,0 +1,52 @@
+package dev.tandem.sync.server;
+
+import dev.tandem.sync.core.Authenticator;
+import dev.tandem.sync.core.RoomAccess;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Who may connect and what they may do: the {@link Authenticator} (none: every connection is anonymous), the
+ * {@link RoomAccess} policy and the {@link ServerLimits}. Immutable and thread-safe.
+ *
+ * <pre>{@code
+ * ServerSecurity security = ServerSecurity.open()
+ *     .withAuthenticator(JwtAuthenticator.builder().hmacSecret(secret).build())
+ *     .withRoomAccess(RoomPolicies.builder(store).build());
+ * }</pre>
+ *
+ * @param authenticator authenticates every WebSocket and admin API request, or null to accept everyone as
+ *     {@link dev.tandem.sync.core.Principal#ANONYMOUS}
+ * @param roomAccess decides each connection's access to its room
+ * @param limits the server-wide limits
+ */
+public record ServerSecurity(@Nullable Authenticator authenticator, RoomAccess roomAccess, ServerLimits limits) {
+
+    public ServerSecurity {
+        Objects.requireNonNull(roomAccess, "roomAccess");
+        Objects.requireNonNull(limits, "limits");
+    }
+
+    /** No authentication, every room open to everyone, default limits. */
+    public static ServerSecurity open() {
+        return new ServerSecurity(null, RoomAccess.allowAll(), ServerLimits.DEFAULTS);
+    }
+
+    /** Returns the authenticator, if connections must authenticate. */
+    public Optional<Authenticator> requiredAuthenticator() {
+        return Optional.ofNullable(authenticator);
+    }
+
+    public ServerSecurity withAuthenticator(@Nullable Authenticator authenticator) {
+        return new ServerSecurity(authenticator, roomAccess, limits);
+    }
+
+    public ServerSecurity withRoomAccess(RoomAccess roomAccess) {
+        return new ServerSecurity(authenticator, roomAccess, limits);
+    }
+
+    public ServerSecurity withLimits(ServerLimits limits) {
+        return new ServerSecurity(authenticator, roomAccess, limits);
+    }
+}

@@ -1,0 +1,298 @@
+package dev.tandem.sync.server.internal.http;
+
+import dev.tandem.sync.core.Access;
+import dev.tandem.sync.core.AuthRequest;
+import dev.tandem.sync.core.Authenticator;
+import dev.tandem.sync.core.Json;
+import dev.tandem.sync.core.Principal;
+import dev.tandem.sync.core.Room;
+import dev.tandem.sync.core.RoomAccess;
+import dev.tandem.sync.core.RoomManager;
+import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.server.auth.RoomPolicies;
+import dev.tandem.sync.server.auth.RoomPolicy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API of room policies, {@code GET|PUT /rooms/{roomId}/policy}, and the guard in front of the other
+ * {@code /rooms/…} routes. Both authenticate the request like a WebSocket connection (bearer token or {@code
+ * token} query parameter): a missing or bad token gets 401, a refused principal 403, both with a JSON error body.
+ *
+ * <ul>
+ *   <li>{@code GET /rooms/{roomId}/policy}: the policy ({@code {"owner", "shared", "linkType"}}) to any principal
+ *       with access to the room; 404 {@code POLICY_NOT_FOUND} when the room has none.
+ *   <li>{@code PUT /rooms/{roomId}/policy} with such a body ({@code owner} optional: it defaults to the current
+ *       owner, or the caller for a room without a policy): by the room's owner or an administrator; a room
+ *       without a policy may be claimed by a principal naming itself owner. Once stored, open sessions are
+ *       re-decided: those that lost access are closed with 4099 {@code FORBIDDEN}, those now view-only become
+ *       read-only; the response is sent after that.
+ *   <li>Other {@code /rooms/{roomId}/…} routes, when an authenticator is configured: reads need read access to the
+ *       room, writes (snapshot PUT, restore) read-write access.
+ * </ul>
+ *
+ * <p>Thread-safe.
+ */
+public final class PolicyApi extends Handler.Wrapper {
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyApi.class);
+
+    /** The largest policy body accepted. */
+    public static final int MAX_POLICY_BYTES = 16 * 1024;
+
+    private final @Nullable Authenticator authenticator;
+    private final RoomAccess access;
+    private final @Nullable RoomPolicies policies;
+    private final RoomManager rooms;
+    private final Function<Room.SessionInfo, Boolean> readOnlyRoute;
+    private final Duration timeout;
+
+    /**
+     * @param authenticator authenticates requests, or null when the server has no authentication
+     * @param access the server's room access
+     * @param rooms the open rooms, for live revocation
+     * @param readOnlyRoute tells whether a session joined through the read-only route
+     * @param timeout how long a request waits for the store
+     */
+    public PolicyApi(
+            @Nullable Authenticator authenticator,
+            RoomAccess access,
+            RoomManager rooms,
+            Function<Room.SessionInfo, Boolean> readOnlyRoute,
+            Duration timeout,
+            Handler next) {
+        super(next);
+        this.authenticator = authenticator;
+        this.access = Objects.requireNonNull(access, "access");
+        this.policies = access instanceof RoomPolicies p ? p : null;
+        this.rooms = Objects.requireNonNull(rooms, "rooms");
+        this.readOnlyRoute = readOnlyRoute;
+        this.timeout = timeout;
+    }
+
+    /** A refusal that becomes a JSON error. */
+    private static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int status;
+        final String code;
+
+        Refused(int status, String code, String message) {
+            super(message, null, false, false);
+            this.status = status;
+            this.code = code;
+        }
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        String path = Request.getPathInContext(request);
+        if (!path.startsWith("/rooms/")) {
+            return super.handle(request, response, callback);
+        }
+        String[] parts = path.substring("/rooms/".length()).split("/", -1);
+        String roomId = parts[0];
+        if (Route.idProblem("roomId", roomId, Route.MAX_ROOM_ID_LENGTH) != null) {
+            return super.handle(request, response, callback); // the room API answers 400
+        }
+        try {
+            if (parts.length == 2 && parts[1].equals("policy")) {
+                policy(request, roomId)
+                        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .whenComplete((body, e) -> {
+                            if (e == null) {
+                                response.setStatus(200);
+                                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json;charset=utf-8");
+                                response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+                                Content.Sink.write(response, true, body, callback);
+                            } else {
+                                writeError(response, callback, e);
+                            }
+                        });
+                return true;
+            }
+            if (authenticator != null) {
+                guard(request, roomId);
+            }
+        } catch (RuntimeException e) {
+            writeError(response, callback, e);
+            return true;
+        }
+        return super.handle(request, response, callback);
+    }
+
+    /** Lets a request through to the room routes only with enough access. */
+    private void guard(Request request, String roomId) {
+        Principal principal = authenticate(request, roomId);
+        Access a = decide(principal, roomId);
+        boolean write =
+                !request.getMethod().equals("GET") && !request.getMethod().equals("HEAD");
+        if (a == Access.READ_WRITE || (a == Access.READ_ONLY && !write)) {
+            return;
+        }
+        throw new Refused(
+                403, "FORBIDDEN", write ? "this needs write access to room " + roomId : "no access to room " + roomId);
+    }
+
+    private CompletableFuture<String> policy(Request request, String roomId) {
+        RoomPolicies p = policies;
+        if (p == null) {
+            throw new Refused(404, "NOT_FOUND", "this server decides access without stored room policies");
+        }
+        String method = request.getMethod();
+        if (!method.equals("GET") && !method.equals("PUT")) {
+            throw new Refused(405, "METHOD_NOT_ALLOWED", method + " is not allowed here; use GET, PUT");
+        }
+        Principal principal = authenticate(request, roomId);
+        if (method.equals("GET")) {
+            return p.policy(roomId).thenApply(policy -> {
+                Access a = p.decide(policy.orElse(null), principal);
+                if (a != Access.READ_WRITE && a != Access.READ_ONLY) {
+                    throw new Refused(403, "FORBIDDEN", "no access to room " + roomId);
+                }
+                return policy.map(RoomPolicy::toJson)
+                        .orElseThrow(() -> new Refused(404, "POLICY_NOT_FOUND", "room " + roomId + " has no policy"));
+            });
+        }
+        Map<?, ?> body = readPolicyBody(request);
+        return p.policy(roomId).thenCompose(existing -> {
+            RoomPolicy current = existing.orElse(null);
+            RoomPolicy next;
+            try {
+                next = RoomPolicy.fromMap(body, current != null ? current.owner() : principal.id());
+            } catch (IllegalArgumentException e) {
+                throw new Refused(400, "INVALID_POLICY", String.valueOf(e.getMessage()));
+            }
+            boolean admin = p.isAdmin(principal);
+            boolean owner = principal != Principal.ANONYMOUS
+                    && (current != null
+                            ? current.owner().equals(principal.id())
+                            : next.owner().equals(principal.id()));
+            if (!admin && !owner) {
+                throw new Refused(
+                        403,
+                        "FORBIDDEN",
+                        current != null
+                                ? "only the room's owner or an administrator may change its policy"
+                                : "a room without a policy may only be claimed with yourself as its owner");
+            }
+            return p.save(roomId, next)
+                    .thenCompose(v -> revalidate(p, roomId, next))
+                    .thenApply(v -> {
+                        LOG.info("room {} policy changed (shared {}, link {})", roomId, next.shared(), next.linkType());
+                        return next.toJson();
+                    });
+        });
+    }
+
+    /** Re-decides the open sessions of the room under its new policy. */
+    private CompletableFuture<Void> revalidate(RoomPolicies p, String roomId, RoomPolicy policy) {
+        return rooms.find(roomId)
+                .filter(r -> !r.isClosed())
+                .map(room -> room.revalidate(info -> {
+                    Access a = p.decide(policy, info.principal());
+                    return a == Access.READ_WRITE && readOnlyRoute.apply(info) ? Access.READ_ONLY : a;
+                }))
+                .orElse(CompletableFuture.completedFuture(null));
+    }
+
+    private Access decide(Principal principal, String roomId) {
+        try {
+            return access.access(principal, roomId);
+        } catch (SyncException e) {
+            throw new Refused(503, "STORE_UNAVAILABLE", String.valueOf(e.getMessage()));
+        }
+    }
+
+    private Principal authenticate(Request request, String roomId) {
+        Authenticator a = authenticator;
+        if (a == null) {
+            if (policies != null && request.getMethod().equals("PUT")) {
+                throw new Refused(401, "NOT_AUTHENTICATED", "changing a policy needs an authenticated principal");
+            }
+            return Principal.ANONYMOUS;
+        }
+        try {
+            return a.authenticate(authRequest(request, roomId));
+        } catch (SyncException e) {
+            throw new Refused(401, "NOT_AUTHENTICATED", String.valueOf(e.getMessage()));
+        }
+    }
+
+    private static AuthRequest authRequest(Request request, String roomId) {
+        Map<String, List<String>> headers = new HashMap<>();
+        for (HttpField field : request.getHeaders()) {
+            headers.computeIfAbsent(field.getLowerCaseName(), k -> new ArrayList<>())
+                    .add(field.getValue());
+        }
+        Map<String, List<String>> query = new HashMap<>();
+        for (Fields.Field f : Request.extractQueryParameters(request)) {
+            query.put(f.getName(), f.getValues());
+        }
+        return new AuthRequest(roomId, headers, query, Request.getRemoteAddr(request));
+    }
+
+    private static Map<?, ?> readPolicyBody(Request request) {
+        if (request.getLength() > MAX_POLICY_BYTES) {
+            throw tooLarge();
+        }
+        byte[] bytes;
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            bytes = in.readNBytes(MAX_POLICY_BYTES + 1);
+        } catch (IOException e) {
+            throw new Refused(400, "BAD_REQUEST", "cannot read the request body: " + e.getMessage());
+        }
+        if (bytes.length > MAX_POLICY_BYTES) {
+            throw tooLarge();
+        }
+        Object value;
+        try {
+            value = Json.parse(new String(bytes, StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            throw new Refused(400, "INVALID_POLICY", "the body is not JSON");
+        }
+        if (!(value instanceof Map<?, ?> m)) {
+            throw new Refused(400, "INVALID_POLICY", "the body must be a JSON object");
+        }
+        return m;
+    }
+
+    private static Refused tooLarge() {
+        return new Refused(
+                413, "BODY_TOO_LARGE", "the request body is larger than the limit of " + MAX_POLICY_BYTES + " bytes");
+    }
+
+    private static void writeError(Response response, Callback callback, Throwable error) {
+        Throwable e = error;
+        while (e.getCause() != null && !(e instanceof Refused)) {
+            e = e.getCause();
+        }
+        if (e instanceof Refused r) {
+            JsonError.write(response, callback, r.status, r.code, String.valueOf(r.getMessage()));
+        } else if (e instanceof java.util.concurrent.TimeoutException) {
+            JsonError.write(response, callback, 503, "STORE_UNAVAILABLE", "no answer from the store in time");
+        } else {
+            LOG.warn("policy request failed: {}", e.toString());
+            JsonError.write(response, callback, 503, "STORE_UNAVAILABLE", "the store failed: " + e);
+        }
+    }
+}

@@ -1,0 +1,441 @@
+package dev.tandem.sync.server;
+
+import static dev.tandem.sync.server.SyncClients.assertClosedWith;
+import static dev.tandem.sync.server.SyncClients.awaitPushResult;
+import static dev.tandem.sync.server.SyncClients.handshake;
+import static dev.tandem.sync.server.SyncClients.note;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tandem.sync.core.CloseReason;
+import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomStore;
+import dev.tandem.sync.core.SyncLimits;
+import dev.tandem.sync.server.auth.JwtAuthenticator;
+import dev.tandem.sync.server.auth.RoomPolicies;
+import dev.tandem.sync.server.auth.Tokens;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every security rule at a real server on a socket: each rejection arrives as a 4099 close with its exact reason,
+ * and the honest sessions of the same room keep working and lose nothing.
+ */
+class SecurityIT {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final long NOW = System.currentTimeMillis() / 1000;
+
+    private TandemServer server;
+    private SyncClients clients;
+    private RoomStore store;
+
+    private void start(UnaryOperator<RoomOptions.Builder> room, UnaryOperator<ServerLimits.Builder> limits) {
+        store = RoomStore.inMemory();
+        JwtAuthenticator jwt = JwtAuthenticator.builder()
+                .hmacSecret(Tokens.SECRET)
+                .publicKeyPem("rsa", Tokens.pem(Tokens.RSA.getPublic()))
+                .issuer("https://issuer.test")
+                .audience("tandem")
+                .maxTokenChars(4096)
+                .build();
+        server = TandemServer.builder()
+                .port(0)
+                .roomOptions(room.apply(RoomOptions.builder().store(store).batchInterval(Duration.ZERO))
+                        .build())
+                .security(new ServerSecurity(
+                        jwt,
+                        RoomPolicies.builder(store).adminClaim("role", "admin").build(),
+                        limits.apply(ServerLimits.builder()).build()))
+                .build()
+                .start();
+        clients = new SyncClients(server);
+    }
+
+    private void start() {
+        start(b -> b, b -> b);
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static Map<String, Object> claims(String sub) {
+        Map<String, Object> c = Tokens.claims(sub);
+        c.put("iss", "https://issuer.test");
+        c.put("aud", "tandem");
+        return c;
+    }
+
+    /** A valid token: the server checks iss and aud, so it carries them. */
+    private static String honest(String sub) {
+        return Tokens.hs256(claims(sub));
+    }
+
+    /** The honest pair of a room: alice writes, bob reads; both connected before the attack. */
+    private record Pair(WebSocketRecorder writer, WebSocketRecorder reader) {}
+
+    private Pair honestPair(String room) {
+        WebSocketRecorder w = clients.join(room, "honest-w", honest("alice"));
+        WebSocketRecorder r = clients.join(room, "honest-r", honest("alice"));
+        w.send(clients.push(note("note:before", "before the attack")));
+        assertThat(awaitPushResult(w)).isEqualTo("commit");
+        return new Pair(w, r);
+    }
+
+    private void assertHonestUnaffected(String room, Pair pair, List<String> absent) {
+        clients.assertRoomWorks(room, pair.writer(), pair.reader(), honest("alice"), List.of("note:before"), absent);
+    }
+
+    static Stream<Arguments> badTokens() {
+        Map<String, Object> expired = claims("mallory");
+        expired.put("exp", NOW - 3600);
+        Map<String, Object> notYet = claims("mallory");
+        notYet.put("nbf", NOW + 3600);
+        Map<String, Object> wrongIss = claims("mallory");
+        wrongIss.put("iss", "https://evil.test");
+        Map<String, Object> wrongAud = claims("mallory");
+        wrongAud.put("aud", "someone-else");
+        String confused = Tokens.hs256(
+                claims("mallory"), Tokens.pem(Tokens.RSA.getPublic()).getBytes(StandardCharsets.UTF_8));
+        String good = Tokens.hs256(claims("mallory"));
+        String badSignature =
+                good.substring(0, good.lastIndexOf('.') + 1) + "AAAA" + good.substring(good.lastIndexOf('.') + 5);
+        return Stream.of(
+                Arguments.of("missing", null),
+                Arguments.of("expired", Tokens.hs256(expired)),
+                Arguments.of("not yet valid", Tokens.hs256(notYet)),
+                Arguments.of("wrong iss", Tokens.hs256(wrongIss)),
+                Arguments.of("wrong aud", Tokens.hs256(wrongAud)),
+                Arguments.of("alg none", Tokens.none(claims("mallory"))),
+                Arguments.of("HS256 signed with the RSA public key", confused),
+                Arguments.of("bad signature", badSignature),
+                Arguments.of("malformed", "not.a.jwt"),
+                // longer than the verifier's 4096 but within Jetty's 8 KiB request line (longer ones get HTTP 414)
+                Arguments.of("oversized", Tokens.hs256(Map.of("sub", "x", "pad", "y".repeat(4000)))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badTokens")
+    void connect_badToken_isClosedNotAuthenticated(String why, String token) {
+        start();
+        Pair pair = honestPair("auth");
+
+        WebSocketRecorder bad = clients.open("auth", "mallory", token);
+
+        assertClosedWith(bad, CloseReason.NOT_AUTHENTICATED);
+        assertHonestUnaffected("auth", pair, List.of());
+    }
+
+    @Test
+    void connect_tokenInAuthorizationHeader_isAccepted() {
+        start();
+        WebSocketRecorder c = WebSocketRecorder.connect(
+                clients.uri("connect", "header", "h", null), true, Map.of("Authorization", "Bearer " + honest("bob")));
+        assertThat(handshake(c)).containsEntry("type", "connect").containsEntry("isReadonly", false);
+        c.close();
+    }
+
+    private HttpResponse<String> http(String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void putPolicy(String room, String token, String policy) throws Exception {
+        HttpResponse<String> r = http("PUT", "/rooms/" + room + "/policy", token, policy);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    @Test
+    void connect_privateRoomOfAnother_isClosedForbidden() throws Exception {
+        start();
+        putPolicy("private", honest("alice"), "{\"shared\":false}");
+        Pair pair = honestPair("private");
+
+        WebSocketRecorder intruder = clients.open("private", "bob", honest("bob"));
+
+        assertClosedWith(intruder, CloseReason.FORBIDDEN);
+        assertHonestUnaffected("private", pair, List.of());
+    }
+
+    @Test
+    void connect_sharedViewLink_isReadOnly_andItsPushesAreDiscarded() throws Exception {
+        start();
+        putPolicy("view", honest("alice"), "{\"shared\":true,\"linkType\":\"view\"}");
+        Pair pair = honestPair("view");
+
+        WebSocketRecorder viewer = clients.open("view", "bob", honest("bob"));
+        assertThat(handshake(viewer)).containsEntry("isReadonly", true);
+        viewer.send(clients.push(note("note:viewer", "nope")));
+
+        assertThat(awaitPushResult(viewer)).isEqualTo("discard");
+        assertHonestUnaffected("view", pair, List.of("note:viewer"));
+    }
+
+    @Test
+    void policyChange_closesRevokedSessionsAndDowngradesViewers() throws Exception {
+        start();
+        putPolicy("live", honest("alice"), "{\"shared\":true,\"linkType\":\"edit\"}");
+        Pair pair = honestPair("live");
+        WebSocketRecorder bobEditor = clients.join("live", "bob", honest("bob"));
+        bobEditor.send(clients.push(note("note:bob", "bob edits")));
+        assertThat(awaitPushResult(bobEditor)).isEqualTo("commit");
+
+        // edit → view: bob stays, read-only
+        putPolicy("live", honest("alice"), "{\"shared\":true,\"linkType\":\"view\"}");
+        bobEditor.send(clients.push(note("note:bob2", "now read-only")));
+        assertThat(awaitPushResult(bobEditor)).isEqualTo("discard");
+
+        // view → private: bob is closed at once
+        putPolicy("live", honest("alice"), "{\"shared\":false}");
+        await().atMost(Duration.ofSeconds(1)).until(bobEditor::isClosed);
+        assertClosedWith(bobEditor, CloseReason.FORBIDDEN);
+        clients.assertRoomWorks(
+                "live",
+                pair.writer(),
+                pair.reader(),
+                honest("alice"),
+                List.of("note:before", "note:bob"),
+                List.of("note:bob2"));
+    }
+
+    @Test
+    void readOnlyRoute_staysReadOnly_whenPolicyGrantsEdit() throws Exception {
+        start();
+        putPolicy("ro", honest("alice"), "{\"shared\":true,\"linkType\":\"view\"}");
+        WebSocketRecorder viaRo = WebSocketRecorder.connect(clients.uri("ro", "ro", "bob", honest("bob")));
+        assertThat(handshake(viaRo)).containsEntry("isReadonly", true);
+        putPolicy("ro", honest("alice"), "{\"shared\":true,\"linkType\":\"edit\"}");
+        viaRo.send(clients.push(note("note:ro", "x")));
+        assertThat(awaitPushResult(viaRo)).isEqualTo("discard");
+    }
+
+    @Test
+    void policyApi_authenticatesAndAuthorizes() throws Exception {
+        start();
+        String path = "/rooms/api/policy";
+        assertThat(http("GET", path, null, null).statusCode()).isEqualTo(401);
+        HttpResponse<String> none = http("GET", path, honest("alice"), null);
+        assertThat(none.statusCode()).isEqualTo(404);
+        assertThat(none.body()).contains("\"error\":\"POLICY_NOT_FOUND\"");
+        // claiming for someone else is refused; claiming for yourself works
+        HttpResponse<String> other = http("PUT", path, honest("bob"), "{\"owner\":\"alice\"}");
+        assertThat(other.statusCode()).isEqualTo(403);
+        assertThat(other.body()).contains("\"error\":\"FORBIDDEN\"");
+        putPolicy("api", honest("alice"), "{\"shared\":true,\"linkType\":\"view\"}");
+        assertThat(http("GET", path, honest("alice"), null).body())
+                .isEqualTo("{\"owner\":\"alice\",\"shared\":true,\"linkType\":\"view\"}");
+        // a viewer may read the policy but not change it
+        assertThat(http("GET", path, honest("bob"), null).statusCode()).isEqualTo(200);
+        assertThat(http("PUT", path, honest("bob"), "{\"shared\":true}").statusCode())
+                .isEqualTo(403);
+        // an administrator may
+        Map<String, Object> admin = claims("root");
+        admin.put("role", "admin");
+        putPolicy("api", Tokens.hs256(admin), "{\"shared\":false}");
+        assertThat(http("GET", path, honest("bob"), null).statusCode()).isEqualTo(403);
+        // bad bodies
+        HttpResponse<String> bad = http("PUT", path, honest("alice"), "{\"linkType\":\"admin\"}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body())
+                .isEqualTo(
+                        "{\"error\":\"INVALID_POLICY\",\"message\":\"linkType must be \\\"edit\\\" or \\\"view\\\"\"}");
+        HttpResponse<String> huge = http("PUT", path, honest("alice"), "{\"owner\":\"" + "a".repeat(20_000) + "\"}");
+        assertThat(huge.statusCode()).isEqualTo(413);
+        assertThat(huge.body()).contains("\"error\":\"BODY_TOO_LARGE\"");
+        // the room routes need access too
+        assertThat(http("GET", "/rooms/api/snapshot", null, null).statusCode()).isEqualTo(401);
+        assertThat(http("GET", "/rooms/api/snapshot", honest("bob"), null).statusCode())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void connect_pastMaxSessionsPerRoom_isClosedRoomFull() {
+        start(b -> b.limits(SyncLimits.builder().maxSessionsPerRoom(3).build()), b -> b);
+        Pair pair = honestPair("full");
+        WebSocketRecorder third = clients.join("full", "third", honest("bob"));
+
+        WebSocketRecorder fourth = clients.open("full", "fourth", honest("bob"));
+
+        assertClosedWith(fourth, CloseReason.ROOM_FULL);
+        third.close();
+        assertThat(pair.writer().isClosed()).isFalse();
+        pair.writer().send(clients.push(note("note:after", "x")));
+        assertThat(awaitPushResult(pair.writer())).isEqualTo("commit");
+        SyncClients.awaitPatchWith(pair.reader(), "note:after");
+    }
+
+    @Test
+    void messagesPastSessionRate_areClosedRateLimited() {
+        start(
+                b -> b.limits(SyncLimits.builder()
+                        .messagesPerSecond(5)
+                        .messageBurst(10)
+                        .build()),
+                b -> b);
+        Pair pair = honestPair("session-rate");
+        WebSocketRecorder flooder = clients.join("session-rate", "flood", honest("bob"));
+
+        for (int i = 0; i < 30 && !flooder.isClosed(); i++) {
+            flooder.send(Map.of("type", "ping"));
+        }
+
+        assertClosedWith(flooder, CloseReason.RATE_LIMITED);
+        assertHonestUnaffected("session-rate", pair, List.of());
+    }
+
+    @Test
+    void messagesPastPrincipalRate_overAllItsSessions_areClosedRateLimited() {
+        start(b -> b, b -> b.principalMessagesPerSecond(5).principalMessageBurst(12));
+        Pair pair = honestPair("principal-rate");
+        List<WebSocketRecorder> sessions = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            sessions.add(clients.join("principal-rate", "mallory-" + i, honest("mallory")));
+        }
+        // 3 sessions × 4 pings stays under each session's limit but not under the principal's 12 (3 connects used)
+        for (int round = 0; round < 4; round++) {
+            for (WebSocketRecorder s : sessions) {
+                if (!s.isClosed()) {
+                    try {
+                        s.send(Map.of("type", "ping"));
+                    } catch (RuntimeException closedMeanwhile) {
+                        // the server closed it between the check and the send
+                    }
+                }
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> sessions.stream().anyMatch(WebSocketRecorder::isClosed));
+        WebSocketRecorder limited = sessions.stream()
+                .filter(WebSocketRecorder::isClosed)
+                .findFirst()
+                .orElseThrow();
+        assertClosedWith(limited, CloseReason.RATE_LIMITED);
+        assertHonestUnaffected("principal-rate", pair, List.of());
+    }
+
+    @Test
+    void connectionsPastPerIpRate_areClosedRateLimited() {
+        start(b -> b, b -> b.connectionsPerIpPerMinute(4));
+        Pair pair = honestPair("ip-rate"); // 2 connections
+        clients.open("ip-rate", "x1", honest("bob")).close();
+        clients.open("ip-rate", "x2", honest("bob")).close();
+
+        WebSocketRecorder fifth = clients.open("ip-rate", "x3", honest("bob"));
+
+        assertClosedWith(fifth, CloseReason.RATE_LIMITED);
+        pair.writer().send(clients.push(note("note:after", "x")));
+        assertThat(awaitPushResult(pair.writer())).isEqualTo("commit");
+        SyncClients.awaitPatchWith(pair.reader(), "note:after");
+    }
+
+    @Test
+    void recordPastMaxRecordChars_isClosedInvalidRecord_andRolledBack() {
+        start(b -> b.limits(SyncLimits.builder().maxRecordChars(1000).build()), b -> b);
+        Pair pair = honestPair("record-size");
+        WebSocketRecorder bad = clients.join("record-size", "bad", honest("bob"));
+
+        bad.send(clients.push(note("note:huge", "x".repeat(2000))));
+
+        assertClosedWith(bad, CloseReason.INVALID_RECORD);
+        assertHonestUnaffected("record-size", pair, List.of("note:huge"));
+    }
+
+    @Test
+    void pushPastMaxRecordsPerPush_isClosedInvalidRecord_andRolledBack() {
+        start(b -> b.limits(SyncLimits.builder().maxRecordsPerPush(5).build()), b -> b);
+        Pair pair = honestPair("push-size");
+        WebSocketRecorder bad = clients.join("push-size", "bad", honest("bob"));
+        Map<String, Object> diff = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 6; i++) {
+            diff.put("note:many" + i, List.of("put", note("note:many" + i, "x")));
+        }
+
+        bad.send(Map.of("type", "push", "clientClock", 0, "diff", diff));
+
+        assertClosedWith(bad, CloseReason.INVALID_RECORD);
+        assertHonestUnaffected("push-size", pair, List.of("note:many0", "note:many5"));
+    }
+
+    @Test
+    void pushPastMaxDocumentChars_isClosedInvalidRecord_andRolledBack() {
+        start(b -> b.limits(SyncLimits.builder().maxDocumentChars(3000).build()), b -> b);
+        Pair pair = honestPair("doc-size");
+        WebSocketRecorder bad = clients.join("doc-size", "bad", honest("bob"));
+
+        bad.send(clients.push(note("note:big", "x".repeat(2900))));
+
+        assertClosedWith(bad, CloseReason.INVALID_RECORD);
+        assertHonestUnaffected("doc-size", pair, List.of("note:big"));
+    }
+
+    @Test
+    void messagePastMaxMessageChars_isClosedUnknownError() {
+        start(b -> b.maxMessageChars(10_000), b -> b);
+        Pair pair = honestPair("message-size");
+        WebSocketRecorder bad = clients.join("message-size", "bad", honest("bob"));
+
+        bad.send("1_" + "{".repeat(6000));
+        bad.send("0_" + "x".repeat(6000));
+
+        assertClosedWith(bad, CloseReason.UNKNOWN_ERROR);
+        assertHonestUnaffected("message-size", pair, List.of());
+    }
+
+    @Test
+    void rawSocket_neverUpgrading_isClosedAfterHandshakeTimeout() throws Exception {
+        start(b -> b, b -> b.handshakeTimeout(Duration.ofMillis(500)));
+        try (Socket raw = new Socket("127.0.0.1", server.port())) {
+            OutputStream out = raw.getOutputStream();
+            out.write("GET /connect/slow?sessionId=s HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = raw.getInputStream();
+            raw.setSoTimeout(10_000);
+            // the server ends the half-sent request: EOF (possibly after an error response); no EOF in 10 s
+            // throws SocketTimeoutException
+            byte[] response = in.readAllBytes();
+            assertThat(response.length).isGreaterThanOrEqualTo(0);
+        }
+    }
+
+    @Test
+    void authenticatedSocket_neverSendingConnect_isClosedAfterConnectTimeout() {
+        start(b -> b.connectTimeout(Duration.ofMillis(300)), b -> b);
+        WebSocketRecorder idle = clients.open("idle", "idle", honest("bob"));
+        WebSocketRecorder.Closed closed = idle.awaitClose();
+        assertThat(closed.code()).isEqualTo(1000);
+    }
+
+    @Test
+    void unauthenticatedSocket_isClosedAtOnce_withoutReadingItsFrames() {
+        start();
+        WebSocketRecorder bad = WebSocketRecorder.connect(clients.uri("connect", "x", "x", null), false);
+        bad.readAll();
+        assertClosedWith(bad, CloseReason.NOT_AUTHENTICATED);
+    }
+}
