@@ -239,6 +239,40 @@ public final class Main implements Callable<Integer> {
     Duration shutdownTimeout = Duration.ofSeconds(30);
 
     @Option(
+            names = "--web",
+            paramLabel = "DIR",
+            description = "Serve a built web page from DIR at /, /r/{roomId} and /ro/{roomId}, e.g."
+                    + " examples/tldraw-web/dist (TANDEM_WEB). Default: none.")
+    @Nullable
+    Path web;
+
+    @Option(
+            names = "--max-upload-bytes",
+            defaultValue = "25MiB",
+            paramLabel = "BYTES",
+            converter = Units.BytesConverter.class,
+            description = "Largest asset upload (POST /uploads/{name}), kept in --data/uploads"
+                    + " (TANDEM_MAX_UPLOAD_BYTES). Default: ${DEFAULT-VALUE}.")
+    long maxUploadBytes = TandemServer.DEFAULT_MAX_UPLOAD_BYTES;
+
+    @Option(
+            names = "--unfurl",
+            defaultValue = "public",
+            paramLabel = "off|public|any",
+            description = "GET /unfurl?url=… fetches bookmark metadata: off, public (public addresses only) or any"
+                    + " (also loopback, private and link-local addresses) (TANDEM_UNFURL). Default: ${DEFAULT-VALUE}.")
+    String unfurl = "public";
+
+    @Option(
+            names = "--event-log",
+            defaultValue = "false",
+            paramLabel = "true|false",
+            arity = "0..1",
+            description = "Write every room event as one JSON line to standard output (TANDEM_EVENT_LOG)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    boolean eventLog;
+
+    @Option(
             names = "--jwt-secret",
             paramLabel = "SECRET",
             description = "Accept HS256 JSON Web Tokens signed with this secret (UTF-8, at least 32 bytes); prefer"
@@ -584,11 +618,23 @@ public final class Main implements Callable<Integer> {
         };
     }
 
+    String unfurlMode() {
+        String mode = unfurl.toLowerCase(Locale.ROOT);
+        if (!List.of("off", "public", "any").contains(mode)) {
+            throw new IllegalArgumentException("--unfurl must be off, public or any but was '" + unfurl + "'");
+        }
+        return mode;
+    }
+
     @Override
     public Integer call() {
         Logger log = LoggerFactory.getLogger(Main.class);
         // check everything that needs no I/O before opening the store
         durability();
+        unfurlMode();
+        if (web != null && !java.nio.file.Files.isRegularFile(web.resolve("index.html"))) {
+            throw new IllegalArgumentException("--web " + web + " has no index.html (run npm run build there)");
+        }
         if (schema != null) {
             SchemaFile.read(schema);
         }
@@ -613,9 +659,16 @@ public final class Main implements Callable<Integer> {
                     .maxBodyBytes(maxBodyBytes)
                     .security(new ServerSecurity(authenticator, roomPolicies(roomStore), limits))
                     .flushTimeout(shutdownTimeout)
-                    .roomOptions(roomOptions(roomStore));
+                    .roomOptions(roomOptions(roomStore))
+                    .uploadDir(data.resolve("uploads"))
+                    .maxUploadBytes(maxUploadBytes)
+                    .unfurl(!unfurlMode().equals("off"), unfurlMode().equals("any"))
+                    .eventLog(eventLog);
             if (cluster != null) {
                 builder.cluster(cluster, new JdbcRoomFence((JdbcRoomStore) roomStore));
+            }
+            if (web != null) {
+                builder.webRoot(web);
             }
             server = builder.build();
             server.start();

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -88,6 +89,7 @@ public final class TandemHandler extends Handler.Wrapper {
     private final ServerSecurity security;
     private final ServerWebSocketContainer container;
     private final Set<WebSocketConnection> connections = ConcurrentHashMap.newKeySet();
+    private volatile Predicate<String> readOnlyRooms = roomId -> false;
     private final KeyedBuckets connectionsPerIp;
     private final KeyedBuckets connectionsPerPrincipal;
     private final PrincipalRateLimit principalRates;
@@ -182,6 +184,11 @@ public final class TandemHandler extends Handler.Wrapper {
         return security;
     }
 
+    /** Makes every session in the rooms this predicate accepts read-only, whatever their route. */
+    void readOnlyRooms(Predicate<String> readOnly) {
+        this.readOnlyRooms = Objects.requireNonNull(readOnly, "readOnly");
+    }
+
     /** Returns the connection settings. */
     public ConnectionSettings settings() {
         return settings;
@@ -264,10 +271,12 @@ public final class TandemHandler extends Handler.Wrapper {
         if (storeId != null) {
             meta.put("storeId", storeId);
         }
-        if (route.readOnly()) {
+        // a read-only copy (POST /snapshots) is read-only on every route, whatever the room's policy says
+        boolean readOnly = route.readOnly() || readOnlyRooms.test(route.roomId());
+        if (readOnly) {
             meta.put(READ_ONLY_ROUTE_META, true);
         }
-        SessionOptions options = new SessionOptions(sessionId, route.readOnly(), meta);
+        SessionOptions options = new SessionOptions(sessionId, readOnly, meta);
 
         WebSocketCreator creator =
                 (upgradeRequest, upgradeResponse, upgradeCallback) -> admit(upgradeRequest, route, options, query);

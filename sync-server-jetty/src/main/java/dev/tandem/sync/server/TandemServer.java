@@ -8,12 +8,19 @@ import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.redis.ClusterOptions;
 import dev.tandem.sync.redis.RedisCluster;
 import dev.tandem.sync.redis.RoomFence;
+import dev.tandem.sync.server.internal.app.AppApi;
+import dev.tandem.sync.server.internal.app.ReadOnlyRooms;
+import dev.tandem.sync.server.internal.app.Unfurler;
+import dev.tandem.sync.server.internal.app.UploadStore;
 import dev.tandem.sync.server.internal.events.FanOutRoomEvents;
+import dev.tandem.sync.server.internal.events.JsonLinesRoomEvents;
 import dev.tandem.sync.server.internal.events.LoggingRoomEvents;
 import dev.tandem.sync.server.internal.http.PolicyApi;
 import dev.tandem.sync.server.internal.http.RoomApi;
 import dev.tandem.sync.server.internal.http.SyncApi;
+import dev.tandem.sync.server.internal.web.WebPages;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
@@ -56,6 +63,10 @@ public final class TandemServer implements AutoCloseable {
     public static final int DEFAULT_PORT = 8787;
     /** The largest HTTP request body by default: 32 MiB. */
     public static final long DEFAULT_MAX_BODY_BYTES = 32L * 1024 * 1024;
+    /** The largest asset upload by default: 25 MiB. */
+    public static final long DEFAULT_MAX_UPLOAD_BYTES = 25L * 1024 * 1024;
+    /** The most bytes of a page read to unfurl it. */
+    static final int UNFURL_MAX_BYTES = 1024 * 1024;
 
     private final String host;
     private final int requestedPort;
@@ -108,10 +119,26 @@ public final class TandemServer implements AutoCloseable {
             metrics.bindCluster(cluster);
         }
         if (manager != null) {
-            RoomApi roomApi = new RoomApi(manager, store, metrics::scrape, b.maxBodyBytes, b.requestTimeout);
+            ReadOnlyRooms readOnly = new ReadOnlyRooms(store, b.requestTimeout);
+            handler.readOnlyRooms(readOnly::isReadOnly);
+            UploadStore uploads = b.uploadDir == null ? null : new UploadStore(b.uploadDir, b.maxUploadBytes);
+            Unfurler unfurler = b.unfurl
+                    ? new Unfurler(
+                            b.unfurlAllowPrivate, Duration.ofSeconds(5), Duration.ofSeconds(10), UNFURL_MAX_BYTES)
+                    : null;
             Authenticator authenticator = b.security.authenticator();
-            // The offline sync routes see requests first and pass on every other path; then the policy API and
-            // the guard of the room routes.
+            AppApi app = new AppApi(
+                    manager,
+                    store,
+                    readOnly,
+                    uploads,
+                    unfurler,
+                    b.requestTimeout,
+                    authenticator,
+                    b.security.roomAccess());
+            RoomApi roomApi = new RoomApi(manager, store, metrics::scrape, b.maxBodyBytes, b.requestTimeout);
+            // The offline sync routes see requests first and pass on every other path; then the app routes
+            // (snapshots, uploads, unfurl); then the policy API and the guard of the room routes.
             handler.setHandler(new Handler.Sequence(
                     new SyncApi(
                             manager,
@@ -121,6 +148,7 @@ public final class TandemServer implements AutoCloseable {
                             b.maxPullLimit,
                             b.maxBodyBytes,
                             b.requestTimeout),
+                    app,
                     new PolicyApi(
                             authenticator,
                             b.security.roomAccess(),
@@ -134,7 +162,13 @@ public final class TandemServer implements AutoCloseable {
             }
         }
         metrics.bindConnections(handler);
-        server.setHandler(handler);
+        if (b.webRoot != null) {
+            WebPages pages = new WebPages(b.webRoot);
+            pages.setHandler(handler);
+            server.setHandler(pages);
+        } else {
+            server.setHandler(handler);
+        }
         server.setStopAtShutdown(false);
     }
 
@@ -269,6 +303,12 @@ public final class TandemServer implements AutoCloseable {
         private @Nullable TandemMetrics metrics;
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private Duration requestTimeout = Duration.ofSeconds(30);
+        private @Nullable Path webRoot;
+        private @Nullable Path uploadDir;
+        private long maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES;
+        private boolean unfurl = true;
+        private boolean unfurlAllowPrivate;
+        private boolean eventLog;
         private int maxEventsPerPush = SyncApi.DEFAULT_MAX_EVENTS_PER_PUSH;
         private int maxPullLimit = SyncApi.DEFAULT_MAX_PULL_LIMIT;
 
@@ -305,6 +345,59 @@ public final class TandemServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxPullLimit must be between 1 and 100000 but was " + maxPullLimit);
             }
             this.maxPullLimit = maxPullLimit;
+            return this;
+        }
+
+        /**
+         * Serves a built web page (a {@code vite build} output directory with an {@code index.html}, such as
+         * {@code examples/tldraw-web/dist}) at {@code /}, {@code /r/{roomId}} and {@code /ro/{roomId}}, and its
+         * files by path. Default: none.
+         *
+         * @throws IllegalArgumentException if the directory has no {@code index.html}
+         */
+        public Builder webRoot(Path webRoot) {
+            Objects.requireNonNull(webRoot, "webRoot");
+            if (!java.nio.file.Files.isRegularFile(webRoot.resolve("index.html"))) {
+                throw new IllegalArgumentException("webRoot " + webRoot + " has no index.html");
+            }
+            this.webRoot = webRoot;
+            return this;
+        }
+
+        /**
+         * Keeps asset uploads ({@code POST|GET /uploads/{objectName}}) in this directory, created if missing.
+         * Default: none, and the upload routes answer 501.
+         */
+        public Builder uploadDir(Path uploadDir) {
+            this.uploadDir = Objects.requireNonNull(uploadDir, "uploadDir");
+            return this;
+        }
+
+        /** The largest asset upload in bytes; > 0, default 25 MiB. */
+        public Builder maxUploadBytes(long maxUploadBytes) {
+            if (maxUploadBytes <= 0) {
+                throw new IllegalArgumentException("maxUploadBytes must be > 0 but was " + maxUploadBytes);
+            }
+            this.maxUploadBytes = maxUploadBytes;
+            return this;
+        }
+
+        /**
+         * Whether {@code GET /unfurl?url=…} fetches bookmark metadata (default true), and whether it may fetch
+         * loopback, private and link-local addresses (default false: only public addresses).
+         */
+        public Builder unfurl(boolean enabled, boolean allowPrivateAddresses) {
+            this.unfurl = enabled;
+            this.unfurlAllowPrivate = allowPrivateAddresses;
+            return this;
+        }
+
+        /**
+         * Whether room events go, one JSON object per line, to the SLF4J logger {@code tandem.events} (rooms
+         * created from {@link #roomOptions} only). Default false.
+         */
+        public Builder eventLog(boolean eventLog) {
+            this.eventLog = eventLog;
             return this;
         }
 
@@ -478,7 +571,11 @@ public final class TandemServer implements AutoCloseable {
             RoomOptions given =
                     roomOptions != null ? roomOptions : RoomOptions.builder().build();
             RoomOptions options = given.toBuilder()
-                    .events(FanOutRoomEvents.of(given.events(), new LoggingRoomEvents(), m.roomEvents()))
+                    .events(FanOutRoomEvents.of(
+                            given.events(),
+                            new LoggingRoomEvents(),
+                            m.roomEvents(),
+                            eventLog ? JsonLinesRoomEvents.toLog() : dev.tandem.sync.core.RoomEvents.NONE))
                     .build();
             if (clusterOptions != null && fence != null) {
                 if (options.store() == null) {

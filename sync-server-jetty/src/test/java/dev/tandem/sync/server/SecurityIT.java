@@ -184,6 +184,27 @@ class SecurityIT {
     }
 
     @Test
+    void appRoutes_copyingARoom_needsAuthenticationAndReadAccess() throws Exception {
+        start();
+        putPolicy("secret", honest("alice"), "{\"shared\":false}");
+        Pair pair = honestPair("secret");
+        String body = "{\"roomId\":\"secret\"}";
+
+        HttpResponse<String> anonymous = http("POST", "/snapshots", null, body);
+        HttpResponse<String> intruder = http("POST", "/snapshots", honest("bob"), body);
+        HttpResponse<String> owner = http("POST", "/snapshots", honest("alice"), body);
+        HttpResponse<String> anonymousUnfurl = http("GET", "/unfurl?url=http://127.0.0.1:1/", null, null);
+
+        assertThat(anonymous.statusCode()).as(anonymous.body()).isEqualTo(401);
+        assertThat(anonymous.body()).contains("\"error\":\"NOT_AUTHENTICATED\"");
+        assertThat(intruder.statusCode()).as(intruder.body()).isEqualTo(403);
+        assertThat(intruder.body()).contains("\"error\":\"FORBIDDEN\"");
+        assertThat(owner.statusCode()).as(owner.body()).isEqualTo(201);
+        assertThat(anonymousUnfurl.statusCode()).isIn(401, 404);
+        assertHonestUnaffected("secret", pair, List.of());
+    }
+
+    @Test
     void connect_sharedViewLink_isReadOnly_andItsPushesAreDiscarded() throws Exception {
         start();
         putPolicy("view", honest("alice"), "{\"shared\":true,\"linkType\":\"view\"}");

@@ -1,7 +1,6 @@
 package dev.tandem.sync.server.internal.http;
 
 import dev.tandem.sync.core.Access;
-import dev.tandem.sync.core.AuthRequest;
 import dev.tandem.sync.core.Authenticator;
 import dev.tandem.sync.core.Json;
 import dev.tandem.sync.core.Principal;
@@ -15,22 +14,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -232,23 +226,10 @@ public final class PolicyApi extends Handler.Wrapper {
             return Principal.ANONYMOUS;
         }
         try {
-            return a.authenticate(authRequest(request, roomId));
+            return a.authenticate(HttpAuth.authRequest(request, roomId));
         } catch (SyncException e) {
             throw new Refused(401, "NOT_AUTHENTICATED", String.valueOf(e.getMessage()));
         }
-    }
-
-    private static AuthRequest authRequest(Request request, String roomId) {
-        Map<String, List<String>> headers = new HashMap<>();
-        for (HttpField field : request.getHeaders()) {
-            headers.computeIfAbsent(field.getLowerCaseName(), k -> new ArrayList<>())
-                    .add(field.getValue());
-        }
-        Map<String, List<String>> query = new HashMap<>();
-        for (Fields.Field f : Request.extractQueryParameters(request)) {
-            query.put(f.getName(), f.getValues());
-        }
-        return new AuthRequest(roomId, headers, query, Request.getRemoteAddr(request));
     }
 
     private static Map<?, ?> readPolicyBody(Request request) {
