@@ -6,12 +6,15 @@ import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.SyncLimits;
+import dev.tandem.sync.redis.ClusterOptions;
 import dev.tandem.sync.server.auth.JwtAuthenticator;
 import dev.tandem.sync.server.auth.RoomPolicies;
 import dev.tandem.sync.server.internal.cli.ConfigDefaults;
 import dev.tandem.sync.server.internal.cli.SchemaFile;
 import dev.tandem.sync.server.internal.cli.StoreKind;
 import dev.tandem.sync.server.internal.cli.Units;
+import dev.tandem.sync.server.internal.cluster.JdbcRoomFence;
+import dev.tandem.sync.store.jdbc.JdbcRoomStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -407,7 +410,64 @@ public final class Main implements Callable<Integer> {
                     + " INVALID_RECORD (TANDEM_MAX_DOCUMENT_CHARS). Default: ${DEFAULT-VALUE}.")
     long maxDocumentChars = 256L << 20;
 
+    @Option(
+            names = "--redis-url",
+            paramLabel = "URL",
+            description = "Run as one node of a cluster on this Redis, e.g. redis://127.0.0.1:6379; every node must"
+                    + " use the same --store postgres database and --durability sync (TANDEM_REDIS_URL)."
+                    + " Default: none, a single node.")
+    @Nullable
+    String redisUrl;
+
+    @Option(
+            names = "--node-id",
+            paramLabel = "ID",
+            description = "This node's id in the cluster, unique, [A-Za-z0-9._-] (TANDEM_NODE_ID). Default: random.")
+    @Nullable
+    String nodeId;
+
+    @Option(
+            names = "--redis-prefix",
+            paramLabel = "PREFIX",
+            defaultValue = ClusterOptions.DEFAULT_KEY_PREFIX,
+            description = "Prefix of the cluster's Redis keys and channels (TANDEM_REDIS_PREFIX)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String redisPrefix = ClusterOptions.DEFAULT_KEY_PREFIX;
+
+    @Option(
+            names = "--lease-ttl",
+            defaultValue = "10s",
+            paramLabel = "DURATION",
+            converter = Units.DurationConverter.class,
+            description = "How long a node's ownership of a room lasts without renewal (renewed every third); a dead"
+                    + " owner's rooms move to another node after at most this long (TANDEM_LEASE_TTL)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    Duration leaseTtl = ClusterOptions.DEFAULT_LEASE_TTL;
+
     private final CountDownLatch stopped = new CountDownLatch(1);
+
+    /** Returns the cluster settings, or null for a single node; throws IllegalArgumentException for bad ones. */
+    @Nullable
+    ClusterOptions clusterOptions() {
+        if (redisUrl == null || redisUrl.isBlank()) {
+            return null;
+        }
+        if (store != StoreKind.POSTGRES) {
+            throw new IllegalArgumentException("--redis-url needs --store postgres (a store every node shares)");
+        }
+        if (durability() != Durability.SYNC) {
+            throw new IllegalArgumentException(
+                    "--redis-url needs --durability sync (a fail-over must not lose acknowledged changes)");
+        }
+        ClusterOptions.Builder b = ClusterOptions.builder()
+                .redisUri(redisUrl)
+                .keyPrefix(redisPrefix)
+                .leaseTtl(leaseTtl);
+        if (nodeId != null) {
+            b.nodeId(nodeId);
+        }
+        return b.build();
+    }
 
     /** Runs the server until the process is stopped. */
     public static void main(String[] args) {
@@ -588,6 +648,7 @@ public final class Main implements Callable<Integer> {
         ConnectionSettings settings = ConnectionSettings.defaults()
                 .withMaxMessageBytes(maxMessageBytes)
                 .withMaxQueuedBytes(maxQueuedBytes);
+        ClusterOptions cluster = clusterOptions();
         RoomStore roomStore = store.open(data, jdbcUrl, jdbcUser, jdbcPassword, maxVersions);
         TandemServer server;
         try {
@@ -603,6 +664,9 @@ public final class Main implements Callable<Integer> {
                     .maxUploadBytes(maxUploadBytes)
                     .unfurl(!unfurlMode().equals("off"), unfurlMode().equals("any"))
                     .eventLog(eventLog);
+            if (cluster != null) {
+                builder.cluster(cluster, new JdbcRoomFence((JdbcRoomStore) roomStore));
+            }
             if (web != null) {
                 builder.webRoot(web);
             }
@@ -613,13 +677,14 @@ public final class Main implements Callable<Integer> {
             throw e;
         }
         log.info(
-                "Tandem started on {} (store {}, durability {}, schema {}, authentication {}, unclaimed rooms {})",
+                "Tandem started on {} (store {}, durability {}, schema {}, authentication {}, unclaimed rooms {}{})",
                 server.uri(),
                 store.describe(data, jdbcUrl),
                 durability.toLowerCase(Locale.ROOT),
                 schema == null ? "pinned" : schema,
                 authenticator == null ? "none" : "JWT",
-                unclaimedRooms.toLowerCase(Locale.ROOT));
+                unclaimedRooms.toLowerCase(Locale.ROOT),
+                cluster == null ? "" : ", cluster node " + cluster.nodeId());
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {

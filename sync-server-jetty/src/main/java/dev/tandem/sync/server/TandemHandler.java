@@ -8,6 +8,8 @@ import dev.tandem.sync.core.Principal;
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.SessionOptions;
+import dev.tandem.sync.core.SessionSocket;
+import dev.tandem.sync.core.SocketHandler;
 import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.server.internal.http.JsonError;
 import dev.tandem.sync.server.internal.http.Route;
@@ -82,6 +84,7 @@ public final class TandemHandler extends Handler.Wrapper {
     public static final String READ_ONLY_ROUTE_META = "readOnlyRoute";
 
     private final Function<String, Room> rooms;
+    private final @Nullable RoomRouter router;
     private final ConnectionSettings settings;
     private final ServerSecurity security;
     private final ServerWebSocketContainer container;
@@ -91,9 +94,23 @@ public final class TandemHandler extends Handler.Wrapper {
     private final KeyedBuckets connectionsPerPrincipal;
     private final PrincipalRateLimit principalRates;
 
+    /**
+     * Joins a connection to a room that may live on another node (multi-node mode): returns the handler the
+     * connection feeds.
+     */
+    @FunctionalInterface
+    public interface RoomRouter {
+        SocketHandler connect(String roomId, SessionSocket socket, SessionOptions options);
+    }
+
     private TandemHandler(
-            Server server, Function<String, Room> rooms, ConnectionSettings settings, ServerSecurity security) {
+            Server server,
+            Function<String, Room> rooms,
+            @Nullable RoomRouter router,
+            ConnectionSettings settings,
+            ServerSecurity security) {
         this.rooms = rooms;
+        this.router = router;
         this.settings = settings;
         this.security = security;
         this.container = ServerWebSocketContainer.ensure(server);
@@ -138,7 +155,28 @@ public final class TandemHandler extends Handler.Wrapper {
         Objects.requireNonNull(rooms, "rooms");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(security, "security");
-        return new TandemHandler(server, rooms, settings, security);
+        return new TandemHandler(server, rooms, null, settings, security);
+    }
+
+    /**
+     * Creates a handler whose connections join rooms through {@code router} (a multi-node cluster), which decides
+     * where each room runs; admission (authentication, access, limits) happens here, on the node the client
+     * reached.
+     */
+    public static TandemHandler create(
+            Server server, RoomRouter router, ConnectionSettings settings, ServerSecurity security) {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(router, "router");
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(security, "security");
+        return new TandemHandler(
+                server,
+                id -> {
+                    throw new IllegalStateException("rooms are routed");
+                },
+                router,
+                settings,
+                security);
     }
 
     /** Returns the security settings. */
@@ -323,6 +361,13 @@ public final class TandemHandler extends Handler.Wrapper {
     }
 
     private Object endpoint(Route route, SessionOptions options) {
+        RoomRouter r = router;
+        if (r != null) {
+            String roomId = route.roomId();
+            PrincipalRateLimit rates = options.principal() == Principal.ANONYMOUS ? null : principalRates;
+            return new WebSocketConnection(
+                    roomId, (socket, o) -> r.connect(roomId, socket, o), options, settings, connections, rates);
+        }
         Room room;
         try {
             room = rooms.apply(route.roomId());

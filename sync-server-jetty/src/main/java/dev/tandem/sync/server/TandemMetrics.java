@@ -5,8 +5,10 @@ import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomEvents;
 import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomStore;
+import dev.tandem.sync.redis.RedisCluster;
 import dev.tandem.sync.store.jdbc.JdbcRoomStore;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -148,6 +150,48 @@ public final class TandemMetrics {
     }
 
     /** Adds gauges of the handler's open connections and their queued outgoing bytes. */
+    /** Registers a cluster node's gauges and relay counters. */
+    public void bindCluster(RedisCluster cluster) {
+        Gauge.builder("tandem.cluster.rooms.owned", cluster, c -> c.stats().roomsOwned())
+                .description("Rooms this node owns")
+                .register(registry);
+        Gauge.builder("tandem.cluster.sessions", cluster, c -> c.stats().localSessions())
+                .description("Client sessions by where their client and room are")
+                .tag("kind", "local")
+                .register(registry);
+        Gauge.builder("tandem.cluster.sessions", cluster, c -> c.stats().relayedOutSessions())
+                .description("Client sessions by where their client and room are")
+                .tag("kind", "relayed_out")
+                .register(registry);
+        Gauge.builder("tandem.cluster.sessions", cluster, c -> c.stats().relayedInSessions())
+                .description("Client sessions by where their client and room are")
+                .tag("kind", "relayed_in")
+                .register(registry);
+        Gauge.builder("tandem.cluster.redis.connected", cluster, c -> c.stats().redisConnected() ? 1 : 0)
+                .description("1 while both Redis connections are up")
+                .register(registry);
+        FunctionCounter.builder(
+                        "tandem.cluster.relay.messages", cluster, c -> c.stats().relayMessagesIn())
+                .description("Relay messages")
+                .tag("direction", "in")
+                .register(registry);
+        FunctionCounter.builder(
+                        "tandem.cluster.relay.messages", cluster, c -> c.stats().relayMessagesOut())
+                .description("Relay messages")
+                .tag("direction", "out")
+                .register(registry);
+        FunctionCounter.builder(
+                        "tandem.cluster.relay.chars", cluster, c -> c.stats().relayBytesIn())
+                .description("Relay message characters")
+                .tag("direction", "in")
+                .register(registry);
+        FunctionCounter.builder(
+                        "tandem.cluster.relay.chars", cluster, c -> c.stats().relayBytesOut())
+                .description("Relay message characters")
+                .tag("direction", "out")
+                .register(registry);
+    }
+
     void bindConnections(TandemHandler handler) {
         Gauge.builder("tandem.websocket.connections", handler, TandemHandler::connectionCount)
                 .description("open WebSocket connections")

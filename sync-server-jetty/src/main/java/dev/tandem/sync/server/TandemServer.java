@@ -5,6 +5,9 @@ import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomStore;
+import dev.tandem.sync.redis.ClusterOptions;
+import dev.tandem.sync.redis.RedisCluster;
+import dev.tandem.sync.redis.RoomFence;
 import dev.tandem.sync.server.internal.app.AppApi;
 import dev.tandem.sync.server.internal.app.ReadOnlyRooms;
 import dev.tandem.sync.server.internal.app.Unfurler;
@@ -74,6 +77,7 @@ public final class TandemServer implements AutoCloseable {
     private final Duration stopTimeout;
     private final Duration flushTimeout;
     private final TandemMetrics metrics;
+    private final @Nullable RedisCluster cluster;
     private State state = State.NEW;
     private int boundPort = -1;
 
@@ -89,13 +93,15 @@ public final class TandemServer implements AutoCloseable {
             @Nullable RoomManager manager,
             @Nullable RoomManager ownedRooms,
             @Nullable RoomStore store,
-            TandemMetrics metrics) {
+            TandemMetrics metrics,
+            @Nullable RedisCluster cluster) {
         this.host = b.host;
         this.requestedPort = b.port;
         this.ownedRooms = ownedRooms;
         this.stopTimeout = b.stopTimeout;
         this.flushTimeout = b.flushTimeout;
         this.metrics = metrics;
+        this.cluster = cluster;
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("tandem-http");
         this.server = new Server(threads);
@@ -106,7 +112,12 @@ public final class TandemServer implements AutoCloseable {
         // closed; upgraded WebSocket sessions take their own idle timeout
         connector.setIdleTimeout(b.security.limits().handshakeTimeout().toMillis());
         server.addConnector(connector);
-        this.handler = TandemHandler.create(server, rooms, b.settings, b.security);
+        this.handler = cluster == null
+                ? TandemHandler.create(server, rooms, b.settings, b.security)
+                : TandemHandler.create(server, cluster::connect, b.settings, b.security);
+        if (cluster != null) {
+            metrics.bindCluster(cluster);
+        }
         if (manager != null) {
             ReadOnlyRooms readOnly = new ReadOnlyRooms(store, b.requestTimeout);
             handler.readOnlyRooms(readOnly::isReadOnly);
@@ -221,6 +232,11 @@ public final class TandemServer implements AutoCloseable {
         return java.util.Optional.ofNullable(ownedRooms);
     }
 
+    /** Returns the cluster this server is a node of, in multi-node mode. */
+    public java.util.Optional<RedisCluster> cluster() {
+        return java.util.Optional.ofNullable(cluster);
+    }
+
     /**
      * Stops accepting connections, closes every connection normally (waiting at most the stop timeout), closes
      * the rooms the server created and waits at most the flush timeout until their changes are durable, then
@@ -248,6 +264,9 @@ public final class TandemServer implements AutoCloseable {
                         count,
                         flushTimeout);
             }
+        }
+        if (cluster != null) {
+            cluster.close();
         }
         stopQuietly();
         if (wasStarted) {
@@ -293,7 +312,22 @@ public final class TandemServer implements AutoCloseable {
         private int maxEventsPerPush = SyncApi.DEFAULT_MAX_EVENTS_PER_PUSH;
         private int maxPullLimit = SyncApi.DEFAULT_MAX_PULL_LIMIT;
 
+        private @Nullable ClusterOptions clusterOptions;
+        private @Nullable RoomFence fence;
+
         private Builder() {}
+
+        /**
+         * Runs this server as one node of a multi-node cluster on Redis (see {@link RedisCluster}): rooms come
+         * from {@link #roomOptions}, whose store must be the store every node shares, and their commits are
+         * fenced through {@code fence}. The cluster connects to Redis when {@link #build()} runs and is closed by
+         * {@link TandemServer#stop()}.
+         */
+        public Builder cluster(ClusterOptions clusterOptions, RoomFence fence) {
+            this.clusterOptions = Objects.requireNonNull(clusterOptions, "clusterOptions");
+            this.fence = Objects.requireNonNull(fence, "fence");
+            return this;
+        }
 
         /** The most events one {@code POST /sync/push} may carry; more get 413. 1 to 10,000, default 100. */
         public Builder maxEventsPerPush(int maxEventsPerPush) {
@@ -524,12 +558,15 @@ public final class TandemServer implements AutoCloseable {
                 throw new IllegalStateException("set at most one of rooms and roomOptions");
             }
             TandemMetrics m = metrics != null ? metrics : TandemMetrics.create();
+            if (clusterOptions != null && (roomLookup != null || rooms != null)) {
+                throw new IllegalStateException("a cluster node creates its rooms from roomOptions");
+            }
             if (roomLookup != null) {
-                return new TandemServer(this, roomLookup, null, null, null, m);
+                return new TandemServer(this, roomLookup, null, null, null, m, null);
             }
             if (rooms != null) {
                 RoomManager r = rooms;
-                return new TandemServer(this, r::room, r, null, store, m);
+                return new TandemServer(this, r::room, r, null, store, m, null);
             }
             RoomOptions given =
                     roomOptions != null ? roomOptions : RoomOptions.builder().build();
@@ -540,8 +577,16 @@ public final class TandemServer implements AutoCloseable {
                             m.roomEvents(),
                             eventLog ? JsonLinesRoomEvents.toLog() : dev.tandem.sync.core.RoomEvents.NONE))
                     .build();
+            if (clusterOptions != null && fence != null) {
+                if (options.store() == null) {
+                    throw new IllegalStateException("a cluster node needs room options with the shared store");
+                }
+                RedisCluster node = RedisCluster.start(clusterOptions, options, fence);
+                RoomManager owned = node.rooms();
+                return new TandemServer(this, owned::room, owned, owned, options.store(), m, node);
+            }
             RoomManager owned = RoomManager.create(options);
-            return new TandemServer(this, owned::room, owned, owned, options.store(), m);
+            return new TandemServer(this, owned::room, owned, owned, options.store(), m, null);
         }
     }
 }

@@ -41,6 +41,39 @@ class MainTest {
     }
 
     @Test
+    void run_badClusterOptions_printOneLineAndExit2() {
+        int[] exit = new int[1];
+        assertThat(runCapturing(exit, "--store", "memory", "--port", "0", "--redis-url", "redis://127.0.0.1:1"))
+                .containsExactly("tandem-server: --redis-url needs --store postgres (a store every node shares)");
+        assertThat(exit[0]).isEqualTo(2);
+        assertThat(runCapturing(
+                        exit,
+                        "--store",
+                        "postgres",
+                        "--jdbc-url",
+                        "jdbc:postgresql://127.0.0.1:1/x",
+                        "--durability",
+                        "async",
+                        "--redis-url",
+                        "redis://127.0.0.1:1"))
+                .containsExactly(
+                        "tandem-server: --redis-url needs --durability sync (a fail-over must not lose acknowledged"
+                                + " changes)");
+        assertThat(runCapturing(
+                        exit,
+                        "--store",
+                        "postgres",
+                        "--jdbc-url",
+                        "jdbc:postgresql://127.0.0.1:1/x",
+                        "--redis-url",
+                        "redis://127.0.0.1:1",
+                        "--node-id",
+                        "a b"))
+                .containsExactly("tandem-server: nodeId must be 1 to 64 of [A-Za-z0-9._-] but was 'a b'");
+        assertThat(exit[0]).isEqualTo(2);
+    }
+
+    @Test
     void run_badSecurityOptions_printOneLineAndExit2() {
         int[] exit = new int[1];
         assertThat(runCapturing(exit, "--store", "memory", "--unclaimed-rooms", "mine"))

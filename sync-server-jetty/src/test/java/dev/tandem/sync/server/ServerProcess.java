@@ -25,10 +25,11 @@ final class ServerProcess implements AutoCloseable {
     private final Path log;
     private final int port;
 
-    private ServerProcess(List<String> args) throws IOException {
+    private ServerProcess(List<String> jvmArgs, List<String> args, Duration startTimeout) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
+        command.addAll(jvmArgs);
         command.add("-jar");
         command.add(jar().toString());
         command.add("--port");
@@ -40,7 +41,7 @@ final class ServerProcess implements AutoCloseable {
                 .redirectOutput(log.toFile())
                 .start();
         int[] found = {-1};
-        await().atMost(Duration.ofSeconds(30))
+        await().atMost(startTimeout)
                 .pollInterval(Duration.ofMillis(50))
                 .failFast("server exited", () -> !process.isAlive())
                 .until(() -> {
@@ -57,7 +58,18 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(String... args) throws IOException {
-        return new ServerProcess(List.of(args));
+        return new ServerProcess(List.of(), List.of(args), Duration.ofSeconds(30));
+    }
+
+    /**
+     * Starts a server for a multi-process test on a busy machine: quick-starting JIT and serial GC, and up to 90 s
+     * to start.
+     */
+    static ServerProcess startLight(String... args) throws IOException {
+        return new ServerProcess(
+                List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k"),
+                List.of(args),
+                Duration.ofSeconds(90));
     }
 
     private static Path jar() {
@@ -88,6 +100,23 @@ final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Sends a signal by name ({@code STOP}, {@code CONT}) with {@code kill}. */
+    void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .inheritIO()
+                .start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).as("kill -%s", name).isZero();
     }
 
     /** Sends SIGKILL: no shutdown hook runs, nothing is flushed. */

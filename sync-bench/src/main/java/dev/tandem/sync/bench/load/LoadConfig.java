@@ -2,6 +2,7 @@ package dev.tandem.sync.bench.load;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -22,6 +23,8 @@ import java.util.Objects;
  * @param drain the longest wait for outstanding results after the window
  * @param maxInFlight pushes one client may have without a result; further offered pushes are skipped
  * @param serverPid the server's pid for CPU and RSS from {@code /proc}, or 0 for none
+ * @param moreUrls further nodes of a cluster ({@code --url a,b,c}): client {@code i} connects to node {@code i %
+ *     nodes}, {@code url} being node 0
  */
 public record LoadConfig(
         URI url,
@@ -36,10 +39,12 @@ public record LoadConfig(
         Duration duration,
         Duration drain,
         int maxInFlight,
-        long serverPid) {
+        long serverPid,
+        List<URI> moreUrls) {
 
     public LoadConfig {
         Objects.requireNonNull(url, "url");
+        moreUrls = List.copyOf(moreUrls);
         Objects.requireNonNull(label, "label");
         Objects.requireNonNull(roomPrefix, "roomPrefix");
         if (clients <= 0 || clients > 4096) {
@@ -59,9 +64,50 @@ public record LoadConfig(
         }
     }
 
+    /** A run against one server. */
+    public LoadConfig(
+            URI url,
+            String label,
+            int clients,
+            int rooms,
+            int roomOffset,
+            String roomPrefix,
+            double opsPerSecond,
+            int changesPerClient,
+            Duration warmup,
+            Duration duration,
+            Duration drain,
+            int maxInFlight,
+            long serverPid) {
+        this(
+                url,
+                label,
+                clients,
+                rooms,
+                roomOffset,
+                roomPrefix,
+                opsPerSecond,
+                changesPerClient,
+                warmup,
+                duration,
+                drain,
+                maxInFlight,
+                serverPid,
+                List.of());
+    }
+
+    /** Returns every node's base URL: {@code url} first. */
+    public List<URI> urls() {
+        List<URI> all = new java.util.ArrayList<>();
+        all.add(url);
+        all.addAll(moreUrls);
+        return all;
+    }
+
     /** Parses {@code --name value} arguments; see {@link LoadGenerator} for the names and defaults. */
     public static LoadConfig parse(String... args) {
         URI url = URI.create("http://127.0.0.1:8787/");
+        List<URI> more = List.of();
         String label = "server";
         int clients = 200;
         int rooms = 10;
@@ -81,7 +127,14 @@ public record LoadConfig(
             }
             String v = args[++i];
             switch (name) {
-                case "--url" -> url = URI.create(v.endsWith("/") ? v : v + "/");
+                case "--url" -> {
+                    List<URI> given = new java.util.ArrayList<>();
+                    for (String u : v.split(",")) {
+                        given.add(URI.create(u.endsWith("/") ? u : u + "/"));
+                    }
+                    url = given.get(0);
+                    more = given.subList(1, given.size());
+                }
                 case "--label" -> label = v;
                 case "--clients" -> clients = Integer.parseInt(v);
                 case "--rooms" -> rooms = Integer.parseInt(v);
@@ -110,6 +163,7 @@ public record LoadConfig(
                 duration,
                 drain,
                 maxInFlight,
-                pid);
+                pid,
+                more);
     }
 }

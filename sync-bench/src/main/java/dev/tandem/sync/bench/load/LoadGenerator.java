@@ -30,7 +30,7 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
  *     --url http://127.0.0.1:8787/ --clients 200 --rooms 10 --rate 2000 --duration 20 --server-pid 1234
  * </pre>
  *
- * Options: {@code --url --label --clients --rooms --room-offset --room-prefix --rate --changes --warmup
+ * Options: {@code --url (comma-separated for the nodes of a cluster: client i connects to node i % nodes) --label --clients --rooms --room-offset --room-prefix --rate --changes --warmup
  * --duration --drain --max-in-flight --server-pid} (seconds for times). Connects with tldraw 5.4.2's schema, so
  * Tandem (pinned or tldraw schema), tldraw's own server and the raw relay all accept it. Stops by itself:
  * connect (at most 30 s), warmup, window, drain.
@@ -114,7 +114,9 @@ public final class LoadGenerator {
         Semaphore permits = new Semaphore(CONNECT_CONCURRENCY);
         for (LoadClient c : clients) {
             permits.acquire();
-            URI uri = URI.create(config.url().toString().replaceFirst("^http", "ws") + "connect/"
+            List<URI> nodes = config.urls();
+            URI base = nodes.get(c.index % nodes.size());
+            URI uri = URI.create(base.toString().replaceFirst("^http", "ws") + "connect/"
                     + config.roomPrefix() + "-" + c.room + "?sessionId=" + config.roomPrefix() + "-"
                     + config.roomOffset() + "-" + c.index);
             c.connecting();
@@ -225,6 +227,9 @@ public final class LoadGenerator {
         j.append('{');
         field(j, "label", config.label());
         field(j, "url", config.url().toString());
+        if (!config.moreUrls().isEmpty()) {
+            field(j, "nodes", config.urls().size());
+        }
         field(j, "clients", config.clients());
         field(j, "connected", connected);
         field(j, "rooms", config.rooms());

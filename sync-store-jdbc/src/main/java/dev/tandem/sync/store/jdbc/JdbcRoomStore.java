@@ -1,5 +1,6 @@
 package dev.tandem.sync.store.jdbc;
 
+import dev.tandem.sync.core.RoomCommit;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.store.jdbc.internal.Dialect;
 import dev.tandem.sync.store.jdbc.internal.JdbcStore;
@@ -7,6 +8,7 @@ import dev.tandem.sync.store.jdbc.internal.StoreSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,6 +43,24 @@ public interface JdbcRoomStore extends RoomStore {
     static Builder builder() {
         return new Builder();
     }
+
+    /**
+     * Makes the caller the room's only writer among those that use {@link #commit(RoomCommit, long)}, for
+     * multi-node servers: increments the room's owner epoch (the first claim gets 1) and completes with it.
+     * From then on a fenced commit with an older epoch is refused; one in flight either committed before the
+     * claim or is refused. Load the room after the claim completes to see every commit the claim did not
+     * refuse.
+     */
+    CompletableFuture<Long> claimOwnership(String roomId);
+
+    /**
+     * Like {@link #commit(RoomCommit)}, but applied only if {@code ownerEpoch} is still the room's owner epoch
+     * (checked in the commit's transaction); otherwise completes exceptionally with {@link
+     * RoomFencedException} and changes nothing.
+     *
+     * @throws IllegalArgumentException if {@code ownerEpoch} < 1
+     */
+    CompletableFuture<Void> commit(RoomCommit commit, long ownerEpoch);
 
     /** Returns counters of the store's work since it was opened; never blocks. */
     Stats stats();

@@ -78,6 +78,59 @@ abstract class JdbcRoomStoreContract extends RoomStoreContract {
     }
 
     @Test
+    void claimOwnership_eachClaim_getsTheNextEpoch() {
+        JdbcRoomStore s = (JdbcRoomStore) store;
+        String r = room("claim");
+        assertThat(get(s.claimOwnership(r))).isEqualTo(1L);
+        assertThat(get(s.claimOwnership(r))).isEqualTo(2L);
+        assertThat(get(s.claimOwnership(room("claim-other")))).isEqualTo(1L);
+        assertThat(get(s.load(r))).as("a claim stores no room").isNull();
+    }
+
+    @Test
+    void fencedCommit_afterANewerClaim_isRefusedAndChangesNothing() {
+        JdbcRoomStore s = (JdbcRoomStore) store;
+        String r = room("fenced");
+        long stale = get(s.claimOwnership(r));
+        get(s.commit(commit(r, 1, puts(doc("shape:a", 1)), Map.of(), 0), stale));
+        long current = get(s.claimOwnership(r));
+
+        // the stale owner writes the same clock the new owner will write: refused, so no two histories mix
+        Throwable refused = causeOf(s.commit(commit(r, 2, puts(doc("shape:a", 2, "by", "stale")), Map.of(), 0), stale));
+        assertThat(refused)
+                .isInstanceOf(RoomFencedException.class)
+                .hasMessage("room " + r + " was claimed by a newer owner than epoch " + stale + "; commit refused");
+        assertThat(((RoomFencedException) refused).ownerEpoch()).isEqualTo(stale);
+        assertThat(get(s.load(r)).documentClock()).isEqualTo(1);
+        assertThat(s.health().healthy()).isTrue();
+
+        get(s.commit(commit(r, 2, puts(doc("shape:a", 2, "by", "current")), Map.of(), 0), current));
+        RoomSnapshot loaded = get(s.load(r));
+        assertThat(loaded.documentClock()).isEqualTo(2);
+        assertThat(loaded.documents().get(0).state()).containsEntry("by", "current");
+    }
+
+    @Test
+    void fencedCommit_batchedWithOtherRooms_failsAlone() {
+        JdbcRoomStore s = open(builder().committerThreads(1));
+        String stale = room("batch-stale");
+        long old = get(s.claimOwnership(stale));
+        get(s.claimOwnership(stale));
+        List<CompletableFuture<Void>> others = new ArrayList<>();
+        CompletableFuture<Void> refused = null;
+        for (int i = 0; i < 20; i++) {
+            String r = room("batch-" + i);
+            others.add(s.commit(commit(r, 1, puts(doc("shape:a", 1)), Map.of(), 0)));
+            if (i == 10) {
+                refused = s.commit(commit(stale, 1, puts(doc("shape:a", 1)), Map.of(), 0), old);
+            }
+        }
+        others.forEach(f -> get(f));
+        assertThat(causeOf(refused)).isInstanceOf(RoomFencedException.class);
+        assertThat(get(s.load(stale))).isNull();
+    }
+
+    @Test
     void commit_manyRoomsAtOnce_shareTransactions() {
         JdbcRoomStore s = (JdbcRoomStore) store;
         int rooms = 100;

@@ -35,7 +35,9 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
     /** RFC 6455 limits the close reason to 123 UTF-8 bytes. */
     private static final int MAX_CLOSE_REASON_BYTES = 123;
 
-    private final Room room;
+    private final String roomId;
+    private final @Nullable Room room;
+    private final Connector connector;
     private final SessionOptions options;
     private final ConnectionSettings settings;
     private final Set<WebSocketConnection> registry;
@@ -47,6 +49,12 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
     private volatile @Nullable SocketHandler handler;
     private final @Nullable PrincipalRateLimit principalRates;
     private volatile boolean rateLimited;
+
+    /** Joins a connection to its room: returns the handler the connection feeds. */
+    @FunctionalInterface
+    public interface Connector {
+        SocketHandler connect(SessionSocket socket, SessionOptions options);
+    }
 
     public WebSocketConnection(
             Room room, SessionOptions options, ConnectionSettings settings, Set<WebSocketConnection> registry) {
@@ -62,7 +70,35 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
             ConnectionSettings settings,
             Set<WebSocketConnection> registry,
             @Nullable PrincipalRateLimit principalRates) {
+        this(room.id(), room, room::connect, options, settings, registry, principalRates);
+    }
+
+    /**
+     * A connection joined through a connector (a multi-node cluster, where the room may run on another node).
+     *
+     * @param principalRates the rate limit of the session's principal over all its sessions, or null for none
+     */
+    public WebSocketConnection(
+            String roomId,
+            Connector connector,
+            SessionOptions options,
+            ConnectionSettings settings,
+            Set<WebSocketConnection> registry,
+            @Nullable PrincipalRateLimit principalRates) {
+        this(roomId, null, connector, options, settings, registry, principalRates);
+    }
+
+    private WebSocketConnection(
+            String roomId,
+            @Nullable Room room,
+            Connector connector,
+            SessionOptions options,
+            ConnectionSettings settings,
+            Set<WebSocketConnection> registry,
+            @Nullable PrincipalRateLimit principalRates) {
+        this.roomId = roomId;
         this.room = room;
+        this.connector = connector;
         this.options = options;
         this.settings = settings;
         this.registry = registry;
@@ -81,11 +117,11 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
         session.setMaxFrameSize(settings.maxMessageBytes());
         this.session = session;
         registry.add(this);
-        LOG.debug("session {} opened on room {}", options.sessionId(), room.id());
+        LOG.debug("session {} opened on room {}", options.sessionId(), roomId);
         try {
-            handler = room.connect(this, options);
+            handler = connector.connect(this, options);
         } catch (RuntimeException e) {
-            LOG.warn("room {} refused session {}", room.id(), options.sessionId(), e);
+            LOG.warn("room {} refused session {}", roomId, options.sessionId(), e);
             close(CloseReason.CLOSE_CODE, CloseReason.UNKNOWN_ERROR.wireName());
         }
     }
@@ -104,7 +140,7 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
         try {
             h.onText(text);
         } catch (RuntimeException e) {
-            LOG.warn("room {} failed on a frame from session {}", room.id(), options.sessionId(), e);
+            LOG.warn("room {} failed on a frame from session {}", roomId, options.sessionId(), e);
             close(CloseReason.CLOSE_CODE, CloseReason.UNKNOWN_ERROR.wireName());
         }
     }
@@ -146,8 +182,14 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
     /** Closes the session with {@code RATE_LIMITED} (through the room, so its presence goes at once). */
     private void rateLimit() {
         rateLimited = true;
-        LOG.info("session {} in room {} is over its principal's rate limit; closing", options.sessionId(), room.id());
-        room.closeSession(options.sessionId(), CloseReason.RATE_LIMITED).whenComplete((v, e) -> {
+        LOG.info("session {} in room {} is over its principal's rate limit; closing", options.sessionId(), roomId);
+        Room r = room;
+        if (r == null) {
+            // a routed session: the room may be on another node; the close reaches it as the socket's close
+            close(CloseReason.CLOSE_CODE, CloseReason.RATE_LIMITED.wireName());
+            return;
+        }
+        r.closeSession(options.sessionId(), CloseReason.RATE_LIMITED).whenComplete((v, e) -> {
             // a session that had not joined yet (or a failed room) is closed here instead
             close(CloseReason.CLOSE_CODE, CloseReason.RATE_LIMITED.wireName());
         });
@@ -179,7 +221,7 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
             LOG.warn(
                     "session {} in room {} is too slow: {} bytes queued, limit {}; closing",
                     options.sessionId(),
-                    room.id(),
+                    roomId,
                     queued - size,
                     settings.maxQueuedBytes());
             closeSession(s, StatusCode.TRY_AGAIN_LATER, "outgoing queue full");

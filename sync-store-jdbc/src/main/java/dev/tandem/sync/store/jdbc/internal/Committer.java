@@ -3,6 +3,7 @@ package dev.tandem.sync.store.jdbc.internal;
 import dev.tandem.sync.core.RoomCommit;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.VersionInfo;
+import dev.tandem.sync.store.jdbc.RoomFencedException;
 import dev.tandem.sync.store.jdbc.RoomStoreException;
 import java.io.IOException;
 import java.sql.Connection;
@@ -39,7 +40,12 @@ final class Committer implements Runnable {
         void fail(Throwable error);
     }
 
-    record CommitWrite(RoomCommit commit, CompletableFuture<Void> done) implements Write {
+    /** A commit; with an {@code ownerEpoch} >= 0 it is applied only while that is the room's owner epoch. */
+    record CommitWrite(RoomCommit commit, long ownerEpoch, CompletableFuture<Void> done) implements Write {
+        CommitWrite(RoomCommit commit, CompletableFuture<Void> done) {
+            this(commit, -1, done);
+        }
+
         @Override
         public String roomId() {
             return commit.roomId();
@@ -196,6 +202,13 @@ final class Committer implements Runnable {
         List<VersionInfo> versions = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             try {
+                for (Write w : batch) {
+                    if (w instanceof CommitWrite cw
+                            && cw.ownerEpoch() >= 0
+                            && !RoomTables.holdsOwnerEpoch(c, cw.roomId(), cw.ownerEpoch())) {
+                        throw new Fenced(cw);
+                    }
+                }
                 RoomTables.writeCommits(c, commits, System.currentTimeMillis());
                 Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
                 for (Write w : batch) {
@@ -261,6 +274,12 @@ final class Committer implements Runnable {
     }
 
     private void fail(List<Write> batch, Exception e) {
+        if (e instanceof Fenced fenced && batch.size() == 1) {
+            CommitWrite w = fenced.write;
+            LOG.info("Refused a commit of room {} by a stale owner (epoch {})", w.roomId(), w.ownerEpoch());
+            w.fail(new RoomFencedException(w.roomId(), w.ownerEpoch()));
+            return;
+        }
         String reason = JdbcStore.rootMessage(e);
         RoomStoreException error = new RoomStoreException(
                 "writing " + batch.size() + " changes to " + settings.dialect().displayName() + " failed: " + reason,
@@ -269,6 +288,17 @@ final class Committer implements Runnable {
         LOG.warn("Writing {} changes failed: {}", batch.size(), reason);
         for (Write w : batch) {
             w.fail(error);
+        }
+    }
+
+    /** A fenced commit: its room has a newer owner; the transaction is rolled back. */
+    static final class Fenced extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient CommitWrite write;
+
+        Fenced(CommitWrite write) {
+            super("room " + write.roomId() + " has a newer owner than epoch " + write.ownerEpoch(), null, false, false);
+            this.write = write;
         }
     }
 

@@ -53,6 +53,9 @@ public enum Dialect {
     }
 
     /** Configures the connection pool: {@code readers} reader connections plus one per committer. */
+    /** PostgreSQL's {@code idle_in_transaction_session_timeout} for the store's connections, in milliseconds. */
+    static final int IDLE_IN_TRANSACTION_MS = 5_000;
+
     HikariConfig poolConfig(StoreSettings s) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("tandem-" + name().toLowerCase(java.util.Locale.ROOT));
@@ -84,6 +87,10 @@ public enum Dialect {
             config.addDataSourceProperty("connectTimeout", String.valueOf(seconds));
             config.addDataSourceProperty("loginTimeout", String.valueOf(seconds));
             config.addDataSourceProperty("tcpKeepAlive", "true");
+            // A transaction left open by a paused or partitioned process (a long GC pause, SIGSTOP) is rolled back
+            // after this long, so its locks (a fenced commit's lock on its room's owner row) cannot stop another
+            // node from claiming the room; a healthy writer never idles inside a transaction.
+            config.addDataSourceProperty("options", "-c idle_in_transaction_session_timeout=" + IDLE_IN_TRANSACTION_MS);
             config.addDataSourceProperty("ApplicationName", "tandem");
             config.setMinimumIdle(1);
         }

@@ -135,6 +135,32 @@ public final class JdbcStore implements JdbcRoomStore {
     }
 
     @Override
+    public CompletableFuture<Void> commit(RoomCommit commit, long ownerEpoch) {
+        Objects.requireNonNull(commit, "commit");
+        if (ownerEpoch < 1) {
+            throw new IllegalArgumentException("ownerEpoch must be >= 1 but was " + ownerEpoch);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        enqueue(new Committer.CommitWrite(commit, ownerEpoch, done));
+        return done;
+    }
+
+    @Override
+    public CompletableFuture<Long> claimOwnership(String roomId) {
+        Objects.requireNonNull(roomId, "roomId");
+        return read("claim ownership", c -> {
+            try {
+                long epoch = RoomTables.claimOwnership(c, roomId);
+                c.commit();
+                return epoch;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        });
+    }
+
+    @Override
     public CompletableFuture<VersionInfo> saveVersion(String roomId, RoomSnapshot snapshot) {
         Objects.requireNonNull(roomId, "roomId");
         Objects.requireNonNull(snapshot, "snapshot");

@@ -60,7 +60,11 @@ final class Migrations {
                     + "room_id TEXT NOT NULL,"
                     + " key TEXT NOT NULL,"
                     + " value TEXT NOT NULL,"
-                    + " PRIMARY KEY (room_id, key)){options}"));
+                    + " PRIMARY KEY (room_id, key)){options}"),
+            // 4: fencing of multi-node owners; a commit made with an older owner_epoch than the room's is refused
+            List.of("CREATE TABLE room_owners ("
+                    + "room_id TEXT NOT NULL PRIMARY KEY,"
+                    + " owner_epoch BIGINT NOT NULL)"));
 
     private Migrations() {}
 

@@ -85,6 +85,33 @@ final class RoomTables {
     private RoomTables() {}
 
     /**
+     * Returns whether {@code epoch} is still the room's owner epoch, locking the room's owner row until the
+     * caller's transaction ends, so a concurrent {@link #claimOwnership} waits for it (PostgreSQL) or is
+     * serialized with it (SQLite's single writer).
+     */
+    static boolean holdsOwnerEpoch(Connection c, String roomId, long epoch) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE room_owners SET owner_epoch = owner_epoch WHERE room_id = ? AND owner_epoch = ?")) {
+            ps.setString(1, roomId);
+            ps.setLong(2, epoch);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Increments the room's owner epoch (the first claim gets 1) and returns it, in the caller's transaction. */
+    static long claimOwnership(Connection c, String roomId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO room_owners (room_id, owner_epoch) VALUES (?, 1)"
+                + " ON CONFLICT (room_id) DO UPDATE SET owner_epoch = room_owners.owner_epoch + 1"
+                + " RETURNING owner_epoch")) {
+            ps.setString(1, roomId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
      * Writes commits of distinct rooms with one JDBC batch per statement, in the caller's transaction. Within
      * a commit an id is either put or deleted, so the statements' order across records does not matter.
      */
