@@ -49,6 +49,9 @@ public final class Json {
     }
 
     static <V> Map<String, V> frozenCopy(Map<String, V> ops) {
+        if (ops instanceof dev.tandem.sync.core.internal.json.FrozenOps<V> adopted) {
+            return adopted; // built and given up by core code: already immutable and checked
+        }
         for (Map.Entry<String, V> e : ops.entrySet()) {
             java.util.Objects.requireNonNull(e.getKey(), "key");
             java.util.Objects.requireNonNull(e.getValue(), () -> "op for key " + e.getKey());

@@ -5,6 +5,7 @@ import dev.tandem.sync.core.ValueOp;
 import dev.tandem.sync.core.internal.json.Frozen;
 import dev.tandem.sync.core.internal.json.FrozenList;
 import dev.tandem.sync.core.internal.json.FrozenMap;
+import dev.tandem.sync.core.internal.json.FrozenOps;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -58,8 +59,9 @@ public final class Diffs {
             Map<String, Object> prev, Map<String, Object> next, boolean legacyAppendMode) {
         Objects.requireNonNull(prev, "prev");
         Objects.requireNonNull(next, "next");
-        Map<String, ValueOp> ops = diffObject(Frozen.freezeMap(prev), Frozen.freezeMap(next), true, legacyAppendMode);
-        return ops == null ? null : new ObjectDiff(ops);
+        LinkedHashMap<String, ValueOp> ops =
+                diffObject(Frozen.freezeMap(prev), Frozen.freezeMap(next), true, legacyAppendMode);
+        return ops == null ? null : new ObjectDiff(FrozenOps.adopt(ops));
     }
 
     /**
@@ -87,7 +89,7 @@ public final class Diffs {
      * Diffs two objects key by key. Only at the top level ({@code topLevel}) are {@code props} and {@code
      * meta} diffed as values; at every level, any other key holding two objects is compared whole and put.
      */
-    private static @Nullable Map<String, ValueOp> diffObject(
+    private static @Nullable LinkedHashMap<String, ValueOp> diffObject(
             FrozenMap prev, FrozenMap next, boolean topLevel, boolean legacyAppendMode) {
         if (prev == next) {
             return null;
@@ -137,8 +139,8 @@ public final class Diffs {
             return diffString(prevString, nextString, legacyAppendMode);
         }
         if (prev instanceof FrozenMap prevMap && next instanceof FrozenMap nextMap) {
-            Map<String, ValueOp> ops = diffObject(prevMap, nextMap, false, legacyAppendMode);
-            return ops == null ? null : new ValueOp.Patch(new ObjectDiff(ops));
+            LinkedHashMap<String, ValueOp> ops = diffObject(prevMap, nextMap, false, legacyAppendMode);
+            return ops == null ? null : new ValueOp.Patch(new ObjectDiff(FrozenOps.adopt(ops)));
         }
         return Objects.equals(prev, next) ? null : new ValueOp.Put(next);
     }
@@ -212,7 +214,7 @@ public final class Diffs {
                 ops.put(Integer.toString(i), op);
             }
         }
-        return new ValueOp.Patch(new ObjectDiff(ops));
+        return new ValueOp.Patch(new ObjectDiff(FrozenOps.adopt(ops)));
     }
 
     private static LinkedHashMap<String, ValueOp> add(

@@ -6,6 +6,7 @@ import dev.tandem.sync.core.RecordOp;
 import dev.tandem.sync.core.ValueOp;
 import dev.tandem.sync.core.internal.json.FrozenList;
 import dev.tandem.sync.core.internal.json.FrozenMap;
+import dev.tandem.sync.core.internal.json.FrozenOps;
 import dev.tandem.sync.core.internal.json.JsonCodec;
 import dev.tandem.sync.core.internal.json.JsonWriter;
 import dev.tandem.sync.core.internal.protocol.ServerMessage.DataMessage;
@@ -248,7 +249,7 @@ public final class ProtocolCodec {
         for (Map.Entry<String, @Nullable Object> e : m.entrySet()) {
             ops.put(e.getKey(), recordOp(e.getValue(), p.key(e.getKey())));
         }
-        return new NetworkDiff(ops);
+        return new NetworkDiff(FrozenOps.adopt(ops));
     }
 
     private static RecordOp recordOp(@Nullable Object value, Path p) {
@@ -283,7 +284,7 @@ public final class ProtocolCodec {
         for (Map.Entry<String, @Nullable Object> e : m.entrySet()) {
             ops.put(e.getKey(), valueOp(e.getValue(), p.key(e.getKey())));
         }
-        return new ObjectDiff(ops);
+        return new ObjectDiff(FrozenOps.adopt(ops));
     }
 
     private static ValueOp valueOp(@Nullable Object value, Path p) {
