@@ -9,6 +9,7 @@ import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SocketHandler;
+import dev.tandem.sync.core.SyncLimits;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
@@ -131,6 +132,12 @@ public class PushFanOutBenchmark {
                         .batchInterval(batching ? RoomOptions.DEFAULT_BATCH_INTERVAL : Duration.ZERO)
                         .initialSnapshot(snapshot)
                         .idGenerator(() -> "presence" + presenceIds[0]++)
+                        // the clock only moves between batches, so rate limits would cut sessions off; this
+                        // benchmark measures the push path, not the limiter
+                        .limits(SyncLimits.builder()
+                                .messageBurst(Integer.MAX_VALUE)
+                                .charBurst(Long.MAX_VALUE / 2)
+                                .build())
                         .build());
 
         sockets = new CountingSocket[sessions];

@@ -1308,7 +1308,9 @@ public final class SyncRoom implements Room {
             schedulePrune();
         }
         publishedClock = doc.clock;
-        if (!txn.isEmpty()) {
+        if (!persistence.hasStore()) {
+            persistence.durableClock = doc.clock; // memory only: nothing to build for a store
+        } else if (!txn.isEmpty()) {
             RoomCommit change = delta(txn.writes.keySet());
             persistence.record(
                     eventResults.isEmpty() ? change : change.withEvents(eventResults), this::currentSnapshot);
