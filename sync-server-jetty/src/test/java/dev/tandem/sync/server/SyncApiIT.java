@@ -242,11 +242,17 @@ class SyncApiIT {
                 413,
                 "TOO_MANY_EVENTS",
                 "a push may carry at most 100 events but had 101");
-        assertError(
-                post("/sync/push", "{\"events\":[" + "1,".repeat(40_000) + "1]}"),
-                413,
-                "BODY_TOO_LARGE",
-                "the request body is larger than the limit of 65536 bytes");
+        try {
+            assertError(
+                    post("/sync/push", "{\"events\":[" + "1,".repeat(40_000) + "1]}"),
+                    413,
+                    "BODY_TOO_LARGE",
+                    "the request body is larger than the limit of 65536 bytes");
+        } catch (java.io.IOException refusedMidUpload) {
+            // the server answers 413 from the headers and closes; the client may still be uploading and then
+            // sees the closed connection instead of the answer: either way the body was refused
+            assertThat(refusedMidUpload).hasMessageContaining("header parser received no bytes");
+        }
         assertError(
                 post("/sync/push", "{\"events\":"), 400, "BAD_REQUEST", "the body is not JSON: " + badJsonMessage());
         assertError(

@@ -105,6 +105,22 @@ final class WebSocketRecorder implements WebSocket.Listener {
         return send(TestJson.stringify(message));
     }
 
+    /**
+     * Sends a frame unless the server has closed the socket meanwhile; returns false when the frame could not
+     * go out because of that close (a flooding test races the server's close).
+     */
+    boolean trySend(Map<String, Object> message) {
+        try {
+            send(message);
+            return true;
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.io.IOException) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     WebSocketRecorder sendBinary(byte[] bytes) {
         socket.sendBinary(ByteBuffer.wrap(bytes), true)
                 .orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
