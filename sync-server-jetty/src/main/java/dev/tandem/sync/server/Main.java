@@ -386,6 +386,16 @@ public final class Main implements Callable<Integer> {
     int connectionsPerPrincipalPerMinute = 300;
 
     @Option(
+            names = "--rate-limit-cooldown",
+            defaultValue = "10s",
+            paramLabel = "DURATION",
+            converter = Units.DurationConverter.class,
+            description = "After a RATE_LIMITED close, how long the user (an anonymous client: its IP) may not"
+                    + " connect again; doubles with each further strike, up to 60 times; 0s turns it off"
+                    + " (TANDEM_RATE_LIMIT_COOLDOWN). Default: ${DEFAULT-VALUE}.")
+    Duration rateLimitCooldown = Duration.ofSeconds(10);
+
+    @Option(
             names = "--handshake-timeout",
             defaultValue = "10s",
             paramLabel = "DURATION",
@@ -547,6 +557,7 @@ public final class Main implements Callable<Integer> {
                 .principalMessageBurst(Math.multiplyExact(2, principalMessagesPerSecond))
                 .principalBytesPerSecond(principalBytesPerSecond)
                 .principalByteBurst(Math.multiplyExact(4, principalBytesPerSecond))
+                .rateLimitCooldown(rateLimitCooldown)
                 .handshakeTimeout(handshakeTimeout)
                 .build();
     }

@@ -17,6 +17,9 @@ import java.util.Objects;
  *       <td>4099 {@code RATE_LIMITED}</td></tr>
  *   <tr><td>UTF-8 bytes per second per principal (burst)</td><td>16 MiB (64 MiB)</td>
  *       <td>4099 {@code RATE_LIMITED}</td></tr>
+ *   <tr><td>cooldown after a {@code RATE_LIMITED} close: the principal (an anonymous client: its IP) may not
+ *       connect again for this long, doubled at each further strike, up to 60 times</td><td>10 s</td>
+ *       <td>4099 {@code RATE_LIMITED}</td></tr>
  *   <tr><td>handshake deadline: an HTTP connection idle before its upgrade, or a rejected socket</td><td>10 s</td>
  *       <td>connection closed</td></tr>
  *   <tr><td>clients (IPs and principals) tracked by the limiters</td><td>100,000</td>
@@ -32,6 +35,9 @@ import java.util.Objects;
  * @param principalMessageBurst messages a principal may send at once
  * @param principalBytesPerSecond sustained UTF-8 bytes per second of one principal over all its sessions
  * @param principalByteBurst bytes a principal may send at once; at least the largest message
+ * @param rateLimitCooldown how long a principal (an anonymous client: its IP) closed with {@code RATE_LIMITED}
+ *     must wait before connecting again; doubled at each strike within the longest cooldown (60 times this)
+ *     after the last; zero turns cooldowns off
  * @param handshakeTimeout how long a connection may stay idle before its WebSocket upgrade, and how long a
  *     rejected socket may take to close
  * @param maxTrackedClients the most IPs, and separately principals, whose buckets are kept
@@ -43,6 +49,7 @@ public record ServerLimits(
         int principalMessageBurst,
         long principalBytesPerSecond,
         long principalByteBurst,
+        Duration rateLimitCooldown,
         Duration handshakeTimeout,
         int maxTrackedClients) {
 
@@ -56,11 +63,24 @@ public record ServerLimits(
         positive("principalMessageBurst", principalMessageBurst);
         positive("principalBytesPerSecond", principalBytesPerSecond);
         positive("principalByteBurst", principalByteBurst);
+        notNegative("rateLimitCooldown", rateLimitCooldown);
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
             throw new IllegalArgumentException("handshakeTimeout must be > 0 but was " + handshakeTimeout);
         }
         positive("maxTrackedClients", maxTrackedClients);
+    }
+
+    /** The longest cooldown after repeated {@code RATE_LIMITED} closes: 60 times {@link #rateLimitCooldown}. */
+    public Duration maxRateLimitCooldown() {
+        return rateLimitCooldown.multipliedBy(60);
+    }
+
+    private static void notNegative(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(name + " must be >= 0 but was " + value);
+        }
     }
 
     private static void positive(String name, long value) {
@@ -83,6 +103,7 @@ public record ServerLimits(
         b.principalMessageBurst = principalMessageBurst;
         b.principalBytesPerSecond = principalBytesPerSecond;
         b.principalByteBurst = principalByteBurst;
+        b.rateLimitCooldown = rateLimitCooldown;
         b.handshakeTimeout = handshakeTimeout;
         b.maxTrackedClients = maxTrackedClients;
         return b;
@@ -96,6 +117,7 @@ public record ServerLimits(
         private int principalMessageBurst = 960;
         private long principalBytesPerSecond = 16L << 20;
         private long principalByteBurst = 64L << 20;
+        private Duration rateLimitCooldown = Duration.ofSeconds(10);
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private int maxTrackedClients = 100_000;
 
@@ -137,6 +159,12 @@ public record ServerLimits(
             return this;
         }
 
+        public Builder rateLimitCooldown(Duration value) {
+            notNegative("rateLimitCooldown", value);
+            rateLimitCooldown = value;
+            return this;
+        }
+
         public Builder handshakeTimeout(Duration value) {
             Objects.requireNonNull(value, "handshakeTimeout");
             if (value.isNegative() || value.isZero()) {
@@ -160,6 +188,7 @@ public record ServerLimits(
                     principalMessageBurst,
                     principalBytesPerSecond,
                     principalByteBurst,
+                    rateLimitCooldown,
                     handshakeTimeout,
                     maxTrackedClients);
         }

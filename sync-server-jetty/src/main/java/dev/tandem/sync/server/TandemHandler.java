@@ -15,6 +15,7 @@ import dev.tandem.sync.server.internal.http.JsonError;
 import dev.tandem.sync.server.internal.http.Route;
 import dev.tandem.sync.server.internal.limits.KeyedBuckets;
 import dev.tandem.sync.server.internal.limits.PrincipalRateLimit;
+import dev.tandem.sync.server.internal.limits.RateLimitCooldowns;
 import dev.tandem.sync.server.internal.ws.RejectedConnection;
 import dev.tandem.sync.server.internal.ws.WebSocketConnection;
 import java.time.Duration;
@@ -93,6 +94,7 @@ public final class TandemHandler extends Handler.Wrapper {
     private final KeyedBuckets connectionsPerIp;
     private final KeyedBuckets connectionsPerPrincipal;
     private final PrincipalRateLimit principalRates;
+    private final RateLimitCooldowns cooldowns;
 
     /**
      * Joins a connection to a room that may live on another node (multi-node mode): returns the handler the
@@ -120,6 +122,11 @@ public final class TandemHandler extends Handler.Wrapper {
         this.connectionsPerPrincipal = KeyedBuckets.perMinute(
                 limits.connectionsPerPrincipalPerMinute(), limits.maxTrackedClients(), System::nanoTime);
         this.principalRates = new PrincipalRateLimit(limits, System::nanoTime);
+        this.cooldowns = new RateLimitCooldowns(
+                limits.rateLimitCooldown(),
+                limits.maxRateLimitCooldown(),
+                limits.maxTrackedClients(),
+                System::nanoTime);
         addBean(container);
     }
 
@@ -318,6 +325,16 @@ public final class TandemHandler extends Handler.Wrapper {
                 return rejected(CloseReason.UNKNOWN_ERROR);
             }
         }
+        String cooldownKey = cooldownKey(principal, ip);
+        Duration cooling = cooldowns.remaining(cooldownKey);
+        if (!cooling.isZero()) {
+            // DEBUG: a flooder reconnecting at once must not flood the log too
+            LOG.debug(
+                    "refused a connection to room {}: rate limited, cooling down for {} ms more",
+                    route.roomId(),
+                    cooling.toMillis());
+            return rejected(CloseReason.RATE_LIMITED);
+        }
         if (principal != Principal.ANONYMOUS && !connectionsPerPrincipal.tryTake(principal.id(), 1)) {
             LOG.info("refused a connection to room {}: too many connections by one principal", route.roomId());
             return rejected(CloseReason.RATE_LIMITED);
@@ -339,7 +356,12 @@ public final class TandemHandler extends Handler.Wrapper {
         }
         SessionOptions admitted =
                 options.withPrincipal(principal).withReadOnly(options.readOnly() || access == Access.READ_ONLY);
-        return endpoint(route, admitted);
+        return endpoint(route, admitted, () -> cooldowns.strike(cooldownKey));
+    }
+
+    /** Cooldowns follow the principal; anonymous clients can only be told apart by their IP. */
+    private static String cooldownKey(Principal principal, String ip) {
+        return principal == Principal.ANONYMOUS ? "ip:" + ip : "principal:" + principal.id();
     }
 
     private RejectedConnection rejected(CloseReason reason) {
@@ -360,13 +382,19 @@ public final class TandemHandler extends Handler.Wrapper {
         return new AuthRequest(roomId, headers, parameters, ip);
     }
 
-    private Object endpoint(Route route, SessionOptions options) {
+    private Object endpoint(Route route, SessionOptions options, Runnable onRateLimited) {
         RoomRouter r = router;
         if (r != null) {
             String roomId = route.roomId();
             PrincipalRateLimit rates = options.principal() == Principal.ANONYMOUS ? null : principalRates;
             return new WebSocketConnection(
-                    roomId, (socket, o) -> r.connect(roomId, socket, o), options, settings, connections, rates);
+                    roomId,
+                    (socket, o) -> r.connect(roomId, socket, o),
+                    options,
+                    settings,
+                    connections,
+                    rates,
+                    onRateLimited);
         }
         Room room;
         try {
@@ -378,7 +406,7 @@ public final class TandemHandler extends Handler.Wrapper {
             return new RejectedConnection(CloseReason.CLOSE_CODE, CloseReason.UNKNOWN_ERROR.wireName());
         }
         PrincipalRateLimit rates = options.principal() == Principal.ANONYMOUS ? null : principalRates;
-        return new WebSocketConnection(room, options, settings, connections, rates);
+        return new WebSocketConnection(room, options, settings, connections, rates, onRateLimited);
     }
 
     @Override

@@ -8,11 +8,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tandem.sync.core.CloseReason;
 import dev.tandem.sync.core.Room;
+import dev.tandem.sync.core.RoomAccess;
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.SyncLimits;
 import dev.tandem.sync.core.testing.Gen;
 import dev.tandem.sync.core.testing.JsonGen;
 import dev.tandem.sync.core.testing.Property;
+import dev.tandem.sync.server.auth.JwtAuthenticator;
+import dev.tandem.sync.server.auth.Tokens;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -309,35 +312,45 @@ class AbuseIT {
 
     @Test
     void flood_isRateLimited_whileHonestClientsKeepConverging() throws Exception {
-        start(
-                // the flooder's 1 KB pushes hit the character rate; the honest writer's ~100-character pushes, even at
-                // a
-                // round trip per millisecond, never do
-                RoomOptions.builder()
+        // the flooder's 1 KB pushes hit the character rate; the honest writer's ~100-character pushes, even at a
+        // round trip per millisecond, never do
+        SyncLimits limits = SyncLimits.builder()
+                .messagesPerSecond(2_000)
+                .messageBurst(4_000)
+                .charsPerSecond(256 << 10)
+                .charBurst(512 << 10)
+                .build();
+        // honest and flooding clients are different users, so the flooder's cooldown is its own
+        server = TandemServer.builder()
+                .port(0)
+                .roomOptions(RoomOptions.builder()
                         .batchInterval(Duration.ZERO)
-                        .limits(SyncLimits.builder()
-                                .messagesPerSecond(2_000)
-                                .messageBurst(4_000)
-                                .charsPerSecond(256 << 10)
-                                .charBurst(512 << 10)
-                                .build())
-                        .build(),
-                ConnectionSettings.defaults(),
-                ServerLimits.DEFAULTS);
-        WebSocketRecorder writer = clients.join("flood", "writer", null);
-        WebSocketRecorder reader = clients.join("flood", "reader", null);
+                        .limits(limits)
+                        .build())
+                .security(new ServerSecurity(
+                        JwtAuthenticator.builder().hmacSecret(Tokens.SECRET).build(),
+                        RoomAccess.allowAll(),
+                        ServerLimits.DEFAULTS))
+                .build()
+                .start();
+        clients = new SyncClients(server);
+        String alice = Tokens.hs256(Tokens.claims("alice"));
+        String mallory = Tokens.hs256(Tokens.claims("mallory"));
+        WebSocketRecorder writer = clients.join("flood", "writer", alice);
+        WebSocketRecorder reader = clients.join("flood", "reader", alice);
         latencies(writer, reader, "warm", 100);
         List<Long> unloaded = latencies(writer, reader, "calm", 300);
 
         AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger sessions = new AtomicInteger();
         AtomicInteger rateLimited = new AtomicInteger();
         AtomicInteger floodFrames = new AtomicInteger();
         Thread flooder = new Thread(() -> {
-            int session = 0;
-            while (!stop.get() && session < 200) {
-                WebSocketRecorder f;
+            // reconnects at once after every close, as an attacker would, for as long as the test measures
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!stop.get() && System.nanoTime() < deadline) {
+                WebSocketRecorder f = clients.open("flood", "flooder-" + sessions.getAndIncrement(), mallory);
                 try {
-                    f = clients.open("flood", "flooder-" + session++, null);
                     f.send(SyncClients.connectMessage());
                     while (!stop.get() && !f.isClosed()) {
                         f.send(Map.of(
@@ -349,13 +362,17 @@ class AbuseIT {
                                 Map.of("note:flood", List.of("put", note("note:flood", "z".repeat(1000))))));
                     }
                 } catch (RuntimeException closed) {
-                    // the server closed the socket under our feet: count it below and reconnect
-                    continue;
+                    // the server closed the socket under our feet
+                }
+                if (stop.get() && !f.isClosed()) {
+                    f.abort();
+                    break;
                 }
                 WebSocketRecorder.Closed c = f.awaitClose();
                 if (c.code() == CloseReason.CLOSE_CODE && c.reason().equals(CloseReason.RATE_LIMITED.wireName())) {
                     rateLimited.incrementAndGet();
                 }
+                f.abort();
             }
         });
         flooder.start();
@@ -369,9 +386,10 @@ class AbuseIT {
         }
 
         System.out.printf(
-                "flood: honest p99 unloaded %.2f ms, under flood %.2f ms (flooder sent %d pushes, rate-limited %d times)%n",
-                p99(unloaded) / 1e6, p99(flooded) / 1e6, floodFrames.get(), rateLimited.get());
+                "flood: honest p99 unloaded %.2f ms, under flood %.2f ms (flooder opened %d sessions, sent %d pushes,"
+                        + " was closed RATE_LIMITED %d times)%n",
+                p99(unloaded) / 1e6, p99(flooded) / 1e6, sessions.get(), floodFrames.get(), rateLimited.get());
         assertThat(rateLimited.get()).isPositive();
-        clients.assertRoomWorks("flood", writer, reader, null, List.of("note:calm0", "note:storm0"), List.of());
+        clients.assertRoomWorks("flood", writer, reader, alice, List.of("note:calm0", "note:storm0"), List.of());
     }
 }

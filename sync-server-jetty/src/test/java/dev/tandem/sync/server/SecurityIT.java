@@ -333,6 +333,31 @@ class SecurityIT {
     }
 
     @Test
+    void reconnect_afterRateLimited_isClosedRateLimited_untilTheCooldownEnds_otherUsersUnaffected() {
+        start(
+                b -> b.limits(SyncLimits.builder()
+                        .messagesPerSecond(5)
+                        .messageBurst(10)
+                        .build()),
+                b -> b.rateLimitCooldown(Duration.ofSeconds(30)));
+        Pair pair = honestPair("cooldown");
+        WebSocketRecorder flooder = clients.join("cooldown", "flood", honest("bob"));
+        for (int i = 0; i < 30 && !flooder.isClosed(); i++) {
+            if (!flooder.trySend(Map.of("type", "ping"))) {
+                break;
+            }
+        }
+        assertClosedWith(flooder, CloseReason.RATE_LIMITED);
+
+        WebSocketRecorder again = clients.open("cooldown", "flood-again", honest("bob"));
+
+        assertClosedWith(again, CloseReason.RATE_LIMITED);
+        WebSocketRecorder carol = clients.join("cooldown", "carol", honest("carol"));
+        carol.close();
+        assertHonestUnaffected("cooldown", pair, List.of());
+    }
+
+    @Test
     void messagesPastPrincipalRate_overAllItsSessions_areClosedRateLimited() {
         start(b -> b, b -> b.principalMessagesPerSecond(5).principalMessageBurst(12));
         Pair pair = honestPair("principal-rate");

@@ -49,6 +49,7 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
     private volatile @Nullable SocketHandler handler;
     private final @Nullable PrincipalRateLimit principalRates;
     private volatile boolean rateLimited;
+    private final Runnable onRateLimited;
 
     /** Joins a connection to its room: returns the handler the connection feeds. */
     @FunctionalInterface
@@ -56,27 +57,26 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
         SocketHandler connect(SessionSocket socket, SessionOptions options);
     }
 
-    public WebSocketConnection(
-            Room room, SessionOptions options, ConnectionSettings settings, Set<WebSocketConnection> registry) {
-        this(room, options, settings, registry, null);
-    }
-
     /**
      * @param principalRates the rate limit of the session's principal over all its sessions, or null for none
+     * @param onRateLimited called once if the session is closed with {@code RATE_LIMITED}, by its room or by
+     *     its principal's rate
      */
     public WebSocketConnection(
             Room room,
             SessionOptions options,
             ConnectionSettings settings,
             Set<WebSocketConnection> registry,
-            @Nullable PrincipalRateLimit principalRates) {
-        this(room.id(), room, room::connect, options, settings, registry, principalRates);
+            @Nullable PrincipalRateLimit principalRates,
+            Runnable onRateLimited) {
+        this(room.id(), room, room::connect, options, settings, registry, principalRates, onRateLimited);
     }
 
     /**
      * A connection joined through a connector (a multi-node cluster, where the room may run on another node).
      *
      * @param principalRates the rate limit of the session's principal over all its sessions, or null for none
+     * @param onRateLimited called once if the session is closed with {@code RATE_LIMITED}
      */
     public WebSocketConnection(
             String roomId,
@@ -84,8 +84,9 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
             SessionOptions options,
             ConnectionSettings settings,
             Set<WebSocketConnection> registry,
-            @Nullable PrincipalRateLimit principalRates) {
-        this(roomId, null, connector, options, settings, registry, principalRates);
+            @Nullable PrincipalRateLimit principalRates,
+            Runnable onRateLimited) {
+        this(roomId, null, connector, options, settings, registry, principalRates, onRateLimited);
     }
 
     private WebSocketConnection(
@@ -95,7 +96,8 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
             SessionOptions options,
             ConnectionSettings settings,
             Set<WebSocketConnection> registry,
-            @Nullable PrincipalRateLimit principalRates) {
+            @Nullable PrincipalRateLimit principalRates,
+            Runnable onRateLimited) {
         this.roomId = roomId;
         this.room = room;
         this.connector = connector;
@@ -103,6 +105,7 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
         this.settings = settings;
         this.registry = registry;
         this.principalRates = principalRates;
+        this.onRateLimited = onRateLimited;
     }
 
     // ---- Jetty events -------------------------------------------------------------------------------
@@ -255,6 +258,9 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
 
     private void closeSession(Session s, int code, String reason) {
         if (closing.compareAndSet(false, true)) {
+            if (code == CloseReason.CLOSE_CODE && reason.equals(CloseReason.RATE_LIMITED.wireName())) {
+                onRateLimited.run();
+            }
             s.close(code, truncateReason(reason), Callback.NOOP);
         }
     }
