@@ -15,8 +15,9 @@ import java.util.Objects;
  * @param maxMessageBytes the largest WebSocket message (one frame or chunk of the sync protocol) a client may
  *     send, in bytes; at least {@link #MIN_MAX_MESSAGE_BYTES}, because tldraw clients send chunks of up to
  *     262,144 UTF-16 code units (about 786 KB in UTF-8)
- * @param maxQueuedBytes how many UTF-8 bytes of outgoing frames may wait for a slow client; when a frame does
- *     not fit, the send fails and the connection closes (a single frame larger than this is still sent when
+ * @param maxQueuedBytes how much of outgoing frames may wait for a slow client, counted in characters (UTF-16
+ *     code units: a byte each for ASCII, so the memory held is at most about twice this); when a frame does not
+ *     fit, the send fails and the connection closes (a single frame larger than this is still sent when
  *     nothing else waits); must be > 0
  */
 public record ConnectionSettings(Duration idleTimeout, long maxMessageBytes, long maxQueuedBytes) {

@@ -181,7 +181,8 @@ public final class Main implements Callable<Integer> {
             defaultValue = "16MiB",
             paramLabel = "BYTES",
             converter = Units.BytesConverter.class,
-            description = "Outgoing bytes that may wait for a slow client before it is disconnected"
+            description = "Outgoing frames (counted in characters, bytes for ASCII) that may wait for a slow client"
+                    + " before it is disconnected"
                     + " (TANDEM_MAX_QUEUED_BYTES). Default: ${DEFAULT-VALUE}.")
     long maxQueuedBytes = ConnectionSettings.DEFAULT_MAX_QUEUED_BYTES;
 

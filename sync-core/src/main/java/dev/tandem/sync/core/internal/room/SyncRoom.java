@@ -1500,13 +1500,24 @@ public final class SyncRoom implements Room {
         if (options.batchInterval().isZero() || s.sendFailed) {
             return;
         }
+        openWindow(s, options.scheduler().nanoTime());
+    }
+
+    private void openWindow(RoomSession s, long now) {
         long interval = options.batchInterval().toNanos();
         s.batchWindowOpen = true;
-        s.windowEndsNanos = options.scheduler().nanoTime() + interval;
+        s.windowEndsNanos = now + interval;
         openWindows.add(new Window(s, s.windowEndsNanos));
         if (windowTimer == null) {
             armWindowTimer(interval);
         }
+    }
+
+    /** Opens a session's next window without touching the timer (the caller arms it). */
+    private void reopenWindow(RoomSession s, long now) {
+        s.batchWindowOpen = true;
+        s.windowEndsNanos = now + options.batchInterval().toNanos();
+        openWindows.add(new Window(s, s.windowEndsNanos));
     }
 
     /**
@@ -1526,34 +1537,55 @@ public final class SyncRoom implements Room {
                         }));
     }
 
-    /** Flushes every session whose batch window ends now (or within an eighth of the interval). */
+    /**
+     * Ends every batch window that ends now (or within an eighth of the interval). A window that batched
+     * something sends it as one frame and opens the next window at once, so a session under steady traffic
+     * gets at most one frame per interval and each message waits at most one interval; a window that batched
+     * nothing closes, and the session's next message goes out at once.
+     */
     private void flushDueWindows() {
         long now = options.scheduler().nanoTime();
         long slack = options.batchInterval().toNanos() / 8;
         Window w;
+        List<RoomSession> reopen = null;
         while ((w = openWindows.peek()) != null) {
             RoomSession s = w.session();
             if (sessions.get(s.sessionId) != s || !s.batchWindowOpen || s.windowEndsNanos != w.endsNanos()) {
-                openWindows.poll(); // the window was flushed early or the session left
+                openWindows.poll(); // the session left, or the window was reopened since
                 continue;
             }
             if (w.endsNanos() > now + slack) {
                 break;
             }
             openWindows.poll();
-            flush(s);
+            s.batchWindowOpen = false;
+            if (!s.outgoing.isEmpty()) {
+                flush(s);
+                if (!s.sendFailed && s.isConnected()) {
+                    if (reopen == null) {
+                        reopen = new ArrayList<>();
+                    }
+                    reopen.add(s);
+                }
+            }
         }
-        if (w != null) {
-            armWindowTimer(w.endsNanos() - now);
+        if (reopen != null) {
+            // reopened after the loop: the new windows end after every window still queued
+            for (RoomSession s : reopen) {
+                reopenWindow(s, now);
+            }
+        }
+        Window next = openWindows.peek();
+        if (next != null && windowTimer == null) {
+            armWindowTimer(next.endsNanos() - now);
         }
     }
 
     /** A session's batch window, in the order windows opened. */
     private record Window(RoomSession session, long endsNanos) {}
 
-    /** Sends everything batched for a session as one data frame, and ends its batch window. */
+    /** Sends everything batched for a session as one data frame; its batch window stays as it is. */
     private void flush(RoomSession s) {
-        s.batchWindowOpen = false;
         if (s.outgoing.isEmpty()) {
             return;
         }

@@ -42,9 +42,43 @@ class RoomBatchingTest {
         List<Map<String, Object>> batch = data(b.socket.take());
         assertThat(batch).extracting(m -> m.get("serverClock")).containsExactly(2L, 3L);
         b.expectNothing();
-        // the window has ended: the next message goes out at once again
+        // that window sent something, so the next one opened with it: a message now waits for its end
         a.push(3, put(3));
-        assertThat(data(b.socket.take())).hasSize(1);
+        b.expectNothing();
+        f.advance(Duration.ofMillis(17));
+        assertThat(data(b.socket.take())).extracting(m -> m.get("serverClock")).containsExactly(4L);
+        // a window that ends with nothing to send closes: the next message goes out at once again
+        f.advance(Duration.ofMillis(17));
+        b.expectNothing();
+        a.push(4, put(4));
+        assertThat(data(b.socket.take())).extracting(m -> m.get("serverClock")).containsExactly(5L);
+    }
+
+    @Test
+    void batching_steadyTraffic_atMostOneFramePerInterval_andNoMessageWaitsLongerThanOne() {
+        RoomFixture f = batched();
+        RoomFixture.Conn a = f.joined("a");
+        RoomFixture.Conn b = f.joined("b");
+        int frames = 0;
+        int received = 0;
+        // a push every 4 ms for 400 ms: 100 messages, 16 ms windows
+        for (int i = 0; i < 100; i++) {
+            a.push(i, put(i));
+            f.advance(Duration.ofMillis(4));
+            for (String frame : b.socket.drain()) {
+                frames++;
+                received += data(frame).size();
+            }
+            // everything pushed more than one window (plus the timer's slack) ago has arrived
+            assertThat(received).as("messages delivered after push %d", i).isGreaterThanOrEqualTo(i + 1 - 5);
+        }
+        f.advance(Duration.ofMillis(17));
+        for (String frame : b.socket.drain()) {
+            frames++;
+            received += data(frame).size();
+        }
+        assertThat(received).isEqualTo(100);
+        assertThat(frames).isBetween(25, 1 + 400 / 16 + 1);
     }
 
     @Test

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. Jetty delivers the listener callbacks serially (auto-demand: the next frame is read when a
  * callback returns); the room calls {@link #send}/{@link #close} from its lane. Outgoing frames go straight to
- * Jetty's frame queue; their UTF-8 size is counted until Jetty has written them, and a frame that would push
+ * Jetty's frame queue; their length in characters is counted until Jetty has written them (not their UTF-8
+ * size: a frame shared by many sessions would be scanned once per session), and a frame that would push
  * the count over {@link ConnectionSettings#maxQueuedBytes()} is refused and the connection closed (a slow
  * consumer never grows server memory).
  */
@@ -217,7 +218,7 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
         if (s == null || closing.get() || !s.isOpen()) {
             return false;
         }
-        long size = utf8Length(text);
+        long size = text.length();
         long queued = queuedBytes.addAndGet(size);
         if (queued > settings.maxQueuedBytes() && queued != size) {
             queuedBytes.addAndGet(-size);
