@@ -1,10 +1,10 @@
 package dev.tandem.sync.core;
 
+import dev.tandem.sync.core.internal.room.RoomPool;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -190,7 +190,7 @@ public final class RoomOptions {
     public static final class Builder {
         private RoomSchema schema = RoomSchema.pinned();
         private Scheduler scheduler = Scheduler.system();
-        private Executor executor = ForkJoinPool.commonPool();
+        private Executor executor = RoomPool.INSTANCE;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private Duration removalGrace = DEFAULT_REMOVAL_GRACE;
@@ -263,7 +263,10 @@ public final class RoomOptions {
             return this;
         }
 
-        /** Runs the room's lane; tasks are short and never block. Defaults to the common pool. */
+        /**
+         * Runs the room's lane; tasks are short and never block. Defaults to a shared pool of daemon threads,
+         * as many as the machine has cores and at least two.
+         */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
             return this;
