@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the load comparison Tandem vs tldraw's TLSocketRoom vs the raw relay on this machine.
-#   sync-bench/run-comparison.sh [--rates 2000,4000] [--saturation 8000] [--duration 20] [--warmup 3]
+#   sync-bench/run-comparison.sh [--rates 2000,4000] [--saturation 8000] [--duration 20] [--warmup 30]
 #                                [--servers tandem,tldraw,relay] [--clients 200] [--rooms 10] [--out DIR]
 # Builds the server jar and sync-bench, installs tldraw's npm packages, then prints a Markdown table; the JSON
 # lines, the table and comparison.png go to --out (default sync-bench/target/comparison).

@@ -43,7 +43,8 @@ public final class Comparison {
     private int clients = 200;
     private int rooms = 10;
     private double duration = 20;
-    private double warmup = 3;
+    // a JVM server still spends 0.1-0.3 of a core compiling 10-20 s into a run: measure it warmed up
+    private double warmup = 30;
     private Path out = Path.of("sync-bench/target/comparison");
     private String tandemJvm = "";
 
