@@ -64,7 +64,8 @@ final class Connection implements SocketHandler {
             fail(CloseReason.UNKNOWN_ERROR, e.getMessage());
             return;
         }
-        room.lane().execute(() -> room.handleMessage(this, message));
+        // decoded on the transport's thread; the room runs there too when its lane is idle
+        room.lane().executeHere(() -> room.handleMessage(this, message));
     }
 
     private void fail(CloseReason reason, String why) {

@@ -1528,7 +1528,7 @@ public final class SyncRoom implements Room {
         windowTimer = options.scheduler()
                 .schedule(
                         Duration.ofNanos(Math.max(0, delayNanos)),
-                        () -> lane.execute(() -> {
+                        () -> lane.executeHere(() -> {
                             windowTimer = null;
                             if (!closed) {
                                 flushDueWindows();
