@@ -20,9 +20,10 @@ import org.jspecify.annotations.Nullable;
  * The physical floor for CPU per operation: a Jetty WebSocket server on {@code /connect/<room>} that speaks just
  * enough of the tldraw sync protocol v8 for the load generator and does no sync work. It answers {@code connect}
  * with an empty {@code wipe_all}, each {@code push} with a {@code commit} result at the room's next clock, and
- * forwards the pushed diff text, unparsed, as a {@code patch} to the room's other sessions. Like Tandem and
- * tldraw, the first data message to a session goes out at once and later ones are batched for 16 ms into one
- * {@code data} frame; the patch text is built once per push.
+ * forwards the pushed diff text, unparsed, as a {@code patch} to the room's other sessions. Batched like Tandem:
+ * the first data message to a quiet session goes out at once and later ones are batched for 16 ms into one
+ * {@code data} frame; a window that sent something opens the next at once (so a busy session gets one frame per
+ * 16 ms); the patch text is built once per push.
  *
  * <pre>java -cp sync-bench/target/benchmarks.jar dev.tandem.sync.bench.relay.RawRelayServer 8789</pre>
  *
@@ -199,6 +200,7 @@ public final class RawRelayServer {
                 if (outgoing.isEmpty()) {
                     return;
                 }
+                flush = timers.schedule(this::flush, BATCH_NANOS, TimeUnit.NANOSECONDS);
                 StringBuilder b = new StringBuilder("{\"type\":\"data\",\"data\":[");
                 for (int i = 0; i < outgoing.size(); i++) {
                     if (i > 0) {
