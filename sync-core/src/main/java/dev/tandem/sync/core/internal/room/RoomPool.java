@@ -4,11 +4,10 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 
 /**
- * The default executor of room lanes: one shared pool of daemon threads, at least two. The JDK's common pool
- * has one thread fewer than the machine has cores, so on a two-core server every room would share a single
- * thread while the transport's threads wait for it; measured at 4,000 ops/s on two cores, two threads cut the
- * commit p99 from 73 to 57 ms and the CPU per op from 144 to 121 µs. FIFO queues (async mode), since lanes
- * are event-style tasks that never join.
+ * The default executor of room lanes: one shared pool of daemon threads, as many as the machine has cores and
+ * at least two. The JDK's common pool has one thread fewer than the cores, so on a two-core server every room
+ * would share a single thread (docs/performance.md, change 7, measures the difference). FIFO queues (async
+ * mode), since lanes are event-style tasks that never join.
  */
 public final class RoomPool {
     public static final ForkJoinPool INSTANCE = new ForkJoinPool(
