@@ -94,8 +94,25 @@ public interface JdbcRoomStore extends RoomStore {
         private int readerThreads = 4;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration eventRetention = DEFAULT_EVENT_RETENTION;
+        private Duration commitDelay = Duration.ofMillis(2);
 
         private Builder() {}
+
+        /**
+         * Group commit: while commits keep arriving (the last transaction ended less than ten delays ago), a
+         * committer waits up to this long after taking a commit for others to write in the same transaction;
+         * an idle store writes at once. Trades up to this much commit latency under load for fewer
+         * transactions and syncs (at 2,000 ops/s in 10 rooms on SQLite, 2 ms cut the server's CPU per op by
+         * about a third). Default 2 ms; zero turns it off; at most one second.
+         */
+        public Builder commitDelay(Duration commitDelay) {
+            Objects.requireNonNull(commitDelay, "commitDelay");
+            if (commitDelay.isNegative() || commitDelay.compareTo(Duration.ofSeconds(1)) > 0) {
+                throw new IllegalArgumentException("commitDelay must be within 0 and 1s but was " + commitDelay);
+            }
+            this.commitDelay = commitDelay;
+            return this;
+        }
 
         /** Stores everything in {@code dataDir/tandem.db} (created if missing), in WAL mode with full sync. */
         public Builder sqlite(Path dataDir) {
@@ -225,7 +242,8 @@ public interface JdbcRoomStore extends RoomStore {
                     committers,
                     readerThreads,
                     connectTimeout,
-                    eventRetention));
+                    eventRetention,
+                    commitDelay));
         }
 
         private static int positive(String name, int value) {

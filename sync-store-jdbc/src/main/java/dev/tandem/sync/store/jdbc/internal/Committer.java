@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One committer thread and its bounded queue: takes the queued writes in batches of at most {@code
- * maxBatchSize}, writes a batch in one transaction, and completes the batch's futures after it commits
+ * maxBatchSize} (under load waiting up to {@code commitDelay} for more), writes a batch in one transaction, and completes the batch's futures after it commits
  * (or fails them all if it does not). A batch holds at most one commit per room, so a room's commits are
  * written in the order they were queued and each as its own change.
  */
@@ -76,6 +76,10 @@ final class Committer implements Runnable {
     /** When expired push event results were last deleted (epoch milliseconds); confined to the thread. */
     private long lastEventPrune;
 
+    private final long delayNanos;
+    /** When the last batch was written ({@link System#nanoTime}); confined to the thread. */
+    private long lastTransactionEnd = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+
     /** A write taken from the queue that starts the next batch (its room was already in the last one). */
     private volatile @Nullable Write carried;
 
@@ -87,6 +91,7 @@ final class Committer implements Runnable {
         this.thread = new Thread(this, "tandem-store-committer-" + index);
         this.thread.setDaemon(true);
         this.prunesEvents = index == 0;
+        this.delayNanos = settings.commitDelay().toNanos();
     }
 
     void start() {
@@ -139,8 +144,17 @@ final class Committer implements Runnable {
                 }
                 batch.add(first);
                 rooms.add(first.roomId());
+                // group commit: under load, wait a little for other rooms' commits to share the transaction
+                long now = System.nanoTime();
+                long lingerUntil = now - lastTransactionEnd < 10 * delayNanos ? now + delayNanos : now;
                 while (batch.size() < settings.maxBatchSize()) {
                     Write next = queue.poll();
+                    if (next == null) {
+                        long left = lingerUntil - System.nanoTime();
+                        if (left > 0) {
+                            next = queue.poll(left, TimeUnit.NANOSECONDS);
+                        }
+                    }
                     if (next == null) {
                         break;
                     }
@@ -151,6 +165,7 @@ final class Committer implements Runnable {
                     batch.add(next);
                 }
                 write(batch);
+                lastTransactionEnd = System.nanoTime();
                 pruneEvents();
                 batch.clear();
                 rooms.clear();

@@ -19,12 +19,14 @@ public record StoreSettings(
         int committerThreads,
         int readerThreads,
         Duration connectTimeout,
-        Duration eventRetention) {
+        Duration eventRetention,
+        Duration commitDelay) {
 
     public StoreSettings {
         Objects.requireNonNull(dialect, "dialect");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(eventRetention, "eventRetention");
+        Objects.requireNonNull(commitDelay, "commitDelay");
     }
 
     @Override
