@@ -80,9 +80,14 @@ public final class KeyedBuckets {
             return;
         }
         buckets.values().removeIf(e -> now - e.lastUsed >= refillNanos);
-        // still full of busy keys: drop about a tenth, in map order (their clients start with a full bucket)
-        int excess = buckets.size() - maxKeys + Math.max(1, maxKeys / 10);
-        Iterator<Map.Entry<String, Entry>> it = buckets.entrySet().iterator();
+        // still full of busy keys: their clients start with a full bucket
+        dropATenth(buckets, maxKeys);
+    }
+
+    /** Removes entries in map order until {@code map} is about a tenth below {@code maxKeys}. */
+    static void dropATenth(Map<String, ?> map, int maxKeys) {
+        int excess = map.size() - maxKeys + Math.max(1, maxKeys / 10);
+        Iterator<? extends Map.Entry<String, ?>> it = map.entrySet().iterator();
         while (excess > 0 && it.hasNext()) {
             it.next();
             it.remove();

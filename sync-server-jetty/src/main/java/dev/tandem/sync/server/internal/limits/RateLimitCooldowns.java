@@ -1,8 +1,6 @@
 package dev.tandem.sync.server.internal.limits;
 
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -75,12 +73,6 @@ public final class RateLimitCooldowns {
             return;
         }
         keys.values().removeIf(s -> now - s.until() > maxNanos);
-        int excess = keys.size() - maxKeys + Math.max(1, maxKeys / 10);
-        Iterator<Map.Entry<String, Strikes>> it = keys.entrySet().iterator();
-        while (excess > 0 && it.hasNext()) {
-            it.next();
-            it.remove();
-            excess--;
-        }
+        KeyedBuckets.dropATenth(keys, maxKeys);
     }
 }
