@@ -10,6 +10,7 @@ import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.server.internal.http.ApiError;
 import dev.tandem.sync.server.internal.http.HttpAuth;
 import dev.tandem.sync.server.internal.http.JsonError;
 import dev.tandem.sync.server.internal.http.Route;
@@ -97,18 +98,6 @@ public final class AppApi extends Handler.Wrapper {
     }
 
     private record Reply(int status, Object body) {}
-
-    private static final class ApiError extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final int status;
-        final String code;
-
-        ApiError(int status, String code, String message) {
-            super(message, null, false, false);
-            this.status = status;
-            this.code = code;
-        }
-    }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
@@ -327,13 +316,12 @@ public final class AppApi extends Handler.Wrapper {
 
     private static String readBody(Request request, int max) {
         if (request.getLength() > max) {
-            throw new ApiError(413, "BODY_TOO_LARGE", "the request body is larger than the limit of " + max + " bytes");
+            throw ApiError.bodyTooLarge(max);
         }
         try (InputStream in = Content.Source.asInputStream(request)) {
             byte[] body = in.readNBytes(max + 1);
             if (body.length > max) {
-                throw new ApiError(
-                        413, "BODY_TOO_LARGE", "the request body is larger than the limit of " + max + " bytes");
+                throw ApiError.bodyTooLarge(max);
             }
             return new String(body, StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -84,19 +84,6 @@ public final class PolicyApi extends Handler.Wrapper {
         this.timeout = timeout;
     }
 
-    /** A refusal that becomes a JSON error. */
-    private static final class Refused extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final int status;
-        final String code;
-
-        Refused(int status, String code, String message) {
-            super(message, null, false, false);
-            this.status = status;
-            this.code = code;
-        }
-    }
-
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = Request.getPathInContext(request);
@@ -143,28 +130,28 @@ public final class PolicyApi extends Handler.Wrapper {
         if (a == Access.READ_WRITE || (a == Access.READ_ONLY && !write)) {
             return;
         }
-        throw new Refused(
+        throw new ApiError(
                 403, "FORBIDDEN", write ? "this needs write access to room " + roomId : "no access to room " + roomId);
     }
 
     private CompletableFuture<String> policy(Request request, String roomId) {
         RoomPolicies p = policies;
         if (p == null) {
-            throw new Refused(404, "NOT_FOUND", "this server decides access without stored room policies");
+            throw new ApiError(404, "NOT_FOUND", "this server decides access without stored room policies");
         }
         String method = request.getMethod();
         if (!method.equals("GET") && !method.equals("PUT")) {
-            throw new Refused(405, "METHOD_NOT_ALLOWED", method + " is not allowed here; use GET, PUT");
+            throw new ApiError(405, "METHOD_NOT_ALLOWED", method + " is not allowed here; use GET, PUT");
         }
         Principal principal = authenticate(request, roomId);
         if (method.equals("GET")) {
             return p.policy(roomId).thenApply(policy -> {
                 Access a = p.decide(policy.orElse(null), principal);
                 if (a != Access.READ_WRITE && a != Access.READ_ONLY) {
-                    throw new Refused(403, "FORBIDDEN", "no access to room " + roomId);
+                    throw new ApiError(403, "FORBIDDEN", "no access to room " + roomId);
                 }
                 return policy.map(RoomPolicy::toJson)
-                        .orElseThrow(() -> new Refused(404, "POLICY_NOT_FOUND", "room " + roomId + " has no policy"));
+                        .orElseThrow(() -> new ApiError(404, "POLICY_NOT_FOUND", "room " + roomId + " has no policy"));
             });
         }
         Map<?, ?> body = readPolicyBody(request);
@@ -174,7 +161,7 @@ public final class PolicyApi extends Handler.Wrapper {
             try {
                 next = RoomPolicy.fromMap(body, current != null ? current.owner() : principal.id());
             } catch (IllegalArgumentException e) {
-                throw new Refused(400, "INVALID_POLICY", String.valueOf(e.getMessage()));
+                throw new ApiError(400, "INVALID_POLICY", String.valueOf(e.getMessage()));
             }
             boolean admin = p.isAdmin(principal);
             boolean owner = principal != Principal.ANONYMOUS
@@ -182,7 +169,7 @@ public final class PolicyApi extends Handler.Wrapper {
                             ? current.owner().equals(principal.id())
                             : next.owner().equals(principal.id()));
             if (!admin && !owner) {
-                throw new Refused(
+                throw new ApiError(
                         403,
                         "FORBIDDEN",
                         current != null
@@ -213,7 +200,7 @@ public final class PolicyApi extends Handler.Wrapper {
         try {
             return access.access(principal, roomId);
         } catch (SyncException e) {
-            throw new Refused(503, "STORE_UNAVAILABLE", String.valueOf(e.getMessage()));
+            throw new ApiError(503, "STORE_UNAVAILABLE", String.valueOf(e.getMessage()));
         }
     }
 
@@ -221,53 +208,48 @@ public final class PolicyApi extends Handler.Wrapper {
         Authenticator a = authenticator;
         if (a == null) {
             if (policies != null && request.getMethod().equals("PUT")) {
-                throw new Refused(401, "NOT_AUTHENTICATED", "changing a policy needs an authenticated principal");
+                throw new ApiError(401, "NOT_AUTHENTICATED", "changing a policy needs an authenticated principal");
             }
             return Principal.ANONYMOUS;
         }
         try {
             return a.authenticate(HttpAuth.authRequest(request, roomId));
         } catch (SyncException e) {
-            throw new Refused(401, "NOT_AUTHENTICATED", String.valueOf(e.getMessage()));
+            throw new ApiError(401, "NOT_AUTHENTICATED", String.valueOf(e.getMessage()));
         }
     }
 
     private static Map<?, ?> readPolicyBody(Request request) {
         if (request.getLength() > MAX_POLICY_BYTES) {
-            throw tooLarge();
+            throw ApiError.bodyTooLarge(MAX_POLICY_BYTES);
         }
         byte[] bytes;
         try (InputStream in = Content.Source.asInputStream(request)) {
             bytes = in.readNBytes(MAX_POLICY_BYTES + 1);
         } catch (IOException e) {
-            throw new Refused(400, "BAD_REQUEST", "cannot read the request body: " + e.getMessage());
+            throw new ApiError(400, "BAD_REQUEST", "cannot read the request body: " + e.getMessage());
         }
         if (bytes.length > MAX_POLICY_BYTES) {
-            throw tooLarge();
+            throw ApiError.bodyTooLarge(MAX_POLICY_BYTES);
         }
         Object value;
         try {
             value = Json.parse(new String(bytes, StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
-            throw new Refused(400, "INVALID_POLICY", "the body is not JSON");
+            throw new ApiError(400, "INVALID_POLICY", "the body is not JSON");
         }
         if (!(value instanceof Map<?, ?> m)) {
-            throw new Refused(400, "INVALID_POLICY", "the body must be a JSON object");
+            throw new ApiError(400, "INVALID_POLICY", "the body must be a JSON object");
         }
         return m;
     }
 
-    private static Refused tooLarge() {
-        return new Refused(
-                413, "BODY_TOO_LARGE", "the request body is larger than the limit of " + MAX_POLICY_BYTES + " bytes");
-    }
-
     private static void writeError(Response response, Callback callback, Throwable error) {
         Throwable e = error;
-        while (e.getCause() != null && !(e instanceof Refused)) {
+        while (e.getCause() != null && !(e instanceof ApiError)) {
             e = e.getCause();
         }
-        if (e instanceof Refused r) {
+        if (e instanceof ApiError r) {
             JsonError.write(response, callback, r.status, r.code, String.valueOf(r.getMessage()));
         } else if (e instanceof java.util.concurrent.TimeoutException) {
             JsonError.write(response, callback, 503, "STORE_UNAVAILABLE", "no answer from the store in time");

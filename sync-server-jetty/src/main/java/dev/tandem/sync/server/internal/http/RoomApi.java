@@ -85,18 +85,6 @@ public final class RoomApi extends Handler.Abstract {
     }
 
     /** An error that becomes a JSON error response. */
-    private static final class ApiError extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final int status;
-        final String code;
-
-        ApiError(int status, String code, String message) {
-            super(message, null, false, false);
-            this.status = status;
-            this.code = code;
-        }
-    }
-
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
@@ -287,22 +275,17 @@ public final class RoomApi extends Handler.Abstract {
     private String readBody(Request request) {
         long declared = request.getLength();
         if (declared > maxBodyBytes) {
-            throw tooLarge();
+            throw ApiError.bodyTooLarge(maxBodyBytes);
         }
         try (InputStream in = Content.Source.asInputStream(request)) {
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
             if (body.length > maxBodyBytes) {
-                throw tooLarge();
+                throw ApiError.bodyTooLarge(maxBodyBytes);
             }
             return new String(body, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ApiError(400, "BAD_REQUEST", "cannot read the request body: " + e.getMessage());
         }
-    }
-
-    private ApiError tooLarge() {
-        return new ApiError(
-                413, "BODY_TOO_LARGE", "the request body is larger than the limit of " + maxBodyBytes + " bytes");
     }
 
     private Reply errorReply(String method, String path, Throwable error) {

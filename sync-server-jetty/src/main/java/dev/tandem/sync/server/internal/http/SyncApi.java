@@ -119,19 +119,6 @@ public final class SyncApi extends Handler.Abstract {
         this.timeout = Objects.requireNonNull(timeout, "timeout");
     }
 
-    /** An error that becomes a JSON error response. */
-    static final class ApiError extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final int status;
-        final String code;
-
-        ApiError(int status, String code, String message) {
-            super(message, null, false, false);
-            this.status = status;
-            this.code = code;
-        }
-    }
-
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
@@ -427,7 +414,7 @@ public final class SyncApi extends Handler.Abstract {
     private @Nullable Object parseBody(Request request) {
         long declared = request.getLength();
         if (declared > maxBodyBytes) {
-            throw tooLarge();
+            throw ApiError.bodyTooLarge(maxBodyBytes);
         }
         byte[] bytes;
         try (InputStream in = Content.Source.asInputStream(request)) {
@@ -436,18 +423,13 @@ public final class SyncApi extends Handler.Abstract {
             throw new ApiError(400, "BAD_REQUEST", "cannot read the request body: " + e.getMessage());
         }
         if (bytes.length > maxBodyBytes) {
-            throw tooLarge();
+            throw ApiError.bodyTooLarge(maxBodyBytes);
         }
         try {
             return Json.parse(new String(bytes, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             throw new ApiError(400, "BAD_REQUEST", "the body is not JSON: " + e.getMessage());
         }
-    }
-
-    private ApiError tooLarge() {
-        return new ApiError(
-                413, "BODY_TOO_LARGE", "the request body is larger than the limit of " + maxBodyBytes + " bytes");
     }
 
     private static Throwable cause(Throwable error) {
