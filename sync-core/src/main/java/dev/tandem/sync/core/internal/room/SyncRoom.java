@@ -1547,7 +1547,6 @@ public final class SyncRoom implements Room {
         long now = options.scheduler().nanoTime();
         long slack = options.batchInterval().toNanos() / 8;
         Window w;
-        List<RoomSession> reopen = null;
         while ((w = openWindows.peek()) != null) {
             RoomSession s = w.session();
             if (sessions.get(s.sessionId) != s || !s.batchWindowOpen || s.windowEndsNanos != w.endsNanos()) {
@@ -1562,22 +1561,13 @@ public final class SyncRoom implements Room {
             if (!s.outgoing.isEmpty()) {
                 flush(s);
                 if (!s.sendFailed && s.isConnected()) {
-                    if (reopen == null) {
-                        reopen = new ArrayList<>();
-                    }
-                    reopen.add(s);
+                    // queued last and ending a whole interval from now, past the slack: the loop stops there
+                    reopenWindow(s, now);
                 }
             }
         }
-        if (reopen != null) {
-            // reopened after the loop: the new windows end after every window still queued
-            for (RoomSession s : reopen) {
-                reopenWindow(s, now);
-            }
-        }
-        Window next = openWindows.peek();
-        if (next != null && windowTimer == null) {
-            armWindowTimer(next.endsNanos() - now);
+        if (w != null && windowTimer == null) {
+            armWindowTimer(w.endsNanos() - now);
         }
     }
 
