@@ -29,7 +29,8 @@ import java.util.Objects;
  *
  * <p>Meters (Prometheus names): {@code tandem_sessions}, {@code tandem_rooms_loaded}, {@code
  * tandem_websocket_connections}, {@code tandem_websocket_queued_bytes}, {@code tandem_store_healthy}, {@code
- * tandem_store_queued_writes}, {@code tandem_sessions_opened_total}, {@code tandem_sessions_connected_total},
+ * tandem_store_queued_writes}, {@code tandem_store_transactions_total}, {@code tandem_store_commits_total},
+ * {@code tandem_store_failed_transactions_total}, {@code tandem_sessions_opened_total}, {@code tandem_sessions_connected_total},
  * {@code tandem_sessions_removed_total}, {@code tandem_sessions_rejected_total{reason}}, {@code
  * tandem_commits_total}, {@code tandem_records_changed_total}, {@code tandem_commit_failures_total}, {@code
  * tandem_slow_consumers_total}, {@code tandem_room_loads_total}, {@code tandem_room_unloads_total}, {@code
@@ -146,10 +147,22 @@ public final class TandemMetrics {
             Gauge.builder("tandem.store.queued.writes", jdbc, s -> s.stats().queuedWrites())
                     .description("commits and version saves waiting for the database")
                     .register(registry);
+            FunctionCounter.builder(
+                            "tandem.store.transactions", jdbc, s -> s.stats().transactions())
+                    .description("database transactions committed by the store's writers (group commits)")
+                    .register(registry);
+            FunctionCounter.builder("tandem.store.commits", jdbc, s -> s.stats().commits())
+                    .description("room commits written; several rooms' commits can share one transaction")
+                    .register(registry);
+            FunctionCounter.builder(
+                            "tandem.store.failed.transactions",
+                            jdbc,
+                            s -> s.stats().failedTransactions())
+                    .description("database transactions that failed and were rolled back")
+                    .register(registry);
         }
     }
 
-    /** Adds gauges of the handler's open connections and their queued outgoing bytes. */
     /** Registers a cluster node's gauges and relay counters. */
     public void bindCluster(RedisCluster cluster) {
         Gauge.builder("tandem.cluster.rooms.owned", cluster, c -> c.stats().roomsOwned())

@@ -3,6 +3,8 @@ package dev.tandem.sync.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tandem.sync.core.RoomSnapshot;
+import dev.tandem.sync.store.jdbc.JdbcRoomStore;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URI;
@@ -11,8 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +52,7 @@ class ClusterIT {
     private final List<ServerProcess> nodes = new ArrayList<>();
     private final List<ClusterClient> clients = new ArrayList<>();
     private ScheduledExecutorService load;
+    private JdbcRoomStore reader;
     private RedisClient redis;
     private StatefulRedisConnection<String, String> redisConnection;
     private TcpProxy proxy;
@@ -85,6 +86,9 @@ class ClusterIT {
         }
         redisConnection.close();
         redis.shutdown();
+        if (reader != null) {
+            reader.close();
+        }
         try (Connection c = DriverManager.getConnection(PG + "postgres", "postgres", "");
                 Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
@@ -354,17 +358,16 @@ class ClusterIT {
                 clients.size(), stored.size(), acked);
     }
 
-    @SuppressWarnings("unchecked")
-    private Map<String, Long> storedDocument() throws Exception {
+    /** The room as the store holds it (its record tables and the commit log not folded into them yet). */
+    private Map<String, Long> storedDocument() {
+        if (reader == null) {
+            reader = JdbcRoomStore.builder().postgres(PG + db, "postgres", "").build();
+        }
         Map<String, Long> out = new HashMap<>();
-        try (Connection c = DriverManager.getConnection(PG + db, "postgres", "");
-                PreparedStatement ps = c.prepareStatement("SELECT id, state_json FROM documents WHERE room_id = ?")) {
-            ps.setString(1, ROOM);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Map<String, Object> state = (Map<String, Object>) TestJson.parse(rs.getString(2));
-                    out.put(rs.getString(1), ((Number) state.get("n")).longValue());
-                }
+        RoomSnapshot room = reader.load(ROOM).join();
+        if (room != null) {
+            for (RoomSnapshot.Document d : room.documents()) {
+                out.put((String) d.state().get("id"), ((Number) d.state().get("n")).longValue());
             }
         }
         return out;

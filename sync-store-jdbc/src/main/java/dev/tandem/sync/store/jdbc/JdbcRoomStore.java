@@ -22,7 +22,9 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>Each commit writes only its changed records and tombstones. Commits and version saves from all rooms
+ * <p>Each commit writes only its changed records and tombstones, as one row of a commit log that the
+ * committer folds into the record tables every {@link Builder#logFoldInterval} (loads read the log as well).
+ * Commits and version saves from all rooms
  * go through a bounded queue to a committer thread that writes them in batches, one database transaction
  * per batch (group commit), and completes every future of the batch once the transaction has committed; a
  * failed transaction fails every future of its batch. Reads run on a small pool of reader threads.
@@ -38,6 +40,12 @@ public interface JdbcRoomStore extends RoomStore {
 
     /** How long push event results are kept by default: 7 days. */
     Duration DEFAULT_EVENT_RETENTION = Duration.ofDays(7);
+
+    /** How long commits stay in the commit log by default: {@value #DEFAULT_LOG_FOLD_INTERVAL_SECONDS} seconds. */
+    long DEFAULT_LOG_FOLD_INTERVAL_SECONDS = 2;
+
+    /** See {@link Builder#logFoldInterval}. */
+    Duration DEFAULT_LOG_FOLD_INTERVAL = Duration.ofSeconds(DEFAULT_LOG_FOLD_INTERVAL_SECONDS);
 
     /** Returns a new builder; choose a database with {@link Builder#sqlite} or {@link Builder#postgres}. */
     static Builder builder() {
@@ -95,8 +103,26 @@ public interface JdbcRoomStore extends RoomStore {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration eventRetention = DEFAULT_EVENT_RETENTION;
         private Duration commitDelay = Duration.ofMillis(2);
+        private Duration logFoldInterval = DEFAULT_LOG_FOLD_INTERVAL;
 
         private Builder() {}
+
+        /**
+         * How long a commit stays in the commit log before it is folded into the record tables. A commit is
+         * written as one log row, so under load a record changed many times, or many records sharing a
+         * page, are written to the record tables once per interval rather than once per commit; loads read
+         * the log too, so nothing waits for a fold. Default {@value JdbcRoomStore#DEFAULT_LOG_FOLD_INTERVAL_SECONDS} s;
+         * zero folds after every transaction; at most one hour.
+         */
+        public Builder logFoldInterval(Duration logFoldInterval) {
+            Objects.requireNonNull(logFoldInterval, "logFoldInterval");
+            if (logFoldInterval.isNegative() || logFoldInterval.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException(
+                        "logFoldInterval must be within 0 and 1h but was " + logFoldInterval);
+            }
+            this.logFoldInterval = logFoldInterval;
+            return this;
+        }
 
         /**
          * Group commit: while commits keep arriving (the last transaction ended less than ten delays ago), a
@@ -243,7 +269,8 @@ public interface JdbcRoomStore extends RoomStore {
                     readerThreads,
                     connectTimeout,
                     eventRetention,
-                    commitDelay));
+                    commitDelay,
+                    logFoldInterval));
         }
 
         private static int positive(String name, int value) {

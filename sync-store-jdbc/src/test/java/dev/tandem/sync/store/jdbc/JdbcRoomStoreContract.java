@@ -10,12 +10,14 @@ import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.StoreHealth;
 import dev.tandem.sync.core.VersionInfo;
+import dev.tandem.sync.core.testing.Property;
 import dev.tandem.sync.core.testing.RoomStoreContract;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -75,6 +77,50 @@ abstract class JdbcRoomStoreContract extends RoomStoreContract {
         assertSameRoom(get(reopened.load(r)), before);
         assertThat(get(reopened.listVersions(r))).containsExactly(version);
         assertSameRoom(get(reopened.loadVersion(r, version.id())), before);
+    }
+
+    @Test
+    void commit_randomHistories_partlyFoldedPartlyInTheLog_matchInMemoryModel() {
+        Property.check(
+                "record tables plus the commit log match the in-memory model",
+                Math.max(10, propertyCases() / 4),
+                deliveries(),
+                commits -> {
+                    String r = room("f-" + UUID.randomUUID());
+                    RoomStore model = RoomStore.inMemory();
+                    int split = Math.floorMod(commits.hashCode(), commits.size() + 1);
+                    // the first part folded into the record tables as it is written
+                    try (JdbcRoomStore folding =
+                            builder().logFoldInterval(Duration.ZERO).build()) {
+                        for (RoomCommit c : commits.subList(0, split)) {
+                            RoomCommit here = inRoom(c, r);
+                            get(model.commit(here));
+                            get(folding.commit(here));
+                        }
+                    }
+                    // the rest only logged
+                    JdbcRoomStore logging = open(builder().logFoldInterval(Duration.ofHours(1)));
+                    for (RoomCommit c : commits.subList(split, commits.size())) {
+                        RoomCommit here = inRoom(c, r);
+                        get(model.commit(here));
+                        get(logging.commit(here));
+                    }
+                    RoomSnapshot expected = get(model.load(r));
+                    assertSameRoom(get(logging.load(r)), expected);
+                    // another writer folds the log it did not write (a room that moved to another node)
+                    try (JdbcRoomStore other =
+                            builder().logFoldInterval(Duration.ZERO).build()) {
+                        get(other.commit(new RoomCommit(
+                                r,
+                                expected.documentClock(),
+                                Map.of(),
+                                Map.of(),
+                                expected.tombstoneHistoryStartsAtClock(),
+                                null)));
+                        assertSameRoom(get(other.load(r)), expected);
+                    }
+                    assertSameRoom(get(logging.load(r)), expected);
+                });
     }
 
     @Test

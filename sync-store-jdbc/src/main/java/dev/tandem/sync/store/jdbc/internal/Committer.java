@@ -13,8 +13,10 @@ import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -26,8 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One committer thread and its bounded queue: takes the queued writes in batches of at most {@code
- * maxBatchSize} (under load waiting up to {@code commitDelay} for more), writes a batch in one transaction, and completes the batch's futures after it commits
- * (or fails them all if it does not). A batch holds at most one commit per room, so a room's commits are
+ * maxBatchSize} (under load waiting up to {@code commitDelay} for more), writes a batch in one transaction, and
+ * completes the batch's futures after it commits (or fails them all if it does not). Every {@code
+ * logFoldInterval} it folds the commit log of the rooms it wrote into the record tables. A batch holds at most one commit per room, so a room's commits are
  * written in the order they were queued and each as its own change.
  */
 final class Committer implements Runnable {
@@ -66,6 +69,9 @@ final class Committer implements Runnable {
 
     private static final long EVENT_PRUNE_INTERVAL_MILLIS = 60_000;
 
+    /** Logged records past which the log is folded before its interval is up, bounding what a load replays. */
+    static final int MAX_UNFOLDED_RECORDS = 50_000;
+
     private final JdbcStore store;
     private final DataSource dataSource;
     private final StoreSettings settings;
@@ -80,6 +86,14 @@ final class Committer implements Runnable {
     /** When the last batch was written ({@link System#nanoTime}); confined to the thread. */
     private long lastTransactionEnd = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
 
+    private final long foldIntervalNanos;
+    /** Rooms this thread committed to since their log was last folded, with their logged records; thread-confined. */
+    private final Map<String, Integer> unfolded = new HashMap<>();
+
+    private int unfoldedRecords;
+    /** When the first of {@link #unfolded} was committed ({@link System#nanoTime}). */
+    private long unfoldedSince;
+
     /** A write taken from the queue that starts the next batch (its room was already in the last one). */
     private volatile @Nullable Write carried;
 
@@ -92,6 +106,7 @@ final class Committer implements Runnable {
         this.thread.setDaemon(true);
         this.prunesEvents = index == 0;
         this.delayNanos = settings.commitDelay().toNanos();
+        this.foldIntervalNanos = settings.logFoldInterval().toNanos();
     }
 
     void start() {
@@ -138,8 +153,10 @@ final class Committer implements Runnable {
                 }
                 if (first == null) {
                     if (store.isClosed() && queue.isEmpty()) {
+                        fold(true);
                         return;
                     }
+                    fold(false);
                     continue;
                 }
                 batch.add(first);
@@ -166,6 +183,7 @@ final class Committer implements Runnable {
                 }
                 write(batch);
                 lastTransactionEnd = System.nanoTime();
+                fold(false);
                 pruneEvents();
                 batch.clear();
                 rooms.clear();
@@ -250,6 +268,14 @@ final class Committer implements Runnable {
             return e;
         }
         store.recordWriteSuccess(commits.size(), versions.size());
+        for (RoomCommit commit : commits) {
+            if (unfolded.isEmpty()) {
+                unfoldedSince = System.nanoTime();
+            }
+            int records = CommitLog.records(commit);
+            unfolded.merge(commit.roomId(), records, Integer::sum);
+            unfoldedRecords += records;
+        }
         int v = 0;
         for (Write w : batch) {
             if (w instanceof CommitWrite cw) {
@@ -259,6 +285,43 @@ final class Committer implements Runnable {
             }
         }
         return null;
+    }
+
+    /**
+     * Folds the log of the rooms committed to since the last fold into the record tables, in a transaction of
+     * its own, once the oldest of those commits is {@code logFoldInterval} old or they hold more than {@value
+     * #MAX_UNFOLDED_RECORDS} records (or at once if {@code now}). A failure is logged and tried again an interval
+     * later; the log stays readable meanwhile, so nothing waits for the fold.
+     */
+    private void fold(boolean now) {
+        if (unfolded.isEmpty()
+                || !now
+                        && System.nanoTime() - unfoldedSince < foldIntervalNanos
+                        && unfoldedRecords <= MAX_UNFOLDED_RECORDS) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            try {
+                int rows = RoomTables.fold(c, unfolded.keySet());
+                c.commit();
+                LOG.trace("Folded {} commit log rows of {} rooms", rows, unfolded.size());
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            }
+            unfolded.clear();
+            unfoldedRecords = 0;
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn(
+                    "Folding the commit log of {} rooms failed, trying again later: {}",
+                    unfolded.size(),
+                    JdbcStore.rootMessage(e));
+            unfoldedSince = System.nanoTime();
+        }
     }
 
     /**

@@ -64,7 +64,13 @@ final class Migrations {
             // 4: fencing of multi-node owners; a commit made with an older owner_epoch than the room's is refused
             List.of("CREATE TABLE room_owners ("
                     + "room_id TEXT NOT NULL PRIMARY KEY,"
-                    + " owner_epoch BIGINT NOT NULL)"));
+                    + " owner_epoch BIGINT NOT NULL)"),
+            // 5: recent commits as one row each (see CommitLog), folded into documents and tombstones in batches
+            List.of("CREATE TABLE room_log ("
+                    + "room_id TEXT NOT NULL,"
+                    + " clock BIGINT NOT NULL,"
+                    + " changes TEXT NOT NULL,"
+                    + " PRIMARY KEY (room_id, clock)){options}"));
 
     private Migrations() {}
 

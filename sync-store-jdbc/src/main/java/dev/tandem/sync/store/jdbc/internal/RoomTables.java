@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.jspecify.annotations.Nullable;
@@ -55,7 +56,20 @@ final class RoomTables {
             + " ON CONFLICT (room_id, id) DO UPDATE SET clock = excluded.clock"
             + " WHERE tombstones.clock < excluded.clock";
 
-    private static final String PRUNE_TOMBSTONES = "DELETE FROM tombstones WHERE room_id = ? AND clock < ?";
+    /** Deletes the tombstones older than the room's tombstone history. */
+    private static final String PRUNE_TOMBSTONES = "DELETE FROM tombstones WHERE room_id = ? AND clock <"
+            + " (SELECT tombstone_history_starts_at_clock FROM rooms WHERE room_id = ?)";
+
+    /** Logs a commit; a commit written again (a retry whose first attempt committed after all) replaces its row. */
+    private static final String APPEND_LOG = "INSERT INTO room_log (room_id, clock, changes) VALUES (?, ?, ?)"
+            + " ON CONFLICT (room_id, clock) DO UPDATE SET changes = excluded.changes";
+
+    private static final String READ_LOG = "SELECT clock, changes FROM room_log WHERE room_id = ? ORDER BY clock";
+
+    private static final String DELETE_LOG = "DELETE FROM room_log WHERE room_id = ? AND clock <= ?";
+
+    /** Commits of at least this many records skip the log and are written to the record tables at once. */
+    static final int DIRECT_RECORDS = 256;
 
     /** The room's clocks only move forward; a null schema keeps the stored one. */
     private static final String PUT_ROOM =
@@ -112,52 +126,30 @@ final class RoomTables {
     }
 
     /**
-     * Writes commits of distinct rooms with one JDBC batch per statement, in the caller's transaction. Within
-     * a commit an id is either put or deleted, so the statements' order across records does not matter.
+     * Writes commits of distinct rooms in the caller's transaction, with one JDBC batch per statement. A
+     * commit's records go to {@code room_log} as one row (one page write for the commit, where writing each
+     * record to its place in the record tables dirties a page per record); a commit of at least {@value
+     * #DIRECT_RECORDS} records, such as a replaced snapshot, is written to the record tables at once.
+     * {@link #fold} moves the log into the record tables later, in bulk.
      */
     static void writeCommits(Connection c, List<RoomCommit> commits, long now) throws SQLException {
-        try (PreparedStatement putDocument = c.prepareStatement(PUT_DOCUMENT);
-                PreparedStatement deleteOlderTombstone = c.prepareStatement(DELETE_OLDER_TOMBSTONE);
-                PreparedStatement deleteOlderDocument = c.prepareStatement(DELETE_OLDER_DOCUMENT);
-                PreparedStatement putTombstone = c.prepareStatement(PUT_TOMBSTONE);
-                PreparedStatement pruneTombstones = c.prepareStatement(PRUNE_TOMBSTONES);
+        try (PreparedStatement appendLog = c.prepareStatement(APPEND_LOG);
                 PreparedStatement putRoom = c.prepareStatement(PUT_ROOM);
                 PreparedStatement putEvent = c.prepareStatement(PUT_EVENT)) {
-            int puts = 0;
-            int tombstones = 0;
+            Map<String, Map<String, CommitLog.Entry>> direct = new LinkedHashMap<>();
+            int logged = 0;
             int events = 0;
             for (RoomCommit commit : commits) {
                 String room = StoredText.encode(commit.roomId());
-                for (Map.Entry<String, RoomSnapshot.Document> e : commit.puts().entrySet()) {
-                    String id = StoredText.encode(e.getKey());
-                    long clock = e.getValue().lastChangedClock();
-                    putDocument.setString(1, room);
-                    putDocument.setString(2, id);
-                    putDocument.setString(3, Json.stringify(e.getValue().state()));
-                    putDocument.setLong(4, clock);
-                    putDocument.setString(5, room);
-                    putDocument.setString(6, id);
-                    putDocument.setLong(7, clock);
-                    putDocument.addBatch();
-                    deleteOlderTombstone.setString(1, room);
-                    deleteOlderTombstone.setString(2, id);
-                    deleteOlderTombstone.setLong(3, clock);
-                    deleteOlderTombstone.addBatch();
-                    puts++;
-                }
-                for (Map.Entry<String, Long> e : commit.tombstones().entrySet()) {
-                    String id = StoredText.encode(e.getKey());
-                    deleteOlderDocument.setString(1, room);
-                    deleteOlderDocument.setString(2, id);
-                    deleteOlderDocument.setLong(3, e.getValue());
-                    deleteOlderDocument.addBatch();
-                    putTombstone.setString(1, room);
-                    putTombstone.setString(2, id);
-                    putTombstone.setLong(3, e.getValue());
-                    putTombstone.setString(4, room);
-                    putTombstone.setString(5, id);
-                    putTombstone.addBatch();
-                    tombstones++;
+                int records = CommitLog.records(commit);
+                if (records >= DIRECT_RECORDS) {
+                    direct.put(commit.roomId(), entries(commit));
+                } else if (records > 0) {
+                    appendLog.setString(1, room);
+                    appendLog.setLong(2, commit.documentClock());
+                    appendLog.setString(3, CommitLog.encode(commit));
+                    appendLog.addBatch();
+                    logged++;
                 }
                 for (EventResult r : commit.events().values()) {
                     putEvent.setString(1, room);
@@ -167,9 +159,6 @@ final class RoomTables {
                     putEvent.addBatch();
                     events++;
                 }
-                pruneTombstones.setString(1, room);
-                pruneTombstones.setLong(2, commit.tombstoneHistoryStartsAtClock());
-                pruneTombstones.addBatch();
                 putRoom.setString(1, room);
                 putRoom.setLong(2, commit.documentClock());
                 putRoom.setLong(3, commit.tombstoneHistoryStartsAtClock());
@@ -180,6 +169,77 @@ final class RoomTables {
                 }
                 putRoom.addBatch();
             }
+            if (logged > 0) {
+                appendLog.executeBatch();
+            }
+            if (events > 0) {
+                putEvent.executeBatch();
+            }
+            if (!commits.isEmpty()) {
+                putRoom.executeBatch();
+            }
+            writeRecords(c, direct);
+        }
+    }
+
+    private static Map<String, CommitLog.Entry> entries(RoomCommit commit) {
+        Map<String, CommitLog.Entry> out = new LinkedHashMap<>();
+        commit.puts()
+                .forEach((id, d) -> out.put(id, new CommitLog.Entry(d.lastChangedClock(), Json.stringify(d.state()))));
+        commit.tombstones().forEach((id, clock) -> out.put(id, new CommitLog.Entry(clock, null)));
+        return out;
+    }
+
+    /**
+     * Writes records of rooms (by room id, then record id) to the record tables, each guarded by its clock,
+     * with one JDBC batch per statement, in the caller's transaction. Within a room an id is either put or
+     * deleted, so the statements' order across records does not matter.
+     */
+    private static void writeRecords(Connection c, Map<String, Map<String, CommitLog.Entry>> byRoom)
+            throws SQLException {
+        if (byRoom.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement putDocument = c.prepareStatement(PUT_DOCUMENT);
+                PreparedStatement deleteOlderTombstone = c.prepareStatement(DELETE_OLDER_TOMBSTONE);
+                PreparedStatement deleteOlderDocument = c.prepareStatement(DELETE_OLDER_DOCUMENT);
+                PreparedStatement putTombstone = c.prepareStatement(PUT_TOMBSTONE)) {
+            int puts = 0;
+            int tombstones = 0;
+            for (Map.Entry<String, Map<String, CommitLog.Entry>> r : byRoom.entrySet()) {
+                String room = StoredText.encode(r.getKey());
+                for (Map.Entry<String, CommitLog.Entry> e : r.getValue().entrySet()) {
+                    String id = StoredText.encode(e.getKey());
+                    long clock = e.getValue().clock();
+                    if (!e.getValue().isTombstone()) {
+                        putDocument.setString(1, room);
+                        putDocument.setString(2, id);
+                        putDocument.setString(3, e.getValue().stateJson());
+                        putDocument.setLong(4, clock);
+                        putDocument.setString(5, room);
+                        putDocument.setString(6, id);
+                        putDocument.setLong(7, clock);
+                        putDocument.addBatch();
+                        deleteOlderTombstone.setString(1, room);
+                        deleteOlderTombstone.setString(2, id);
+                        deleteOlderTombstone.setLong(3, clock);
+                        deleteOlderTombstone.addBatch();
+                        puts++;
+                    } else {
+                        deleteOlderDocument.setString(1, room);
+                        deleteOlderDocument.setString(2, id);
+                        deleteOlderDocument.setLong(3, clock);
+                        deleteOlderDocument.addBatch();
+                        putTombstone.setString(1, room);
+                        putTombstone.setString(2, id);
+                        putTombstone.setLong(3, clock);
+                        putTombstone.setString(4, room);
+                        putTombstone.setString(5, id);
+                        putTombstone.addBatch();
+                        tombstones++;
+                    }
+                }
+            }
             if (puts > 0) {
                 putDocument.executeBatch();
                 deleteOlderTombstone.executeBatch();
@@ -188,14 +248,59 @@ final class RoomTables {
                 deleteOlderDocument.executeBatch();
                 putTombstone.executeBatch();
             }
-            if (events > 0) {
-                putEvent.executeBatch();
-            }
-            if (!commits.isEmpty()) {
-                pruneTombstones.executeBatch();
-                putRoom.executeBatch();
+        }
+    }
+
+    /**
+     * Folds the given rooms' {@code room_log} rows into the record tables in the caller's transaction: each
+     * record once, at its newest logged change (ids in order, so two writers folding one room lock rows in
+     * the same order), then deletes the folded rows and the tombstones older than the room's tombstone
+     * history. Folding again, or a row another writer already folded, changes nothing. Returns the rows folded.
+     */
+    static int fold(Connection c, Collection<String> roomIds) throws SQLException {
+        Map<String, Map<String, CommitLog.Entry>> byRoom = new LinkedHashMap<>();
+        Map<String, Long> upTo = new LinkedHashMap<>();
+        int rows = 0;
+        try (PreparedStatement ps = c.prepareStatement(READ_LOG)) {
+            for (String roomId : roomIds) {
+                ps.setString(1, StoredText.encode(roomId));
+                Map<String, CommitLog.Entry> records = new TreeMap<>();
+                long last = Long.MIN_VALUE;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        last = rs.getLong(1);
+                        CommitLog.decodeInto(rs.getString(2), records);
+                        rows++;
+                    }
+                }
+                upTo.put(roomId, last);
+                if (!records.isEmpty()) {
+                    byRoom.put(roomId, records);
+                }
             }
         }
+        writeRecords(c, byRoom);
+        try (PreparedStatement deleteLog = c.prepareStatement(DELETE_LOG);
+                PreparedStatement pruneTombstones = c.prepareStatement(PRUNE_TOMBSTONES)) {
+            for (Map.Entry<String, Long> e : upTo.entrySet()) {
+                String room = StoredText.encode(e.getKey());
+                if (e.getValue() != Long.MIN_VALUE) {
+                    deleteLog.setString(1, room);
+                    deleteLog.setLong(2, e.getValue());
+                    deleteLog.addBatch();
+                }
+                pruneTombstones.setString(1, room);
+                pruneTombstones.setString(2, room);
+                pruneTombstones.addBatch();
+            }
+            if (rows > 0) {
+                deleteLog.executeBatch();
+            }
+            if (!upTo.isEmpty()) {
+                pruneTombstones.executeBatch();
+            }
+        }
+        return rows;
     }
 
     /** Returns the stored results of those of the given push events that were recorded, by event id. */
@@ -274,14 +379,31 @@ final class RoomTables {
                 schema = schemaJson == null ? null : object(schemaJson);
             }
         }
+        // the unfolded commits, each record at its newest change; applied over the record tables below
+        Map<String, CommitLog.Entry> logged = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(READ_LOG)) {
+            ps.setString(1, room);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    CommitLog.decodeInto(rs.getString(2), logged);
+                }
+            }
+        }
         List<RoomSnapshot.Document> documents = new ArrayList<>();
+        Map<String, RoomSnapshot.Document> storedUnderLog = new HashMap<>();
         try (PreparedStatement ps =
-                c.prepareStatement("SELECT state_json, last_changed_clock FROM documents WHERE room_id = ?")) {
+                c.prepareStatement("SELECT id, state_json, last_changed_clock FROM documents WHERE room_id = ?")) {
             ps.setFetchSize(FETCH_SIZE);
             ps.setString(1, room);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    documents.add(new RoomSnapshot.Document(object(rs.getString(1)), rs.getLong(2)));
+                    String id = logged.isEmpty() ? null : StoredText.decode(rs.getString(1));
+                    RoomSnapshot.Document d = new RoomSnapshot.Document(object(rs.getString(2)), rs.getLong(3));
+                    if (id != null && logged.containsKey(id)) {
+                        storedUnderLog.put(id, d);
+                    } else {
+                        documents.add(d);
+                    }
                 }
             }
         }
@@ -295,6 +417,31 @@ final class RoomTables {
                 }
             }
         }
+        // as writing the logged changes with the guarded statements would
+        for (Map.Entry<String, CommitLog.Entry> e : logged.entrySet()) {
+            String id = e.getKey();
+            CommitLog.Entry change = e.getValue();
+            RoomSnapshot.Document stored = storedUnderLog.get(id);
+            Long tombstone = tombstones.get(id);
+            if (!change.isTombstone()) {
+                boolean applies = (tombstone == null || tombstone <= change.clock())
+                        && (stored == null || stored.lastChangedClock() <= change.clock());
+                if (applies) {
+                    documents.add(new RoomSnapshot.Document(object(change.stateJson()), change.clock()));
+                } else if (stored != null) {
+                    documents.add(stored);
+                }
+                if (tombstone != null && tombstone <= change.clock()) {
+                    tombstones.remove(id);
+                }
+            } else if (stored != null && stored.lastChangedClock() > change.clock()) {
+                documents.add(stored);
+            } else if (tombstone == null || tombstone < change.clock()) {
+                tombstones.put(id, change.clock());
+            }
+        }
+        // tombstones older than the history are deleted when the log is next folded
+        tombstones.values().removeIf(t -> t < historyStart);
         return new RoomSnapshot(clock, documents, tombstones, historyStart, schema);
     }
 

@@ -20,13 +20,15 @@ public record StoreSettings(
         int readerThreads,
         Duration connectTimeout,
         Duration eventRetention,
-        Duration commitDelay) {
+        Duration commitDelay,
+        Duration logFoldInterval) {
 
     public StoreSettings {
         Objects.requireNonNull(dialect, "dialect");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(eventRetention, "eventRetention");
         Objects.requireNonNull(commitDelay, "commitDelay");
+        Objects.requireNonNull(logFoldInterval, "logFoldInterval");
     }
 
     @Override
