@@ -11,7 +11,9 @@ import org.jspecify.annotations.Nullable;
  * ephemeral servers) and the JDBC store (SQLite, PostgreSQL) in {@code sync-store-jdbc}.
  *
  * <p>Thread-safe. Every method returns at once and completes its future from the store's own threads; a
- * future never completes on the caller's thread while the call is still running. Rooms call {@link
+ * future never completes on the caller's thread while the call is still running. A room continues a completed
+ * commit on the completing thread when its lane is idle (its work there is short and never blocks), so a store
+ * must not complete futures while holding a lock that its own methods take. Rooms call {@link
  * #commit} with at most one commit of a room in flight at a time, in clock order, and retry a failed
  * commit with the same or a larger (coalesced) change set, so applying a commit must be idempotent: a
  * record is only overwritten by a state with a {@code lastChangedClock} at least as new as the stored one.

@@ -201,6 +201,7 @@ public final class Comparison {
             }
             committedOps += number(line, "committedOps");
             cpu = Math.max(cpu, number(line, "serverCpuS"));
+            f.merge("serverJitCpuCores", number(line, "serverJitCpuS") / number(line, "durationS"), Math::max);
             f.merge("serverRssMaxMb", number(line, "serverRssMaxMb"), Math::max);
             for (String h : List.of("commitMs", "fanoutMs", "connectMs")) {
                 int at = line.indexOf("\"" + h + "\":{");
@@ -303,14 +304,14 @@ public final class Comparison {
                 LocalDate.now()));
         b.append("| offered ops/s | server | committed ops/s | CPU µs/op | CPU/op vs tldraw | CPU/op vs relay "
                 + "| commit p50 / p99 ms | commit p99 vs tldraw | fan-out p50 / p99 ms | fan-out p99 vs tldraw "
-                + "| deliveries/s | frames/s | RSS MB | generator / other CPU, cores |\n");
-        b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| deliveries/s | frames/s | RSS MB | generator / other CPU, cores | server JIT CPU, cores |\n");
+        b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Step s : steps) {
             Step tl = find(steps, "tldraw", s.offered());
             Step relay = find(steps, "relay", s.offered());
             b.append(String.format(
                     Locale.ROOT,
-                    "| %s%s | %s | %.0f | %.1f | %s | %s | %.1f / %.1f | %s | %.1f / %.1f | %s | %.0f | %.0f | %.0f | %.2f / %.2f |%n",
+                    "| %s%s | %s | %.0f | %.1f | %s | %s | %.1f / %.1f | %s | %.1f / %.1f | %s | %.0f | %.0f | %.0f | %.2f / %.2f | %s |%n",
                     fmt(s.offered()),
                     s.processes() > 1 ? " (2 gen.)" : "",
                     s.server(),
@@ -328,7 +329,8 @@ public final class Comparison {
                     s.get("framesPerSec"),
                     s.get("serverRssMaxMb"),
                     s.get("generatorCpuCores"),
-                    s.get("otherCpuCores")));
+                    s.get("otherCpuCores"),
+                    s.get("serverJitCpuCores") < 0 ? "—" : String.format(Locale.ROOT, "%.2f", s.get("serverJitCpuCores"))));
         }
         return b.toString();
     }

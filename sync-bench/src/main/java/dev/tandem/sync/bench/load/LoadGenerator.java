@@ -166,6 +166,7 @@ public final class LoadGenerator {
         int next = 0;
         long nextPing = start + PING_INTERVAL_NANOS;
         double cpuStart = -1;
+        double jitStart = -1;
         double selfCpuStart = -1;
         double machineStart = -1;
         long rssMax = -1;
@@ -180,6 +181,7 @@ public final class LoadGenerator {
             if (!windowStarted && now >= metrics.windowStartNanos) {
                 windowStarted = true;
                 cpuStart = ProcStats.cpuSeconds(config.serverPid());
+                jitStart = ProcStats.jitCompilerCpuSeconds(config.serverPid());
                 selfCpuStart = ProcStats.cpuSeconds(ProcessHandle.current().pid());
                 machineStart = ProcStats.machineBusySeconds();
             }
@@ -210,6 +212,7 @@ public final class LoadGenerator {
             LockSupport.parkNanos(500_000);
         }
         double cpuEnd = ProcStats.cpuSeconds(config.serverPid());
+        double jitEnd = ProcStats.jitCompilerCpuSeconds(config.serverPid());
         double selfCpuEnd = ProcStats.cpuSeconds(ProcessHandle.current().pid());
         double machineEnd = ProcStats.machineBusySeconds();
         long rssEnd = ProcStats.rssBytes(config.serverPid());
@@ -252,6 +255,8 @@ public final class LoadGenerator {
         field(j, "serverPid", config.serverPid());
         field(j, "serverCpuS", serverCpu);
         field(j, "serverCpuUsPerOp", serverCpu < 0 || committed == 0 ? -1 : serverCpu * 1e6 / committed);
+        // a JVM server still compiling (warm-up too short for its slower paths) shows here; part of serverCpuS
+        field(j, "serverJitCpuS", jitStart < 0 || jitEnd < 0 ? -1 : jitEnd - jitStart);
         field(j, "serverRssMaxMb", rssMax < 0 ? -1 : rssMax / 1048576.0);
         double generatorCpu = selfCpuStart < 0 ? -1 : selfCpuEnd - selfCpuStart;
         field(j, "generatorCpuS", generatorCpu);

@@ -1,6 +1,7 @@
 package dev.tandem.sync.bench.load;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -20,15 +21,43 @@ final class ProcStats {
             return -1;
         }
         try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            // the command name is in parentheses and may contain spaces: fields count from after it
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long utime = Long.parseLong(f[11]);
-            long stime = Long.parseLong(f[12]);
-            return (utime + stime) / TICKS_PER_SECOND;
+            return ticks(Files.readString(Path.of("/proc/" + pid + "/stat"))) / TICKS_PER_SECOND;
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * Returns the CPU seconds of the process's JIT compiler threads (HotSpot's {@code C1/C2 CompilerThread*},
+     * from {@code /proc/<pid>/task}): 0 for a process without them, -1 if unreadable.
+     */
+    static double jitCompilerCpuSeconds(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        long ticks = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks) {
+                try {
+                    String name = Files.readString(task.resolve("comm"));
+                    if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                        ticks += ticks(Files.readString(task.resolve("stat")));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return ticks / TICKS_PER_SECOND;
+    }
+
+    /** Returns user + system ticks from a {@code stat} line. */
+    private static long ticks(String stat) {
+        // the command name is in parentheses and may contain spaces: fields count from after it
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     /** Returns the CPU seconds the whole machine spent busy (all cores, from {@code /proc/stat}), or -1. */

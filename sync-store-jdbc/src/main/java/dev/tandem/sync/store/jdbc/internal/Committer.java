@@ -6,7 +6,6 @@ import dev.tandem.sync.core.VersionInfo;
 import dev.tandem.sync.store.jdbc.RoomFencedException;
 import dev.tandem.sync.store.jdbc.RoomStoreException;
 import java.io.IOException;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
@@ -86,6 +85,12 @@ final class Committer implements Runnable {
     /** When the last batch was written ({@link System#nanoTime}); confined to the thread. */
     private long lastTransactionEnd = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
 
+    /** How long the committer keeps one pooled connection at most. */
+    private static final long WRITER_MAX_AGE_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    /** The connection kept between transactions, or null; confined to the thread. */
+    private @Nullable WriterConnection writer;
+
     private final long foldIntervalNanos;
     /** Rooms this thread committed to since their log was last folded, with their logged records; thread-confined. */
     private final Map<String, Integer> unfolded = new HashMap<>();
@@ -105,7 +110,7 @@ final class Committer implements Runnable {
         this.thread = new Thread(this, "tandem-store-committer-" + index);
         this.thread.setDaemon(true);
         this.prunesEvents = index == 0;
-        this.delayNanos = settings.commitDelay().toNanos();
+        this.delayNanos = Long.getLong("tmp.delayUs", settings.commitDelay().toNanos() / 1000) * 1000; // TMP
         this.foldIntervalNanos = settings.logFoldInterval().toNanos();
     }
 
@@ -154,9 +159,11 @@ final class Committer implements Runnable {
                 if (first == null) {
                     if (store.isClosed() && queue.isEmpty()) {
                         fold(true);
+                        releaseWriter();
                         return;
                     }
                     fold(false);
+                    releaseWriter();
                     continue;
                 }
                 batch.add(first);
@@ -185,12 +192,17 @@ final class Committer implements Runnable {
                 lastTransactionEnd = System.nanoTime();
                 fold(false);
                 pruneEvents();
+                if (writer != null && writer.ageNanos() > WRITER_MAX_AGE_NANOS) {
+                    releaseWriter();
+                }
                 batch.clear();
                 rooms.clear();
             }
         } catch (InterruptedException e) {
+            releaseWriter();
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
+            releaseWriter();
             LOG.error("Committer thread failed; failing its queued writes", e);
             for (Write w : batch) {
                 w.fail(e);
@@ -233,8 +245,8 @@ final class Committer implements Runnable {
             }
         }
         List<VersionInfo> versions = new ArrayList<>();
-        try (Connection c = dataSource.getConnection()) {
-            try {
+        try {
+            inTransaction(c -> {
                 for (Write w : batch) {
                     if (w instanceof CommitWrite cw
                             && cw.ownerEpoch() >= 0
@@ -255,15 +267,8 @@ final class Committer implements Runnable {
                                 settings.maxVersionAge()));
                     }
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            }
+                return null;
+            });
         } catch (SQLException | RuntimeException e) {
             return e;
         }
@@ -287,6 +292,49 @@ final class Committer implements Runnable {
         return null;
     }
 
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(WriterConnection c) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction on the kept connection (taken from the pool if there is none) and
+     * commits; if anything fails, rolls back, gives the connection back to the pool and rethrows.
+     */
+    private <T> T inTransaction(Work<T> work) throws SQLException {
+        WriterConnection c = writer;
+        if (c == null) {
+            c = new WriterConnection(dataSource.getConnection());
+            writer = c;
+        }
+        try {
+            T result = work.run(c);
+            c.connection().commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.connection().rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            releaseWriter();
+            throw e;
+        }
+    }
+
+    /** Gives the kept connection back to the pool, if there is one. */
+    private void releaseWriter() {
+        WriterConnection c = writer;
+        writer = null;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.debug("Closing the committer's connection failed: {}", JdbcStore.rootMessage(e));
+            }
+        }
+    }
+
     /**
      * Folds the log of the rooms committed to since the last fold into the record tables, in a transaction of
      * its own, once the oldest of those commits is {@code logFoldInterval} old or they hold more than {@value
@@ -300,19 +348,9 @@ final class Committer implements Runnable {
                         && unfoldedRecords <= MAX_UNFOLDED_RECORDS) {
             return;
         }
-        try (Connection c = dataSource.getConnection()) {
-            try {
-                int rows = RoomTables.fold(c, unfolded.keySet());
-                c.commit();
-                LOG.trace("Folded {} commit log rows of {} rooms", rows, unfolded.size());
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            }
+        try {
+            int rows = inTransaction(c -> RoomTables.fold(c, unfolded.keySet()));
+            LOG.trace("Folded {} commit log rows of {} rooms", rows, unfolded.size());
             unfolded.clear();
             unfoldedRecords = 0;
         } catch (SQLException | RuntimeException e) {
@@ -335,16 +373,10 @@ final class Committer implements Runnable {
             return;
         }
         lastEventPrune = now;
-        try (Connection c = dataSource.getConnection()) {
-            try {
-                int deleted = RoomTables.pruneEvents(c, now - retention);
-                c.commit();
-                if (deleted > 0) {
-                    LOG.debug("Deleted {} push event results older than {}", deleted, settings.eventRetention());
-                }
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        try {
+            int deleted = inTransaction(c -> RoomTables.pruneEvents(c, now - retention));
+            if (deleted > 0) {
+                LOG.debug("Deleted {} push event results older than {}", deleted, settings.eventRetention());
             }
         } catch (SQLException | RuntimeException e) {
             LOG.warn("Deleting expired push event results failed: {}", JdbcStore.rootMessage(e));

@@ -73,6 +73,8 @@ public enum Dialect {
             config.addDataSourceProperty(
                     "busy_timeout", String.valueOf(s.connectTimeout().toMillis()));
             config.addDataSourceProperty("foreign_keys", "false");
+            if (System.getProperty("tmp.sync") != null)
+                config.addDataSourceProperty("synchronous", System.getProperty("tmp.sync")); // TMP
             config.setMinimumIdle(1);
         } else {
             config.setJdbcUrl(s.jdbcUrl());
