@@ -330,7 +330,9 @@ public final class Comparison {
                     s.get("serverRssMaxMb"),
                     s.get("generatorCpuCores"),
                     s.get("otherCpuCores"),
-                    s.get("serverJitCpuCores") < 0 ? "—" : String.format(Locale.ROOT, "%.2f", s.get("serverJitCpuCores"))));
+                    s.get("serverJitCpuCores") < 0
+                            ? "—"
+                            : String.format(Locale.ROOT, "%.2f", s.get("serverJitCpuCores"))));
         }
         return b.toString();
     }

@@ -110,7 +110,7 @@ final class Committer implements Runnable {
         this.thread = new Thread(this, "tandem-store-committer-" + index);
         this.thread.setDaemon(true);
         this.prunesEvents = index == 0;
-        this.delayNanos = Long.getLong("tmp.delayUs", settings.commitDelay().toNanos() / 1000) * 1000; // TMP
+        this.delayNanos = settings.commitDelay().toNanos();
         this.foldIntervalNanos = settings.logFoldInterval().toNanos();
     }
 

@@ -52,10 +52,10 @@ public enum Dialect {
         return this == SQLITE ? sqliteFile(s).toString() : Objects.requireNonNull(s.jdbcUrl());
     }
 
-    /** Configures the connection pool: {@code readers} reader connections plus one per committer. */
     /** PostgreSQL's {@code idle_in_transaction_session_timeout} for the store's connections, in milliseconds. */
     static final int IDLE_IN_TRANSACTION_MS = 5_000;
 
+    /** Configures the connection pool: {@code readers} reader connections plus one per committer. */
     HikariConfig poolConfig(StoreSettings s) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("tandem-" + name().toLowerCase(java.util.Locale.ROOT));
@@ -73,8 +73,6 @@ public enum Dialect {
             config.addDataSourceProperty(
                     "busy_timeout", String.valueOf(s.connectTimeout().toMillis()));
             config.addDataSourceProperty("foreign_keys", "false");
-            if (System.getProperty("tmp.sync") != null)
-                config.addDataSourceProperty("synchronous", System.getProperty("tmp.sync")); // TMP
             config.setMinimumIdle(1);
         } else {
             config.setJdbcUrl(s.jdbcUrl());
