@@ -41,6 +41,9 @@ public interface JdbcRoomStore extends RoomStore {
     /** How long push event results are kept by default: 7 days. */
     Duration DEFAULT_EVENT_RETENTION = Duration.ofDays(7);
 
+    /** How long a committer waits for more commits by default while commits keep coming; see {@link Builder#commitDelay}. */
+    Duration DEFAULT_COMMIT_DELAY = Duration.ofMillis(2);
+
     /** How long commits stay in the commit log by default: {@value #DEFAULT_LOG_FOLD_INTERVAL_SECONDS} seconds. */
     long DEFAULT_LOG_FOLD_INTERVAL_SECONDS = 2;
 
@@ -102,7 +105,7 @@ public interface JdbcRoomStore extends RoomStore {
         private int readerThreads = 4;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration eventRetention = DEFAULT_EVENT_RETENTION;
-        private Duration commitDelay = Duration.ofMillis(2);
+        private Duration commitDelay = DEFAULT_COMMIT_DELAY;
         private Duration logFoldInterval = DEFAULT_LOG_FOLD_INTERVAL;
 
         private Builder() {}

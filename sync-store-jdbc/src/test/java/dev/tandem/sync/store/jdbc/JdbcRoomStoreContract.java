@@ -124,6 +124,29 @@ abstract class JdbcRoomStoreContract extends RoomStoreContract {
     }
 
     @Test
+    void commit_largeCommitBetweenLoggedOnes_isGuardedLikeTheRest() {
+        JdbcRoomStore s = open(builder().logFoldInterval(Duration.ofHours(1)));
+        String r = room("direct");
+        get(s.commit(commit(r, 1, puts(doc("shape:a", 1), doc("shape:b", 1)), Map.of(), 0)));
+        // above the size that goes to the record tables at once; deletes a record the log holds
+        Map<String, RoomSnapshot.Document> many = new LinkedHashMap<>();
+        for (int i = 0; i < 300; i++) {
+            many.put("shape:x" + i, doc("shape:x" + i, 2));
+        }
+        get(s.commit(commit(r, 2, many, Map.of("shape:a", 2L), 0)));
+        get(s.commit(commit(r, 3, puts(doc("shape:b", 3, "moved", true)), Map.of(), 0)));
+        // a late retry of the first commit changes nothing
+        get(s.commit(commit(r, 1, puts(doc("shape:a", 1), doc("shape:b", 1)), Map.of(), 0)));
+        List<RoomSnapshot.Document> docs = new ArrayList<>(many.values());
+        docs.add(doc("shape:b", 3, "moved", true));
+        RoomSnapshot expected = snapshot(3, docs, Map.of("shape:a", 2L), 0);
+
+        assertSameRoom(get(s.load(r)), expected);
+        s.close();
+        assertSameRoom(get(open().load(r)), expected);
+    }
+
+    @Test
     void claimOwnership_eachClaim_getsTheNextEpoch() {
         JdbcRoomStore s = (JdbcRoomStore) store;
         String r = room("claim");

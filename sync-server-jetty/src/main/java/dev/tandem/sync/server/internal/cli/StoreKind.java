@@ -5,6 +5,7 @@ import dev.tandem.sync.store.jdbc.JdbcRoomStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -33,7 +34,8 @@ public enum StoreKind {
             @Nullable String jdbcUrl,
             @Nullable String user,
             @Nullable String password,
-            int maxVersionsPerRoom) {
+            int maxVersionsPerRoom,
+            Duration commitDelay) {
         return switch (this) {
             case MEMORY -> RoomStore.inMemory();
             case SQLITE -> {
@@ -45,13 +47,16 @@ public enum StoreKind {
                 yield JdbcRoomStore.builder()
                         .sqlite(dataDir)
                         .maxVersionsPerRoom(maxVersionsPerRoom)
+                        .commitDelay(commitDelay)
                         .build();
             }
             case POSTGRES -> {
                 if (jdbcUrl == null || jdbcUrl.isBlank()) {
                     throw new IllegalArgumentException("--store postgres needs --jdbc-url jdbc:postgresql://…");
                 }
-                JdbcRoomStore.Builder b = JdbcRoomStore.builder().maxVersionsPerRoom(maxVersionsPerRoom);
+                JdbcRoomStore.Builder b = JdbcRoomStore.builder()
+                        .maxVersionsPerRoom(maxVersionsPerRoom)
+                        .commitDelay(commitDelay);
                 if (user != null) {
                     b.postgres(jdbcUrl, user, password);
                 } else {

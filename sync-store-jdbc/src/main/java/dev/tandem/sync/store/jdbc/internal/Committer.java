@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One committer thread and its bounded queue: takes the queued writes in batches of at most {@code
  * maxBatchSize} (under load waiting up to {@code commitDelay} for more), writes a batch in one transaction, and
- * completes the batch's futures after it commits (or fails them all if it does not). Every {@code
- * logFoldInterval} it folds the commit log of the rooms it wrote into the record tables. A batch holds at most one commit per room, so a room's commits are
- * written in the order they were queued and each as its own change.
+ * completes the batch's futures after it commits (or fails them all if it does not). A batch holds at most one
+ * commit per room, so a room's commits are written in the order they were queued and each as its own change.
+ * Every {@code logFoldInterval} it folds the commit log of the rooms it wrote into the record tables.
  */
 final class Committer implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Committer.class);
@@ -96,8 +96,19 @@ final class Committer implements Runnable {
     private final Map<String, Integer> unfolded = new HashMap<>();
 
     private int unfoldedRecords;
+    /** A schema this committer stored for a room: the object the room passed, and the owner epoch then. */
+    private record StoredSchema(Map<String, Object> schema, long ownerEpoch) {}
+
+    /** Rooms in {@link #storedSchemas} past which it is cleared (rooms come and go). */
+    private static final int MAX_STORED_SCHEMAS = 10_000;
+
+    /** The schema this committer last stored for each room; confined to the thread. */
+    private final Map<String, StoredSchema> storedSchemas = new HashMap<>();
+
     /** When the first of {@link #unfolded} was committed ({@link System#nanoTime}). */
     private long unfoldedSince;
+    /** Before this ({@link System#nanoTime}) a failed fold is not tried again, however large the log grew. */
+    private long foldRetryAt = System.nanoTime();
 
     /** A write taken from the queue that starts the next batch (its room was already in the last one). */
     private volatile @Nullable Write carried;
@@ -244,6 +255,18 @@ final class Committer implements Runnable {
                 commits.add(cw.commit());
             }
         }
+        // rooms pass the same schema object with every commit until it changes: store it once per owner epoch
+        Set<String> schemaStored = new HashSet<>();
+        for (Write w : batch) {
+            if (w instanceof CommitWrite cw) {
+                StoredSchema stored = storedSchemas.get(cw.roomId());
+                if (stored != null
+                        && stored.schema() == cw.commit().schema()
+                        && stored.ownerEpoch() == cw.ownerEpoch()) {
+                    schemaStored.add(cw.roomId());
+                }
+            }
+        }
         List<VersionInfo> versions = new ArrayList<>();
         try {
             inTransaction(c -> {
@@ -254,7 +277,8 @@ final class Committer implements Runnable {
                         throw new Fenced(cw);
                     }
                 }
-                RoomTables.writeCommits(c, commits, System.currentTimeMillis());
+                RoomTables.writeCommits(
+                        c, commits, System.currentTimeMillis(), commit -> schemaStored.contains(commit.roomId()));
                 Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
                 for (Write w : batch) {
                     if (w instanceof VersionWrite vw) {
@@ -273,6 +297,14 @@ final class Committer implements Runnable {
             return e;
         }
         store.recordWriteSuccess(commits.size(), versions.size());
+        if (storedSchemas.size() > MAX_STORED_SCHEMAS) {
+            storedSchemas.clear();
+        }
+        for (Write w : batch) {
+            if (w instanceof CommitWrite cw && cw.commit().schema() != null) {
+                storedSchemas.put(cw.roomId(), new StoredSchema(cw.commit().schema(), cw.ownerEpoch()));
+            }
+        }
         for (RoomCommit commit : commits) {
             if (unfolded.isEmpty()) {
                 unfoldedSince = System.nanoTime();
@@ -342,10 +374,11 @@ final class Committer implements Runnable {
      * later; the log stays readable meanwhile, so nothing waits for the fold.
      */
     private void fold(boolean now) {
+        long at = System.nanoTime();
         if (unfolded.isEmpty()
                 || !now
-                        && System.nanoTime() - unfoldedSince < foldIntervalNanos
-                        && unfoldedRecords <= MAX_UNFOLDED_RECORDS) {
+                        && (at - unfoldedSince < foldIntervalNanos && unfoldedRecords <= MAX_UNFOLDED_RECORDS
+                                || at - foldRetryAt < 0)) {
             return;
         }
         try {
@@ -358,7 +391,7 @@ final class Committer implements Runnable {
                     "Folding the commit log of {} rooms failed, trying again later: {}",
                     unfolded.size(),
                     JdbcStore.rootMessage(e));
-            unfoldedSince = System.nanoTime();
+            foldRetryAt = System.nanoTime() + Math.max(foldIntervalNanos, TimeUnit.SECONDS.toNanos(1));
         }
     }
 

@@ -25,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -130,9 +131,11 @@ final class RoomTables {
      * commit's records go to {@code room_log} as one row (one page write for the commit, where writing each
      * record to its place in the record tables dirties a page per record); a commit of at least {@value
      * #DIRECT_RECORDS} records, such as a replaced snapshot, is written to the record tables at once.
-     * {@link #fold} moves the log into the record tables later, in bulk.
+     * {@link #fold} moves the log into the record tables later, in bulk. A commit whose schema {@code
+     * schemaStored} says is stored already leaves the stored one as it is (a tldraw schema is kilobytes).
      */
-    static void writeCommits(WriterConnection w, List<RoomCommit> commits, long now) throws SQLException {
+    static void writeCommits(WriterConnection w, List<RoomCommit> commits, long now, Predicate<RoomCommit> schemaStored)
+            throws SQLException {
         PreparedStatement appendLog = w.prepare(APPEND_LOG);
         PreparedStatement putRoom = w.prepare(PUT_ROOM);
         PreparedStatement putEvent = w.prepare(PUT_EVENT);
@@ -162,7 +165,7 @@ final class RoomTables {
             putRoom.setString(1, room);
             putRoom.setLong(2, commit.documentClock());
             putRoom.setLong(3, commit.tombstoneHistoryStartsAtClock());
-            if (commit.schema() == null) {
+            if (commit.schema() == null || schemaStored.test(commit)) {
                 putRoom.setNull(4, Types.VARCHAR);
             } else {
                 putRoom.setString(4, Json.stringify(commit.schema()));
