@@ -215,7 +215,7 @@ public final class Main implements Callable<Integer> {
 
     @Option(
             names = "--commit-delay",
-            defaultValue = "2ms",
+            defaultValue = "5ms",
             paramLabel = "DURATION",
             converter = Units.DurationConverter.class,
             description = "Group commit of the SQLite and PostgreSQL stores: while commits keep coming, wait up to"
