@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A committer's pooled connection, kept across its transactions with the statements prepared on it, so a
@@ -40,33 +41,31 @@ final class WriterConnection implements AutoCloseable {
         return System.nanoTime() - openedAt;
     }
 
-    /** Closes the statements and gives the connection back to the pool; errors are suppressed into the first. */
+    /** Closes the statements and gives the connection back to the pool; later errors are suppressed into the first. */
     @Override
     public void close() throws SQLException {
         SQLException first = null;
         for (PreparedStatement ps : statements.values()) {
-            try {
-                ps.close();
-            } catch (SQLException e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
+            first = closeQuietly(ps, first);
         }
         statements.clear();
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            if (first == null) {
-                first = e;
-            } else {
-                first.addSuppressed(e);
-            }
-        }
+        first = closeQuietly(connection, first);
         if (first != null) {
             throw first;
+        }
+    }
+
+    private static @Nullable SQLException closeQuietly(AutoCloseable closeable, @Nullable SQLException first) {
+        try {
+            closeable.close();
+            return first;
+        } catch (Exception e) {
+            SQLException error = e instanceof SQLException sql ? sql : new SQLException(e);
+            if (first == null) {
+                return error;
+            }
+            first.addSuppressed(error);
+            return first;
         }
     }
 }
