@@ -69,7 +69,7 @@ final class Committer implements Runnable {
     private static final long EVENT_PRUNE_INTERVAL_MILLIS = 60_000;
 
     /** Logged records past which the log is folded before its interval is up, bounding what a load replays. */
-    static final int MAX_UNFOLDED_RECORDS = 50_000;
+    private static final int MAX_UNFOLDED_RECORDS = 50_000;
 
     private final JdbcStore store;
     private final DataSource dataSource;
@@ -92,8 +92,8 @@ final class Committer implements Runnable {
     private @Nullable WriterConnection writer;
 
     private final long foldIntervalNanos;
-    /** Rooms this thread committed to since their log was last folded, with their logged records; thread-confined. */
-    private final Map<String, Integer> unfolded = new HashMap<>();
+    /** Rooms this thread committed to since their log was last folded; thread-confined. */
+    private final Set<String> unfolded = new HashSet<>();
 
     private int unfoldedRecords;
     /** A schema this committer stored for a room: the object the room passed, and the owner epoch then. */
@@ -309,9 +309,8 @@ final class Committer implements Runnable {
             if (unfolded.isEmpty()) {
                 unfoldedSince = System.nanoTime();
             }
-            int records = CommitLog.records(commit);
-            unfolded.merge(commit.roomId(), records, Integer::sum);
-            unfoldedRecords += records;
+            unfolded.add(commit.roomId());
+            unfoldedRecords += CommitLog.records(commit);
         }
         int v = 0;
         for (Write w : batch) {
@@ -382,7 +381,7 @@ final class Committer implements Runnable {
             return;
         }
         try {
-            int rows = inTransaction(c -> RoomTables.fold(c, unfolded.keySet()));
+            int rows = inTransaction(c -> RoomTables.fold(c, unfolded));
             LOG.trace("Folded {} commit log rows of {} rooms", rows, unfolded.size());
             unfolded.clear();
             unfoldedRecords = 0;
