@@ -56,7 +56,8 @@ final class SerialLane implements Executor {
     /**
      * Like {@link #execute}, but when the lane is idle its tasks run on the calling thread, up to a few dozen
      * (the rest continue on the executor). A thread already running a lane task queues the task instead,
-     * so lanes never nest. For callers whose thread may do non-blocking work (transport and timer threads).
+     * so lanes never nest. For callers whose thread may do short non-blocking work: transport and timer threads,
+     * and a store's thread completing a commit.
      */
     void executeHere(Runnable task) {
         queue.add(task);
