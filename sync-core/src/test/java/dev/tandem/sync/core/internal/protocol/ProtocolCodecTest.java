@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ProtocolCodecTest {
 
     /** The wire captures from tldraw's own client and server, relative to the module directory. */
-    private static final Path CAPTURES = Path.of("../../shared/reference/captures");
+    /** Real frames between tldraw's client and server (5.4.2), copied from the protocol reference. */
+    private static final Path CAPTURES = capturesDirectory();
 
     /** Writes JSON with single quotes for readability: every ' becomes ". */
     private static String q(String s) {
@@ -250,6 +252,18 @@ class ProtocolCodecTest {
     }
 
     // ---- the real wire captures
+
+    private static Path capturesDirectory() {
+        try {
+            return Path.of(Objects.requireNonNull(
+                                    ProtocolCodecTest.class.getResource("/captures/01-connect-fresh.jsonl"),
+                                    "test resource captures/01-connect-fresh.jsonl")
+                            .toURI())
+                    .getParent();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     static Stream<Arguments> captureFrames() throws IOException {
         assertThat(CAPTURES)
