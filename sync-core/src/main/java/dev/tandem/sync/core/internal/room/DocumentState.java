@@ -72,6 +72,16 @@ final class DocumentState {
         return s;
     }
 
+    /** Returns true if any stored record has this {@code typeName}; walks the whole document. */
+    boolean hasType(String typeName) {
+        for (Doc d : docs.values()) {
+            if (typeName.equals(d.state().get("typeName"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Returns the document as a snapshot (without a schema). */
     RoomSnapshot toSnapshot(@Nullable Map<String, Object> schema) {
         List<RoomSnapshot.Document> documents = new ArrayList<>(docs.size());

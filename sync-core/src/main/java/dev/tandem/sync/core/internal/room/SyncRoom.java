@@ -27,6 +27,7 @@ import dev.tandem.sync.core.ValueOp;
 import dev.tandem.sync.core.VersionInfo;
 import dev.tandem.sync.core.internal.json.Frozen;
 import dev.tandem.sync.core.internal.json.FrozenMap;
+import dev.tandem.sync.core.internal.json.JsonSize;
 import dev.tandem.sync.core.internal.protocol.ClientMessage;
 import dev.tandem.sync.core.internal.protocol.ProtocolCodec;
 import dev.tandem.sync.core.internal.protocol.ServerMessage;
@@ -795,24 +796,32 @@ public final class SyncRoom implements Room {
             reject(s, CloseReason.CLIENT_TOO_OLD, "no schema");
             return;
         }
+        FrozenMap replySchema = serializedSchema;
+        @Nullable ClientMigrations migrations = null;
         if (serializedSchema == null) {
-            // pinned mode: the first schema a room sees becomes its schema
+            // pinned mode: the first schema a writer sends becomes the room's schema
             Map<String, Integer> pinned = SchemaNegotiation.roomSequences(connect.schema());
             if (pinned == null || !(connect.schema().get("schemaVersion") instanceof Long sv) || sv > 2) {
                 reject(s, CloseReason.CLIENT_TOO_OLD, "malformed schema");
                 return;
             }
-            serializedSchema = Frozen.freezeMap(connect.schema());
-            sequences = pinned;
-            LOG.info("room {} pinned its schema from session {}", roomId, s.sessionId);
+            replySchema = Frozen.freezeMap(connect.schema());
+            if (!s.readOnly) {
+                serializedSchema = replySchema;
+                sequences = pinned;
+                LOG.info("room {} pinned its schema from session {}", roomId, s.sessionId);
+            }
+            // a read-only session never fixes anything for a room: it is served in its own schema
         }
-        SchemaNegotiation.Outcome outcome =
-                SchemaNegotiation.negotiate(sequences, schema.migrations(), connect.schema());
-        if (outcome.rejection() != null) {
-            reject(s, outcome.rejection(), "schema mismatch");
-            return;
+        if (serializedSchema != null) {
+            SchemaNegotiation.Outcome outcome =
+                    SchemaNegotiation.negotiate(sequences, schema.migrations(), connect.schema());
+            if (outcome.rejection() != null) {
+                reject(s, outcome.rejection(), "schema mismatch");
+                return;
+            }
+            migrations = outcome.migrations();
         }
-        ClientMigrations migrations = outcome.migrations();
 
         DocumentState.ChangesSince changes = doc.changesSince(connect.lastServerClock());
         LinkedHashMap<String, RecordOp> diff = new LinkedHashMap<>();
@@ -849,7 +858,7 @@ public final class SyncRoom implements Room {
                 connect.connectRequestId(),
                 wipeAll ? HydrationType.WIPE_ALL : HydrationType.WIPE_PRESENCE,
                 PROTOCOL_VERSION,
-                serializedSchema,
+                replySchema,
                 new NetworkDiff(diff),
                 doc.clock,
                 s.readOnly,
@@ -977,11 +986,16 @@ public final class SyncRoom implements Room {
             return null;
         }
         if (presenceType == null) {
-            if (!schema.isPinned() || !(op instanceof RecordOp.Put put)) {
-                return null; // no presence in this room (or a patch before any put)
+            if (!schema.isPinned() || s.readOnly || !(op instanceof RecordOp.Put put)) {
+                // no presence in this room, a patch before any put, or a viewer, who never fixes the type
+                return null;
             }
             if (!(put.record().get("typeName") instanceof String type) || type.isEmpty()) {
                 throw new SyncException(CloseReason.INVALID_RECORD, "presence record without a typeName");
+            }
+            if (doc.hasType(type)) {
+                throw new SyncException(
+                        CloseReason.INVALID_RECORD, "presence type " + type + " is already a document type");
             }
             presenceType = type;
         }
@@ -1016,6 +1030,7 @@ public final class SyncRoom implements Room {
             }
         }
         validate(next, schema.presenceValidator());
+        checkRecordSize(pid, JsonSize.of(next));
         if (prev == null) {
             presenceOps.put(pid, new RecordOp.Put(next));
         } else {
@@ -1250,10 +1265,14 @@ public final class SyncRoom implements Room {
     private void replaceDocument(RoomSnapshot snapshot) {
         DocumentState incoming = migrateSnapshot(snapshot);
         DocumentState.Txn txn = doc.new Txn();
-        for (DocumentState.Doc d : incoming.docs.values()) {
-            String id = (String) d.state().get("id");
-            if (!d.state().equals(doc.get(id))) {
-                txn.set(id, d.state());
+        for (Map.Entry<String, DocumentState.Doc> e : incoming.docs.entrySet()) {
+            FrozenMap record = e.getValue().state();
+            checkRecordShape(e.getKey(), record);
+            validate(record, validatorFor(record));
+            if (!record.equals(doc.get(e.getKey()))) {
+                checkRecordSize(e.getKey(), txn.set(e.getKey(), record));
+            } else {
+                checkRecordSize(e.getKey(), e.getValue().size());
             }
         }
         for (String id : new ArrayList<>(doc.docs.keySet())) {
@@ -1261,6 +1280,7 @@ public final class SyncRoom implements Room {
                 txn.delete(id);
             }
         }
+        checkDocumentSize(txn);
         commitExternal(txn);
     }
 
