@@ -5,7 +5,9 @@
 // Opens the room twice read-write (two browser contexts, so two tldraw sessions) and once read-only
 // (/ro/{roomId}); checks a shape drawn in one tab appears in the others; prints RESTART and waits for a line on
 // stdin while the test restarts the server; checks every tab reconnects and they still agree; checks the
-// read-only tab's edit is reverted and never reaches the others. Prints "OK <ms>" and exits 0 on success.
+// read-only tab's edit is reverted and never reaches the others; checks a bare WebSocket client's invalid shape
+// is refused with 4099 INVALID_RECORD while the editors keep syncing and a fresh tab loads the room. Prints
+// "OK <ms>" and exits 0 on success.
 // Chromium comes from the system (CHROMIUM, default /usr/bin/chromium); no browser download.
 import { chromium } from 'playwright-core'
 import { mkdirSync } from 'node:fs'
@@ -131,6 +133,44 @@ try {
     return s.sort().join(' ') === expected
   }, final[0], 'the read-only tab to agree with tab A')
   if (final[0] !== final[1]) throw new Error(`tabs disagree at the end:\n A: ${final[0]}\n B: ${final[1]}`)
+
+  // 4. a bare WebSocket client with the editor's own schema pushes an invalid geo shape: the server closes it
+  // with 4099 INVALID_RECORD, stores nothing, the editors keep syncing and a fresh editor loads the room
+  const attack = await evaluate(a, async (args) => {
+    const valid = window.editor.getShape('shape:fromA')
+    const evil = { ...structuredClone(valid), id: args.id, x: 'banana', props: { ...valid.props, w: -5 } }
+    const schema = window.editor.store.schema.serialize()
+    const url = `${location.origin.replace(/^http/, 'ws')}/connect/${args.roomId}?sessionId=attacker-${Date.now()}`
+    return await new Promise((resolve) => {
+      const ws = new WebSocket(url)
+      const timer = setTimeout(() => resolve({ timeout: true }), 15_000)
+      ws.onopen = () => ws.send(JSON.stringify({
+        type: 'connect', connectRequestId: 'evil', lastServerClock: -1, protocolVersion: 8, schema,
+      }))
+      ws.onmessage = (e) => {
+        const msg = JSON.parse(e.data)
+        if (msg.type === 'connect') {
+          ws.send(JSON.stringify({ type: 'push', clientClock: 1, diff: { [args.id]: ['put', evil] } }))
+        }
+      }
+      ws.onclose = (e) => { clearTimeout(timer); resolve({ code: e.code, reason: e.reason }) }
+    })
+  }, { id: 'shape:evil', roomId })
+  if (attack.code !== 4099 || attack.reason !== 'INVALID_RECORD') {
+    throw new Error(`the invalid shape was not refused with 4099 INVALID_RECORD: ${JSON.stringify(attack)}`)
+  }
+  log('bare client with an invalid shape closed:', attack.code, attack.reason)
+  await evaluate(b, (args) => void window.editor.createShape({
+    id: args.id, type: 'geo', x: args.x, y: args.y, props: { w: 70, h: 70, geo: 'ellipse' },
+  }), { id: 'shape:afterAttack', x: 300, y: 420 })
+  await waitFor(a, hasShape, 'shape:afterAttack', 'shape:afterAttack in tab A after the attack')
+  const fresh = await open(`/r/${roomId}`)
+  await waitFor(fresh, hasShape, 'shape:afterAttack', 'shape:afterAttack in a fresh tab')
+  for (const [name, p] of [['A', a], ['B', b], ['fresh', fresh]]) {
+    if (await evaluate(p, hasShape, 'shape:evil')) throw new Error(`the invalid shape reached tab ${name}`)
+  }
+  log('after the attack the editors keep syncing and a fresh tab loads the room')
+  await fresh.screenshot({ path: join(shotDir, '4-fresh-after-attack.png') })
   console.log(`OK ${Date.now() - started}`)
 } catch (e) {
   failed = true

@@ -2,6 +2,7 @@ package dev.tandem.examples;
 
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SessionSocket;
 import dev.tandem.sync.core.SocketHandler;
@@ -23,6 +24,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EmbeddedCore {
     private static final String SCHEMA = "{\"schemaVersion\":2,\"sequences\":{\"com.example.note\":1}}";
+
+    /** The server's side of that schema: one document type, {@code note}, whose {@code text} is a string. */
+    static final RoomSchema NOTES = RoomSchema.builder()
+            .sequence("com.example.note", 1)
+            .documentType("note", note -> {
+                if (!(note.get("text") instanceof String)) {
+                    throw new IllegalArgumentException("text must be a string");
+                }
+            })
+            .build();
 
     private EmbeddedCore() {}
 
@@ -75,7 +86,8 @@ public final class EmbeddedCore {
 
     /** Runs the demo and returns the patch the second client received. */
     static String run(PrintStream out) throws InterruptedException {
-        try (Room room = Room.create("embedded", RoomOptions.builder().build())) {
+        try (Room room =
+                Room.create("embedded", RoomOptions.builder().schema(NOTES).build())) {
             Client alice = Client.join(room, "alice");
             Client bob = Client.join(room, "bob");
             out.println("alice and bob joined room " + room.id());

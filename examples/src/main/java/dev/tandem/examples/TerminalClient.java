@@ -6,6 +6,8 @@ import dev.tandem.sync.client.SyncClient;
 import dev.tandem.sync.client.SyncListener;
 import dev.tandem.sync.client.SyncStatus;
 import dev.tandem.sync.client.TypedRecords;
+import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.server.TandemServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -35,6 +37,17 @@ public final class TerminalClient {
     private static final Map<String, Object> SCHEMA =
             Map.of("schemaVersion", 2, "sequences", Map.of("com.tandem.example.note", 1));
 
+    /** What the server started with {@code --serve} lets into a room: notes with a text and an author. */
+    static final RoomSchema NOTES = RoomSchema.builder()
+            .sequence("com.tandem.example.note", 1)
+            .documentType("note", note -> {
+                if (!(note.get("text") instanceof String) || !(note.get("author") instanceof String)) {
+                    throw new IllegalArgumentException("a note needs a string text and author");
+                }
+            })
+            .presenceType("instance_presence")
+            .build();
+
     private TerminalClient() {}
 
     public static void main(String[] args) throws IOException {
@@ -57,7 +70,11 @@ public final class TerminalClient {
 
         TandemServer server = null;
         if (serve) {
-            server = TandemServer.builder().port(base.getPort()).build().start();
+            server = TandemServer.builder()
+                    .port(base.getPort())
+                    .roomOptions(RoomOptions.builder().schema(NOTES).build())
+                    .build()
+                    .start();
             out.println("serving rooms on " + server.uri());
         }
         SyncClient client = SyncClient.builder()

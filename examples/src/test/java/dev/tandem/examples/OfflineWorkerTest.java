@@ -3,6 +3,7 @@ package dev.tandem.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.server.TandemServer;
 import java.io.ByteArrayOutputStream;
@@ -40,7 +41,10 @@ class OfflineWorkerTest {
 
         try (TandemServer server = TandemServer.builder()
                 .port(port)
-                .roomOptions(RoomOptions.builder().store(RoomStore.inMemory()).build())
+                .roomOptions(RoomOptions.builder()
+                        .schema(RoomSchema.pinned())
+                        .store(RoomStore.inMemory())
+                        .build())
                 .build()
                 .start()) {
             String online = run(0, base, "demo", dir, "written online");

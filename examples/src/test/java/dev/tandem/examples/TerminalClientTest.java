@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.server.TandemServer;
 import java.io.ByteArrayOutputStream;
@@ -21,7 +22,7 @@ class TerminalClientTest {
     void run_addedNote_reachesTheServerAndIsListed() throws Exception {
         try (TandemServer server = TandemServer.builder()
                 .port(0)
-                .roomOptions(RoomOptions.builder().build())
+                .roomOptions(RoomOptions.builder().schema(RoomSchema.pinned()).build())
                 .build()
                 .start()) {
             PipedOutputStream keys = new PipedOutputStream();

@@ -188,7 +188,7 @@ public final class RoomOptions {
 
     /** Builds {@link RoomOptions}; not thread-safe. */
     public static final class Builder {
-        private RoomSchema schema = RoomSchema.pinned();
+        private RoomSchema schema = TldrawSchema.defaults();
         private Scheduler scheduler = Scheduler.system();
         private Executor executor = RoomPool.INSTANCE;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -251,7 +251,11 @@ public final class RoomOptions {
             return this;
         }
 
-        /** The room schema; {@link RoomSchema#pinned()} (the default) adopts the first client's schema. */
+        /**
+         * The room schema: what record types the room holds, their validators and migrations. Default {@link
+         * TldrawSchema#defaults()}, tldraw's own; {@link RoomSchema#pinned()} (development only) adopts the first
+         * writer's schema and accepts any record.
+         */
         public Builder schema(RoomSchema schema) {
             this.schema = Objects.requireNonNull(schema, "schema");
             return this;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tandem.sync.core.RoomCommit;
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SocketHandler;
@@ -66,7 +67,7 @@ class RedisClusterIT {
                         .nodeId(id)
                         .leaseTtl(Duration.ofSeconds(2))
                         .build(),
-                RoomOptions.builder().store(shared).build(),
+                RoomOptions.builder().schema(RoomSchema.pinned()).store(shared).build(),
                 fence);
         nodes.add(n);
         return n;

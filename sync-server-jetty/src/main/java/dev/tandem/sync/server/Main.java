@@ -6,6 +6,7 @@ import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.SyncLimits;
+import dev.tandem.sync.core.TldrawSchema;
 import dev.tandem.sync.redis.ClusterOptions;
 import dev.tandem.sync.server.auth.JwtAuthenticator;
 import dev.tandem.sync.server.auth.RoomPolicies;
@@ -124,12 +125,12 @@ public final class Main implements Callable<Integer> {
 
     @Option(
             names = "--schema",
-            paramLabel = "FILE",
-            description = "Room schema JSON {\"schemaVersion\":2,\"sequences\":{…},\"recordTypes\":{\"page\":"
-                    + "\"document\",\"instance_presence\":\"presence\",…}} (TANDEM_SCHEMA). Default: none, rooms"
-                    + " adopt the first client's schema (pinned).")
-    @Nullable
-    Path schema;
+            paramLabel = "tldraw|pinned|FILE",
+            description = "What rooms may contain (TANDEM_SCHEMA). tldraw: tldraw's own schema, validated and"
+                    + " migrated as tldraw's server does; pinned: development only, each room adopts its first"
+                    + " writer's schema and accepts any record; FILE: an app's schema JSON (docs/schema.md)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String schema = "tldraw";
 
     @Option(
             names = "--idle-timeout",
@@ -533,7 +534,7 @@ public final class Main implements Callable<Integer> {
 
     /** Checks the options and builds the room options; throws {@link IllegalArgumentException} for bad ones. */
     RoomOptions roomOptions(RoomStore roomStore) {
-        RoomSchema roomSchema = schema == null ? RoomSchema.pinned() : SchemaFile.read(schema);
+        RoomSchema roomSchema = roomSchema();
         return RoomOptions.builder()
                 .store(roomStore)
                 .durability(durability())
@@ -547,6 +548,18 @@ public final class Main implements Callable<Integer> {
                 .unloadDelay(unloadDelay)
                 .limits(syncLimits())
                 .build();
+    }
+
+    /** Returns the rooms' schema named by {@code --schema}; throws {@link IllegalArgumentException} for a bad one. */
+    RoomSchema roomSchema() {
+        switch (schema) {
+            case "tldraw":
+                return TldrawSchema.defaults();
+            case "pinned":
+                return RoomSchema.pinned();
+            default:
+                return SchemaFile.read(Path.of(schema));
+        }
     }
 
     /** Returns the per-room and per-session limits from the options. */
@@ -658,9 +671,7 @@ public final class Main implements Callable<Integer> {
         if (web != null && !java.nio.file.Files.isRegularFile(web.resolve("index.html"))) {
             throw new IllegalArgumentException("--web " + web + " has no index.html (run npm run build there)");
         }
-        if (schema != null) {
-            SchemaFile.read(schema);
-        }
+        roomSchema();
         if (maxVersions <= 0) {
             throw new IllegalArgumentException("--max-versions must be > 0 but was " + maxVersions);
         }
@@ -704,7 +715,7 @@ public final class Main implements Callable<Integer> {
                 server.uri(),
                 store.describe(data, jdbcUrl),
                 durability.toLowerCase(Locale.ROOT),
-                schema == null ? "pinned" : schema,
+                schema,
                 authenticator == null ? "none" : "JWT",
                 unclaimedRooms.toLowerCase(Locale.ROOT),
                 cluster == null ? "" : ", cluster node " + cluster.nodeId());

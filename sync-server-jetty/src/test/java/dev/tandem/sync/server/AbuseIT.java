@@ -10,6 +10,7 @@ import dev.tandem.sync.core.CloseReason;
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomAccess;
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.SyncLimits;
 import dev.tandem.sync.core.testing.Gen;
 import dev.tandem.sync.core.testing.JsonGen;
@@ -148,7 +149,10 @@ class AbuseIT {
     @Test
     void fuzz_malformedFrames_neverHurtHonestClientsOrTheServer() {
         start(
-                RoomOptions.builder().batchInterval(Duration.ZERO).build(),
+                RoomOptions.builder()
+                        .schema(RoomSchema.pinned())
+                        .batchInterval(Duration.ZERO)
+                        .build(),
                 ConnectionSettings.defaults(),
                 ServerLimits.builder().connectionsPerIpPerMinute(100_000).build());
         WebSocketRecorder writer = clients.join("fuzz", "honest-w", null);
@@ -245,6 +249,7 @@ class AbuseIT {
     void slowConsumer_isDisconnected_andHeapStaysBounded() throws Exception {
         start(
                 RoomOptions.builder()
+                        .schema(RoomSchema.pinned())
                         .limits(SyncLimits.builder()
                                 .messagesPerSecond(100_000)
                                 .messageBurst(100_000)
@@ -324,6 +329,7 @@ class AbuseIT {
         server = TandemServer.builder()
                 .port(0)
                 .roomOptions(RoomOptions.builder()
+                        .schema(RoomSchema.pinned())
                         .batchInterval(Duration.ZERO)
                         .limits(limits)
                         .build())

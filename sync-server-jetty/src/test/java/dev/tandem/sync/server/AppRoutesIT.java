@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomStore;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -61,7 +62,10 @@ class AppRoutesIT {
         store = RoomStore.inMemory();
         server = TandemServer.builder()
                 .port(0)
-                .roomOptions(RoomOptions.builder().store(store).build())
+                .roomOptions(RoomOptions.builder()
+                        .schema(RoomSchema.pinned())
+                        .store(store)
+                        .build())
                 .uploadDir(data.resolve("uploads"))
                 .maxUploadBytes(maxUploadBytes)
                 .unfurl(true, unfurlPrivate)

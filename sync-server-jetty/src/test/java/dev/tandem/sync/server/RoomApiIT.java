@@ -3,6 +3,7 @@ package dev.tandem.sync.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.StoreHealth;
 import dev.tandem.sync.store.jdbc.JdbcRoomStore;
@@ -66,6 +67,7 @@ class RoomApiIT {
                 .port(0)
                 .maxBodyBytes(maxBodyBytes)
                 .roomOptions(RoomOptions.builder()
+                        .schema(RoomSchema.pinned())
                         .store(store)
                         .batchInterval(Duration.ZERO)
                         .build())

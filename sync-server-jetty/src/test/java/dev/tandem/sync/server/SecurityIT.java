@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tandem.sync.core.CloseReason;
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.SyncLimits;
 import dev.tandem.sync.server.auth.JwtAuthenticator;
@@ -57,7 +58,10 @@ class SecurityIT {
                 .build();
         server = TandemServer.builder()
                 .port(0)
-                .roomOptions(room.apply(RoomOptions.builder().store(store).batchInterval(Duration.ZERO))
+                .roomOptions(room.apply(RoomOptions.builder()
+                                .schema(RoomSchema.pinned())
+                                .store(store)
+                                .batchInterval(Duration.ZERO))
                         .build())
                 .security(new ServerSecurity(
                         jwt,

@@ -34,6 +34,11 @@ final class ServerProcess implements AutoCloseable {
         command.add(jar().toString());
         command.add("--port");
         command.add("0");
+        if (!args.contains("--schema")) {
+            // these tests exercise durability and clustering with small records of their own, not tldraw's
+            command.add("--schema");
+            command.add("pinned");
+        }
         command.addAll(args);
         this.log = Files.createTempFile("tandem-server", ".log");
         this.process = new ProcessBuilder(command)

@@ -3,6 +3,7 @@ package dev.tandem.sync.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.store.jdbc.JdbcRoomStore;
 import java.net.URI;
@@ -41,6 +42,7 @@ class SyncApiIT {
                 .port(0)
                 .maxBodyBytes(64 * 1024)
                 .roomOptions(RoomOptions.builder()
+                        .schema(RoomSchema.pinned())
                         .store(store)
                         .batchInterval(Duration.ZERO)
                         .build())

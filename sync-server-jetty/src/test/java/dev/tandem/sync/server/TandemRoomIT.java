@@ -3,6 +3,7 @@ package dev.tandem.sync.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +24,10 @@ class TandemRoomIT {
         server = TandemServer.builder()
                 .port(0)
                 // batching off: every message in its own frame, so frames are predictable
-                .roomOptions(RoomOptions.builder().batchInterval(Duration.ZERO).build())
+                .roomOptions(RoomOptions.builder()
+                        .schema(RoomSchema.pinned())
+                        .batchInterval(Duration.ZERO)
+                        .build())
                 .build()
                 .start();
     }

@@ -39,7 +39,7 @@ class TldrawClientInteropIT {
 
     @BeforeEach
     void start() throws IOException {
-        RoomOptions pinned = RoomOptions.builder().build();
+        RoomOptions pinned = RoomOptions.builder().schema(RoomSchema.pinned()).build();
         RoomOptions strict = RoomOptions.builder().schema(tldrawSchema()).build();
         server = TandemServer.builder()
                 .port(0)

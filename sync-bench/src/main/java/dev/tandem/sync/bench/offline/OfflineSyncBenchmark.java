@@ -6,6 +6,7 @@ import dev.tandem.sync.core.EventResult;
 import dev.tandem.sync.core.PushEvent;
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.server.TandemServer;
 import dev.tandem.sync.store.jdbc.JdbcRoomStore;
 import java.io.IOException;
@@ -46,6 +47,7 @@ public final class OfflineSyncBenchmark {
                 TandemServer server = TandemServer.builder()
                         .port(0)
                         .roomOptions(RoomOptions.builder()
+                                .schema(RoomSchema.pinned())
                                 .store(store)
                                 .batchInterval(Duration.ZERO)
                                 .build())

@@ -6,6 +6,7 @@ import dev.tandem.sync.bench.records.TldrawRecords;
 import dev.tandem.sync.core.Json;
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SocketHandler;
@@ -127,6 +128,7 @@ public class PushFanOutBenchmark {
         room = Room.create(
                 "bench-room",
                 RoomOptions.builder()
+                        .schema(RoomSchema.pinned())
                         .scheduler(clock)
                         .executor(Runnable::run)
                         .batchInterval(batching ? RoomOptions.DEFAULT_BATCH_INTERVAL : Duration.ZERO)

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tandem.sync.core.CloseReason;
 import dev.tandem.sync.core.Json;
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.core.SyncLimits;
@@ -25,7 +26,7 @@ class RoomEntryChecksTest {
             "{\"schemaVersion\":2,\"sequences\":{\"com.example.shape\":1,\"com.example.store\":1}}";
 
     private static RoomFixture pinned() {
-        return new RoomFixture(RoomOptions.builder().batchInterval(Duration.ZERO));
+        return new RoomFixture(RoomOptions.builder().schema(RoomSchema.pinned()).batchInterval(Duration.ZERO));
     }
 
     @Test

@@ -183,7 +183,8 @@ class RoomHandshakeTest {
 
     @Test
     void connect_pinnedRoom_adoptsFirstSchema_andRejectsNewerAndOlder() {
-        RoomFixture f = new RoomFixture(RoomOptions.builder().batchInterval(Duration.ZERO));
+        RoomFixture f = new RoomFixture(
+                RoomOptions.builder().schema(RoomSchema.pinned()).batchInterval(Duration.ZERO));
         RoomFixture.Conn a = f.open("a");
         assertThat(a.join(-1).get("schema")).isEqualTo(Json.parse(RoomFixture.SCHEMA));
 
