@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * tldraw's editor in headless Chromium against a Tandem server that serves the built page ({@code
  * examples/tldraw-web/dist}): two read-write tabs and a read-only tab on one room, a restart of the server on
- * the same port with the rooms in SQLite, and a read-only edit that is discarded. The browser side is {@code
+ * the same port with the rooms in SQLite, a read-only edit that is discarded, and a bare WebSocket client whose
+ * invalid shape is refused while the editors keep syncing. The browser side is {@code
  * examples/tldraw-web/test/browser-test.mjs} (playwright-core driving the system's Chromium); screenshots go to
  * {@code target/browser-test/}. The {@code it} profile installs the npm packages and builds the page.
  */
@@ -130,6 +131,7 @@ class TldrawBrowserIT {
         assertThat(output).anyMatch(l -> l.startsWith("OK "));
         assertThat(SHOTS.resolve("1-tab-b.png")).exists();
         assertThat(SHOTS.resolve("3-read-only.png")).exists();
+        assertThat(SHOTS.resolve("4-fresh-after-attack.png")).exists();
         // the room as the server holds it: both drawn shapes, not the read-only tab's
         String snapshot = server.ownedRooms()
                 .orElseThrow()
@@ -138,7 +140,7 @@ class TldrawBrowserIT {
                 .get(10, TimeUnit.SECONDS)
                 .toJson();
         assertThat(snapshot)
-                .contains("shape:fromA", "shape:fromB", "shape:marker")
-                .doesNotContain("shape:fromReadOnly");
+                .contains("shape:fromA", "shape:fromB", "shape:marker", "shape:afterAttack")
+                .doesNotContain("shape:fromReadOnly", "shape:evil");
     }
 }
