@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.sync.core.CloseReason;
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.testing.Gen;
 import dev.tandem.sync.core.testing.JsonGen;
 import dev.tandem.sync.core.testing.Property;
@@ -113,7 +114,8 @@ class RoomBadInputPropertyTest {
     @Test
     void randomFrames_neverEscapeTheRoom() {
         Property.check("bad input stays in its session", 3000, FRAMES, frames -> {
-            RoomFixture f = new RoomFixture(RoomOptions.builder().batchInterval(Duration.ZERO));
+            RoomFixture f = new RoomFixture(
+                    RoomOptions.builder().schema(RoomSchema.pinned()).batchInterval(Duration.ZERO));
             RoomFixture.Conn good = f.joined("good");
             RoomFixture.Conn watcher = f.joined("watcher");
             RoomFixture.Conn bad = f.open("bad");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.internal.json.Frozen;
 import dev.tandem.sync.core.internal.json.FrozenMap;
@@ -99,6 +100,7 @@ class RoomConvergencePropertyTest {
         Room room = Room.create(
                 "prop",
                 RoomOptions.builder()
+                        .schema(RoomSchema.pinned())
                         .scheduler(clock)
                         .executor(Runnable::run)
                         .idleTimeout(Duration.ZERO)

@@ -164,6 +164,7 @@ class RoomPersistenceTest {
         store.autoComplete();
         ManualScheduler clock = new ManualScheduler();
         RoomOptions options = RoomOptions.builder()
+                .schema(RoomFixture.schema())
                 .scheduler(clock)
                 .executor(Runnable::run)
                 .store(store)

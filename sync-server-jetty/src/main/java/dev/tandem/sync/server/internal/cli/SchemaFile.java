@@ -135,8 +135,8 @@ public final class SchemaFile {
             } else if ("presence".equals(scope)) {
                 b.presenceType(type, validator);
             } else {
-                throw new IllegalArgumentException(path + " must be \"document\" or \"presence\" (or an object with"
-                        + " that scope) but was " + Json.stringify(scope));
+                throw new IllegalArgumentException(
+                        path + " must be \"document\" or \"presence\" but was " + Json.stringify(scope));
             }
         }
         Object steps = root.get("migrations");
