@@ -81,6 +81,8 @@ public final class SyncRoom implements Room {
 
     private @Nullable Map<String, Integer> sequences;
     private @Nullable String presenceType;
+    /** Whether the last snapshot {@link #migrateSnapshot} read needed migrating up to the room's schema. */
+    private boolean migratedOnLoad;
     /** presence id → presence record; never persisted. */
     private final LinkedHashMap<String, FrozenMap> presence = new LinkedHashMap<>();
 
@@ -168,6 +170,11 @@ public final class SyncRoom implements Room {
                 if (stored != null) {
                     doc = migrateSnapshot(stored);
                     persistence.durableClock = doc.clock;
+                    if (migratedOnLoad) {
+                        // stored under an older schema: every record goes back in the room's form, so that the
+                        // store never holds old records under the new schema
+                        persistence.record(delta(new ArrayList<>(doc.docs.keySet())), this::currentSnapshot);
+                    }
                 } else if (initial != null) {
                     doc = migrateSnapshot(initial);
                     persistence.record(delta(new ArrayList<>(doc.docs.keySet())), this::currentSnapshot);
@@ -807,8 +814,7 @@ public final class SyncRoom implements Room {
             }
             replySchema = Frozen.freezeMap(connect.schema());
             if (!s.readOnly) {
-                serializedSchema = replySchema;
-                sequences = pinned;
+                pin(replySchema, pinned);
                 LOG.info("room {} pinned its schema from session {}", roomId, s.sessionId);
             }
             // a read-only session never fixes anything for a room: it is served in its own schema
@@ -1284,6 +1290,18 @@ public final class SyncRoom implements Room {
         commitExternal(txn);
     }
 
+    /**
+     * Pinned mode: adopts a writer's (or a stored document's) schema. A tldraw schema brings tldraw's presence
+     * type with it, so that no session's first presence record has to name it.
+     */
+    private void pin(FrozenMap serialized, Map<String, Integer> pinnedSequences) {
+        serializedSchema = serialized;
+        sequences = pinnedSequences;
+        if (presenceType == null && pinnedSequences.containsKey("com.tldraw.instance_presence")) {
+            presenceType = "instance_presence";
+        }
+    }
+
     /** Loads a snapshot and migrates its records up to the room's schema. */
     private DocumentState migrateSnapshot(RoomSnapshot snapshot) {
         DocumentState loaded = DocumentState.fromSnapshot(snapshot);
@@ -1296,8 +1314,7 @@ public final class SyncRoom implements Room {
             if (seqs == null) {
                 throw new IllegalArgumentException("snapshot schema is malformed");
             }
-            serializedSchema = Frozen.freezeMap(snapshotSchema);
-            sequences = seqs;
+            pin(Frozen.freezeMap(snapshotSchema), seqs);
             return loaded;
         }
         SchemaNegotiation.Outcome outcome = SchemaNegotiation.negotiate(sequences, schema.migrations(), snapshotSchema);
@@ -1306,7 +1323,8 @@ public final class SyncRoom implements Room {
                     "snapshot schema cannot be migrated to the room's: " + outcome.rejection());
         }
         ClientMigrations m = outcome.migrations();
-        if (m != null && !m.isEmpty()) {
+        migratedOnLoad = m != null && !m.isEmpty();
+        if (migratedOnLoad) {
             for (Map.Entry<String, DocumentState.Doc> e : loaded.docs.entrySet()) {
                 DocumentState.Doc d = e.getValue();
                 DocumentState.Doc up = new DocumentState.Doc(m.up(d.state()), d.lastChangedClock());

@@ -52,6 +52,23 @@ class RoomEntryChecksTest {
     }
 
     @Test
+    void presence_fromViewerInPinnedTldrawRoom_isServedAsTldrawsPresenceType() {
+        RoomFixture f = pinned();
+        String tldraw =
+                "{\"schemaVersion\":2,\"sequences\":{\"com.tldraw.store\":5,\"com.tldraw.instance_presence\":6}}";
+        RoomFixture.Conn writer = f.open("writer");
+        writer.connect(-1, 8, tldraw);
+        writer.next();
+        RoomFixture.Conn viewer = f.openReadOnly("viewer");
+        viewer.connect(0, 8, tldraw);
+        viewer.next();
+        viewer.pushPresence(0, "[\"put\",{\"id\":\"x\",\"typeName\":\"shape\",\"cursor\":1}]");
+        assertThat(message(writer).get("diff"))
+                .isEqualTo(Json.parse("{\"instance_presence:p1\":[\"put\",{\"id\":\"instance_presence:p1\","
+                        + "\"typeName\":\"instance_presence\",\"cursor\":1}]}"));
+    }
+
+    @Test
     void presence_ofATypeTheDocumentHolds_isInvalidRecord_andTheTypeStaysFree() {
         RoomFixture f = pinned();
         RoomFixture.Conn a = f.joined("a");
