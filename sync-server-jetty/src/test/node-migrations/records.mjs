@@ -7,6 +7,7 @@ const require = createRequire(import.meta.url)
 
 /** The tldraw releases the harness builds rooms under, by npm alias (see package.json). */
 export const RELEASES = {
+	'2.2.0': 'tlschema-2',
 	'3.0.0': 'tlschema-3',
 	'4.5.12': 'tlschema-4',
 	'5.0.0': 'tlschema-5.0',
@@ -73,6 +74,7 @@ export function buildRecords(release) {
 		if (dim === 2) return [{ type: 'free', path: tl.b64Vecs.encodePoints(POINTS, 2), dim: 2 }]
 		return [seg, { type: 'straight', path: tl.b64Vecs.encodePoints(POINTS.slice(0, 2)) }]
 	}
+	const scale = (seq, version) => (v(seq) >= version ? { scale: 1 } : {})
 	const richOrText = (seq, version, lines) =>
 		v(seq) >= version ? { richText: doc(lines) } : { text: lines.join('\n') }
 
@@ -90,7 +92,7 @@ export function buildRecords(release) {
 		w: 100.5,
 		h: 80,
 		growY: 0,
-		scale: 1,
+		...scale('shape.geo', 9),
 		...richOrText('shape.geo', 10, ['hello', '', 'world']),
 		...(v('shape.geo') >= 12 ? { flipX: true, flipY: false } : {}),
 	})
@@ -107,7 +109,7 @@ export function buildRecords(release) {
 		end: { x: 120.5, y: 33.25 },
 		bend: 0,
 		labelPosition: 0.5,
-		scale: 1,
+		...scale('shape.arrow', 5),
 		...richOrText('shape.arrow', 7, ['go', 'there']),
 		...(v('shape.arrow') >= 6 ? { kind: 'arc', elbowMidPoint: 0.5 } : {}),
 	})
@@ -121,7 +123,7 @@ export function buildRecords(release) {
 		isComplete: true,
 		isClosed: false,
 		isPen: true,
-		scale: 1,
+		...scale('shape.draw', 2),
 		...(v('shape.draw') >= 3 ? { scaleX: 1, scaleY: 1.5 } : {}),
 	})
 	if (v('shape.draw') >= 5) {
@@ -148,7 +150,7 @@ export function buildRecords(release) {
 		segments: v('shape.highlight') >= 2 ? segments() : [{ type: 'free', points: POINTS }],
 		isComplete: true,
 		isPen: false,
-		scale: 1,
+		...scale('shape.highlight', 1),
 		...(v('shape.highlight') >= 2 ? { scaleX: 2, scaleY: 1 } : {}),
 	})
 	if (v('shape.highlight') >= 4) {
@@ -170,8 +172,7 @@ export function buildRecords(release) {
 		url: '',
 		assetId: 'asset:image1',
 		crop: { topLeft: { x: 0, y: 0 }, bottomRight: { x: 1, y: 0.75 } },
-		flipX: false,
-		flipY: true,
+		...(v('shape.image') >= 4 ? { flipX: false, flipY: true } : {}),
 		...(v('shape.image') >= 5 ? { altText: 'a cat' } : {}),
 	})
 	shape('line', {
@@ -184,7 +185,7 @@ export function buildRecords(release) {
 			a2: { id: 'a2', index: 'a2', x: 50.5, y: 20 },
 			a3: { id: 'a3', index: 'a3', x: 90, y: -7.5 },
 		},
-		scale: 1,
+		...scale('shape.line', 5),
 	})
 	shape('note', {
 		color: 'yellow',
@@ -195,7 +196,7 @@ export function buildRecords(release) {
 		verticalAlign: 'middle',
 		growY: 0,
 		url: '',
-		scale: 1,
+		...scale('shape.note', 7),
 		...(v('shape.note') >= 8 ? { labelColor: 'black' } : {}),
 		...richOrText('shape.note', 9, ['note', '']),
 		...(v('shape.note') >= 11 && v('shape.note') < 13 ? { textFirstEditedBy: null } : {}),
@@ -253,9 +254,13 @@ export function buildRecords(release) {
 		},
 		meta: {},
 	})
-	records.push(media('image', 'asset:image1', { fileSize: 12345 }))
-	records.push(media('image', 'asset:image2', v('asset.image') >= 6 ? { pixelRatio: 2 } : {}))
-	records.push(media('video', 'asset:video1', {}))
+	const fileSize = (type, size) =>
+		v(`asset.${type}`) >= 5 ? (size ? { fileSize: size } : {}) : v(`asset.${type}`) >= 4 ? { fileSize: size ?? -1 } : {}
+	records.push(media('image', 'asset:image1', fileSize('image', 12345)))
+	records.push(
+		media('image', 'asset:image2', { ...fileSize('image'), ...(v('asset.image') >= 6 ? { pixelRatio: 2 } : {}) })
+	)
+	records.push(media('video', 'asset:video1', fileSize('video')))
 	records.push({
 		id: 'asset:bookmark1',
 		typeName: 'asset',

@@ -34,7 +34,7 @@ function migrationsSince(serialized) {
 }
 
 // Up through every step from each older release, and each step's down where tldraw has one.
-for (const release of ['3.0.0', '4.5.12', '5.0.0']) {
+for (const release of ['2.2.0', '3.0.0', '4.5.12', '5.0.0']) {
 	const { schema: old, records } = buildRecords(release)
 	const migrations = migrationsSince(old)
 	for (const record of records) {

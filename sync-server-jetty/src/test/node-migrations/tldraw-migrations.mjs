@@ -16,7 +16,7 @@ import { buildRecords } from './records.mjs'
 const out = process.argv[2]
 if (!out) throw new Error('usage: node tldraw-migrations.mjs <out.json>')
 
-const OLDER = ['3.0.0', '4.5.12', '5.0.0']
+const OLDER = ['2.2.0', '3.0.0', '4.5.12', '5.0.0']
 const quiet = { warn: () => {}, error: () => {} }
 
 function snapshotOf(release) {

@@ -32,7 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rooms written by older tldraw releases (npm {@code @tldraw/tlschema} 3.0.0, 4.5.12 and 5.0.0, built by
+ * Rooms written by older tldraw releases (npm {@code @tldraw/tlschema} 2.2.0, 3.0.0, 4.5.12 and 5.0.0, built by
  * {@code src/test/node-migrations/tldraw-migrations.mjs} with each release's own record shapes and validators)
  * load into Tandem rooms whose schema is {@link TldrawMigrations}, and a tldraw 5.4.2 client connecting to them
  * receives exactly the records tldraw 5.4.2's own {@code TLSocketRoom} makes of the same snapshot. Older clients
