@@ -49,16 +49,40 @@ for (const release of ['2.2.0', '3.0.0', '4.5.12', '5.0.0']) {
 	}
 }
 
-// Down from 5.4.2's own records (2D draw paths, flips, note editors) to 5.0.0.
-{
+// Down from 5.4.2's own records (2D draw paths, flips, note editors, null presence camera) to 5.0.0 and
+// 2.2.0, as far as tldraw has downs.
+function presence(release) {
+	const R = tlschema(release).InstancePresenceRecordType
+	return JSON.parse(
+		JSON.stringify(
+			R.create({
+				id: R.createId('alice'),
+				currentPageId: 'page:page',
+				userId: 'user:alice',
+				userName: 'Alice',
+			})
+		)
+	)
+}
+for (const target of ['5.0.0', '2.2.0']) {
 	const { records } = buildRecords('5.4.2')
-	const migrations = migrationsSince(buildRecords('5.0.0').schema).reverse()
-	for (const record of records) {
+	const migrations = migrationsSince(buildRecords(target).schema).reverse()
+	for (const record of [...records, presence('5.4.2')]) {
 		let current = JSON.parse(JSON.stringify(record))
 		for (const m of migrations) {
 			if (m.filter && !m.filter(current)) continue
+			if (typeof m.down !== 'function') break
 			current = run(m, 'down', current)
 		}
+	}
+}
+
+// Presence records up from 2.2.0.
+{
+	let current = presence('2.2.0')
+	for (const m of migrationsSince(buildRecords('2.2.0').schema)) {
+		if (m.filter && !m.filter(current)) continue
+		current = run(m, 'up', current)
 	}
 }
 
@@ -70,6 +94,32 @@ for (const release of ['2.2.0', '3.0.0', '4.5.12', '5.0.0']) {
 		{ x: -3.1, y: 100.7, z: 0.3 },
 	])
 	const byId = new Map(schema.sortedMigrations.map((m) => [m.id, m]))
+	// float16 deltas at exact rounding ties (tldraw rounds half up), below float16's normal range, and
+	// beyond its largest value
+	const tie = 1 / 1024
+	const ties = [
+		{ x: 0, y: 0, z: 0.5 },
+		{ x: 1 + tie / 2, y: 2 + tie, z: 0.5 + tie / 4 },
+		{ x: 1 + tie / 2 - 3 * tie, y: -1e-6, z: 0.25 },
+		{ x: 70000, y: -3e-8, z: 1 },
+	]
+	for (const id of ['com.tldraw.shape.draw/3', 'com.tldraw.shape.highlight/2']) {
+		const m = schema.sortedMigrations.find((x) => x.id === id)
+		run(m, 'up', {
+			id: 'shape:ties',
+			typeName: 'shape',
+			type: id.includes('.draw/') ? 'draw' : 'highlight',
+			x: 0,
+			y: 0,
+			rotation: 0,
+			index: 'a1',
+			parentId: 'page:page',
+			isLocked: false,
+			opacity: 1,
+			meta: {},
+			props: { color: 'black', size: 'm', segments: [{ type: 'free', points: ties }], scale: 1 },
+		})
+	}
 	for (const [type, ids] of [
 		['draw', ['com.tldraw.shape.draw/3', 'com.tldraw.shape.draw/4']],
 		['highlight', ['com.tldraw.shape.highlight/2', 'com.tldraw.shape.highlight/3']],
