@@ -3,12 +3,15 @@
 //
 //   node tldraw-migrations.mjs <out.json>
 //
-// Writes {rooms: [{release, snapshot, migrated}], current, clients: [{release, schema, messages, close}]}:
+// Writes {rooms: [{release, snapshot, migrated}], current,
+//         clients: [{release, schema, push, messages, close, records}]}:
 //  - rooms: a RoomSnapshot built under each older release (records.mjs) and the documents a 5.4.2
 //    TLSocketRoom holds after loading it (its own migration of the snapshot);
 //  - current: a snapshot of 5.4.2 records;
 //  - clients: what a 5.4.2 TLSocketRoom over `current` sends a client that connects with each release's
-//    serialized schema (the raw protocol connect message): frames, and the close code and reason.
+//    serialized schema (the raw protocol connect message): frames, and the close code and reason; a
+//    client it accepts then pushes a shape and a patch in its own form, and the room's records after
+//    that push are included.
 import { writeFileSync } from 'node:fs'
 import { TLSocketRoom } from '@tldraw/sync-core'
 import { buildRecords } from './records.mjs'
@@ -40,47 +43,82 @@ const rooms = OLDER.map((release) => {
 
 const current = snapshotOf('5.4.2')
 
-/** Connects a fake socket with `schema` and resolves with what the room sent and how it closed. */
-function connect(schema) {
+/**
+ * Connects a fake socket with `schema` to a fresh 5.4.2 room over `current`; if connected, sends `push`
+ * (when given) and waits for its result. Resolves with every frame the room sent, how it closed, and
+ * the room's records afterwards.
+ */
+async function connect(schema, push) {
 	const room = new TLSocketRoom({ initialSnapshot: current, log: quiet })
 	const messages = []
-	return new Promise((resolve) => {
-		let done = false
-		const finish = (close) => {
-			if (done) return
-			done = true
-			resolve({ messages, close })
-			room.close()
+	let waiter = null
+	let close = null
+	const wake = () => {
+		if (waiter && waiter.done()) {
+			const w = waiter
+			waiter = null
+			w.resolve()
 		}
-		const socket = {
-			readyState: 1,
-			send(data) {
-				for (const m of [JSON.parse(data)].flat()) messages.push(m)
-				if (messages.some((m) => m.type === 'connect')) finish(null)
-			},
-			close(code, reason) {
-				socket.readyState = 3
-				finish({ code, reason })
-			},
-		}
-		room.handleSocketConnect({ sessionId: 'old-client', socket })
-		room.handleSocketMessage(
-			'old-client',
-			JSON.stringify({
-				type: 'connect',
-				connectRequestId: 'connect-1',
-				lastServerClock: -1,
-				protocolVersion: 8,
-				schema,
-			})
-		)
-	})
+	}
+	const until = (done) =>
+		new Promise((resolve) => {
+			waiter = { done, resolve }
+			wake()
+		})
+	const socket = {
+		readyState: 1,
+		send(data) {
+			const m = JSON.parse(data)
+			// a data frame carries a batch of messages
+			messages.push(...(m.type === 'data' ? m.data : [m]))
+			wake()
+		},
+		close(code, reason) {
+			socket.readyState = 3
+			close = { code, reason }
+			wake()
+		},
+	}
+	room.handleSocketConnect({ sessionId: 'old-client', socket })
+	const send = (m) => room.handleSocketMessage('old-client', JSON.stringify(m))
+	send({ type: 'connect', connectRequestId: 'connect-1', lastServerClock: -1, protocolVersion: 8, schema })
+	await until(() => close || messages.some((m) => m.type === 'connect'))
+	if (!close && push) {
+		send(push)
+		await until(() => close || messages.some((m) => m.type === 'push_result'))
+	}
+	const closed = close
+	const records = room.getCurrentSnapshot().documents.map((d) => d.state)
+	room.close()
+	return { messages, close: closed, records }
+}
+
+/** A push an older client makes: a new shape in its own (older) form and a patch to a stored note. */
+function pushFrom(release) {
+	const { records } = buildRecords(release)
+	const geo = structuredClone(records.find((r) => r.type === 'geo'))
+	geo.id = 'shape:pushed'
+	geo.index = 'a9V'
+	geo.x = 333.5
+	const note = current.documents.map((d) => d.state).find((r) => r.type === 'note')
+	const editor = 'textFirstEditedBy' in records.find((r) => r.type === 'note').props
+		? 'textFirstEditedBy'
+		: 'textLastEditedBy'
+	return {
+		type: 'push',
+		clientClock: 1,
+		diff: {
+			[geo.id]: ['put', geo],
+			[note.id]: ['patch', { props: ['patch', { [editor]: ['put', 'user:bob'], color: ['put', 'red'] }] }],
+		},
+	}
 }
 
 const clients = []
 for (const release of [...OLDER, '5.4.2']) {
 	const { schema } = buildRecords(release)
-	clients.push({ release, schema, ...(await connect(schema)) })
+	const push = pushFrom(release)
+	clients.push({ release, schema, push, ...(await connect(schema, push)) })
 }
 
 writeFileSync(out, JSON.stringify({ rooms, current, clients }) + '\n')

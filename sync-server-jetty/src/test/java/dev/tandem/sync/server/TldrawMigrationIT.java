@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * load into Tandem rooms whose schema is {@link TldrawMigrations}, and a tldraw 5.4.2 client connecting to them
  * receives exactly the records tldraw 5.4.2's own {@code TLSocketRoom} makes of the same snapshot. Older clients
  * connecting to a 5.4.2 room get from Tandem what they get from tldraw's server: the same down-migrated records,
- * or the same {@code CLIENT_TOO_OLD} close. The npm packages are installed by the {@code it} profile.
+ * or the same {@code CLIENT_TOO_OLD} close; an accepted older client's push (a shape in its own form, a patch to a
+ * stored note) gets the same {@code push_result} and leaves the same records as in tldraw's room. The npm packages are installed by the {@code it} profile.
  */
 class TldrawMigrationIT {
     private static final Logger LOG = LoggerFactory.getLogger(TldrawMigrationIT.class);
@@ -63,7 +64,9 @@ class TldrawMigrationIT {
         for (Map<String, Object> room : list(tldraw.get("rooms"))) {
             rooms.put("from-" + room.get("release"), options(room.get("snapshot")));
         }
-        rooms.put("current", options(tldraw.get("current")));
+        for (Map<String, Object> client : list(tldraw.get("clients"))) {
+            rooms.put("current-" + client.get("release"), options(tldraw.get("current")));
+        }
         server = TandemServer.builder()
                 .port(0)
                 .rooms(RoomManager.create(id -> {
@@ -120,27 +123,22 @@ class TldrawMigrationIT {
 
         WebSocketRecorder client = WebSocketRecorder.connect(ws("from-" + release, "fresh-" + release));
         client.send(connectMessage(currentSchema));
-        Map<String, Object> reply = client.nextMessageMatching(m -> "connect".equals(m.get("type")));
+        Map<String, Object> reply = nextMatching(client, "connect");
         client.close();
 
         assertThat(reply.get("hydrationType")).isEqualTo("wipe_all");
         assertThat(Json.deepEquals(Json.parse(TestJson.stringify(reply.get("schema"))), currentSchema))
                 .as("server schema is tldraw 5.4.2's")
                 .isTrue();
-        Map<String, Object> received = puts(reply);
-        assertThat(received.keySet()).isEqualTo(expected.keySet());
-        for (Map.Entry<String, Object> e : expected.entrySet()) {
-            assertThat(received.get(e.getKey()))
-                    .as("record %s from tldraw %s", e.getKey(), release)
-                    .isEqualTo(e.getValue());
-        }
+        assertSameRecords(puts(reply), expected, "room from tldraw " + release);
     }
 
     @ParameterizedTest(name = "client of tldraw {0}")
     @MethodSource("olderClients")
     void olderClient_on5_4_2Room_getsWhatTldrawGivesIt(String release, Map<String, Object> tl) {
         Map<String, Object> tlClose = tl.get("close") == null ? null : map(tl.get("close"));
-        WebSocketRecorder client = WebSocketRecorder.connect(ws("current", "client-" + release));
+        String room = "current-" + release;
+        WebSocketRecorder client = WebSocketRecorder.connect(ws(room, "client-" + release));
         client.send(connectMessage(map(tl.get("schema"))));
         if (tlClose != null) {
             WebSocketRecorder.Closed closed = client.awaitClose();
@@ -150,21 +148,66 @@ class TldrawMigrationIT {
                             ((Number) tlClose.get("code")).intValue(), (String) tlClose.get("reason")));
             return;
         }
-        Map<String, Object> tlConnect = list(tl.get("messages")).stream()
-                .filter(m -> "connect".equals(m.get("type")))
-                .findFirst()
-                .orElseThrow();
-        Map<String, Object> reply = client.nextMessageMatching(m -> "connect".equals(m.get("type")));
-        client.close();
+        Map<String, Object> reply = nextMatching(client, "connect");
+        Map<String, Object> tlConnect = tlMessage(tl, "connect");
         assertThat(reply.get("hydrationType")).isEqualTo(tlConnect.get("hydrationType"));
-        Map<String, Object> expected = puts(tlConnect);
-        Map<String, Object> received = puts(reply);
-        assertThat(received.keySet()).isEqualTo(expected.keySet());
+        assertSameRecords(puts(reply), puts(tlConnect), "connect for a tldraw " + release + " client");
+
+        // the client pushes a shape in its own form and patches a stored note
+        client.send(map(tl.get("push")));
+        Map<String, Object> result = nextMatching(client, "push_result");
+        client.close();
+        Map<String, Object> tlResult = tlMessage(tl, "push_result");
+        assertThat(canonical(result.get("action")))
+                .as("push_result action for a tldraw %s client", release)
+                .isEqualTo(canonical(tlResult.get("action")));
+        assertThat(canonical(result.get("clientClock"))).isEqualTo(canonical(tlResult.get("clientClock")));
+        assertThat(canonical(result.get("serverClock"))).isEqualTo(canonical(tlResult.get("serverClock")));
+
+        // what the room holds afterwards, as a 5.4.2 client sees it
+        WebSocketRecorder reader = WebSocketRecorder.connect(ws(room, "reader-" + release));
+        reader.send(connectMessage(map(map(tldraw.get("current")).get("schema"))));
+        Map<String, Object> after = nextMatching(reader, "connect");
+        reader.close();
+        Map<String, Object> tlAfter = new TreeMap<>();
+        for (Map<String, Object> r : list(tl.get("records"))) {
+            tlAfter.put((String) r.get("id"), r);
+        }
+        assertThat(tlAfter).containsKey("shape:pushed");
+        assertSameRecords(puts(after), tlAfter, "room after a tldraw " + release + " client's push");
+    }
+
+    private static void assertSameRecords(Map<String, Object> received, Map<String, Object> expected, String what) {
+        assertThat(received.keySet()).as(what).isEqualTo(expected.keySet());
         for (Map.Entry<String, Object> e : expected.entrySet()) {
             assertThat(received.get(e.getKey()))
-                    .as("record %s for a tldraw %s client", e.getKey(), release)
+                    .as("record %s in %s", e.getKey(), what)
                     .isEqualTo(e.getValue());
         }
+    }
+
+    /** The next message of a type, looking inside {@code data} batches. */
+    private static Map<String, Object> nextMatching(WebSocketRecorder client, String type) {
+        for (int i = 0; i < 100; i++) {
+            Map<String, Object> m = client.nextMessage();
+            for (Map<String, Object> inner : "data".equals(m.get("type")) ? list(m.get("data")) : List.of(m)) {
+                if (type.equals(inner.get("type"))) {
+                    return inner;
+                }
+            }
+        }
+        throw new AssertionError("no " + type + " message");
+    }
+
+    private static Map<String, Object> tlMessage(Map<String, Object> tl, String type) {
+        return list(tl.get("messages")).stream()
+                .filter(m -> type.equals(m.get("type")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("tldraw sent no " + type));
+    }
+
+    private static Object canonical(Object json) {
+        return Json.parse(TestJson.stringify(json));
     }
 
     /** The connect reply's puts, id to record, as canonical JSON values. */
