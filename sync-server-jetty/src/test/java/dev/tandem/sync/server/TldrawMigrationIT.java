@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -130,7 +131,26 @@ class TldrawMigrationIT {
         assertThat(Json.deepEquals(Json.parse(TestJson.stringify(reply.get("schema"))), currentSchema))
                 .as("server schema is tldraw 5.4.2's")
                 .isTrue();
-        assertSameRecords(puts(reply), expected, "room from tldraw " + release);
+        Map<String, Object> received = puts(reply);
+        // FixIndexKeys (store 5) replaces an index's trailing 0 with three random base-62 digits in both servers
+        for (Map<String, Object> doc : list(map(room.get("snapshot")).get("documents"))) {
+            Map<String, Object> state = map(doc.get("state"));
+            String index = state.get("index") instanceof String s ? s : "";
+            if (index.endsWith("0") && !index.equals("a0")) {
+                String id = (String) state.get("id");
+                String pattern = Pattern.quote(index.substring(0, index.length() - 1)) + "[1-9A-Za-z]{3}";
+                expected.put(id, withoutIndex(map(expected.get(id)), pattern, "tldraw's " + id));
+                received.put(id, withoutIndex(map(received.get(id)), pattern, "Tandem's " + id));
+            }
+        }
+        assertSameRecords(received, expected, "room from tldraw " + release);
+    }
+
+    private static Map<String, Object> withoutIndex(Map<String, Object> record, String pattern, String what) {
+        assertThat(record).as(what).isNotNull();
+        Map<String, Object> out = new LinkedHashMap<>(record);
+        assertThat((String) out.remove("index")).as("index of %s", what).matches(pattern);
+        return out;
     }
 
     @ParameterizedTest(name = "client of tldraw {0}")
