@@ -12,9 +12,24 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The functions receive frozen records and return new ones; they must be pure and thread-safe.
  *
+ * <p>A step may be limited to one subtype of its record type ({@code subType}, compared with the record's
+ * {@code type} field), as tldraw's {@code com.tldraw.shape.arrow} steps apply only to {@code shape} records
+ * with {@code type: "arrow"}. A {@code retroactive} step also applies to records written under a schema that
+ * did not know its sequence at all (tldraw's {@code retroactive} sequences): such records, and clients whose
+ * schema lacks the sequence, are treated as at version 0 of it. A sequence is retroactive if any of its steps
+ * is.
+ *
+ * <pre>{@code
+ * new Migration("com.example.shape.card", 2, "shape", "card", true,
+ *     r -> withProp(r, "color", "black"), r -> withoutProp(r, "color"));
+ * }</pre>
+ *
  * @param sequenceId the sequence, e.g. {@code com.tldraw.shape.arrow}
  * @param version the version this step produces, starting at 1
  * @param recordType the record type it applies to, or null for every record type
+ * @param subType the value of the record's {@code type} field it applies to, or null for every record of
+ *     {@code recordType}
+ * @param retroactive whether records and clients that lack the sequence are at its version 0
  * @param up the forward migration
  * @param down the backward migration, or null if this step cannot be undone
  */
@@ -22,6 +37,8 @@ public record Migration(
         String sequenceId,
         int version,
         @Nullable String recordType,
+        @Nullable String subType,
+        boolean retroactive,
         UnaryOperator<Map<String, Object>> up,
         @Nullable UnaryOperator<Map<String, Object>> down) {
 
@@ -31,10 +48,29 @@ public record Migration(
         if (version < 1) {
             throw new IllegalArgumentException("version must be >= 1 but was " + version);
         }
+        if (subType != null && recordType == null) {
+            throw new IllegalArgumentException("subType " + subType + " needs a recordType");
+        }
+    }
+
+    /**
+     * A step for every record of {@code recordType} (or every record if null), not retroactive: records
+     * and clients that lack the sequence are not migrated by it.
+     */
+    public Migration(
+            String sequenceId,
+            int version,
+            @Nullable String recordType,
+            UnaryOperator<Map<String, Object>> up,
+            @Nullable UnaryOperator<Map<String, Object>> down) {
+        this(sequenceId, version, recordType, null, false, up, down);
     }
 
     /** Returns true if this step applies to the record. */
     public boolean appliesTo(Map<String, Object> record) {
-        return recordType == null || recordType.equals(record.get("typeName"));
+        if (recordType != null && !recordType.equals(record.get("typeName"))) {
+            return false;
+        }
+        return subType == null || subType.equals(record.get("type"));
     }
 }

@@ -1317,10 +1317,14 @@ public final class SyncRoom implements Room {
             pin(Frozen.freezeMap(snapshotSchema), seqs);
             return loaded;
         }
-        SchemaNegotiation.Outcome outcome = SchemaNegotiation.negotiate(sequences, schema.migrations(), snapshotSchema);
+        SchemaNegotiation.Outcome outcome =
+                SchemaNegotiation.negotiateUp(sequences, schema.migrations(), snapshotSchema);
         if (outcome.rejection() != null) {
-            throw new IllegalArgumentException(
-                    "snapshot schema cannot be migrated to the room's: " + outcome.rejection());
+            throw new IllegalArgumentException("snapshot schema cannot be migrated to the room's: "
+                    + (outcome.rejection() == CloseReason.SERVER_TOO_OLD
+                            ? "it is newer than the room's"
+                            : "a migration step is missing")
+                    + " (" + outcome.rejection() + ")");
         }
         ClientMigrations m = outcome.migrations();
         migratedOnLoad = m != null && !m.isEmpty();

@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Decides whether a client's serialized schema can talk to the room's, following tldraw's {@code
  * getMigrationsSince} and {@code getVersionMismatchReason}: shared sequences where the client is behind
- * need a complete chain of steps that all have a {@code down}; a client ahead, or with sequences the room
+ * (and retroactive sequences the client lacks) need a complete chain of steps that all have a {@code down};
+ * a client ahead, or with sequences the room
  * does not know, is rejected as {@code SERVER_TOO_OLD}; client sequences unknown to the room are otherwise
  * ignored. Stateless and thread-safe.
  */
@@ -32,10 +33,28 @@ public final class SchemaNegotiation {
 
     /**
      * Negotiates {@code clientSchema} (a serialized schema, v1 or v2) against the room's sequences and
-     * migrations.
+     * migrations: every step between the client's versions and the room's must have a {@code down}.
      */
     public static Outcome negotiate(
             Map<String, Integer> roomSequences, List<Migration> roomMigrations, @Nullable Object clientSchema) {
+        return compute(roomSequences, roomMigrations, clientSchema, true);
+    }
+
+    /**
+     * Finds the steps that bring records stored under {@code storedSchema} up to the room's schema, as tldraw
+     * does when a room loads: only {@code up} is needed. Rejects with {@code CLIENT_TOO_OLD} if a step is
+     * missing and {@code SERVER_TOO_OLD} if the stored schema is ahead of the room's.
+     */
+    public static Outcome negotiateUp(
+            Map<String, Integer> roomSequences, List<Migration> roomMigrations, @Nullable Object storedSchema) {
+        return compute(roomSequences, roomMigrations, storedSchema, false);
+    }
+
+    private static Outcome compute(
+            Map<String, Integer> roomSequences,
+            List<Migration> roomMigrations,
+            @Nullable Object clientSchema,
+            boolean needDown) {
         if (!(clientSchema instanceof Map<?, ?> schema)) {
             return Outcome.reject(CloseReason.CLIENT_TOO_OLD);
         }
@@ -51,9 +70,13 @@ public final class SchemaNegotiation {
         }
         List<Migration> steps = new ArrayList<>();
         boolean failed = false;
+        boolean missingDown = false;
         for (Map.Entry<String, Integer> seq : roomSequences.entrySet()) {
             Long theirs = client.get(seq.getKey());
             int ours = seq.getValue();
+            if (theirs == null && isRetroactive(seq.getKey(), roomMigrations)) {
+                theirs = 0L; // like tldraw: a retroactive sequence the client lacks applies in full
+            }
             if (theirs == null || theirs == ours) {
                 continue;
             }
@@ -64,9 +87,7 @@ public final class SchemaNegotiation {
             int found = 0;
             for (Migration m : roomMigrations) {
                 if (m.sequenceId().equals(seq.getKey()) && m.version() > theirs && m.version() <= ours) {
-                    if (m.down() == null) {
-                        return Outcome.reject(CloseReason.CLIENT_TOO_OLD);
-                    }
+                    missingDown |= needDown && m.down() == null;
                     steps.add(m);
                     found++;
                 }
@@ -77,7 +98,8 @@ public final class SchemaNegotiation {
             }
         }
         if (!failed) {
-            return Outcome.ok(steps);
+            // like tldraw: the chain is found first, then every step must be able to go down
+            return missingDown ? Outcome.reject(CloseReason.CLIENT_TOO_OLD) : Outcome.ok(steps);
         }
         for (Map.Entry<String, Long> theirs : client.entrySet()) {
             Integer ours = roomSequences.get(theirs.getKey());
@@ -86,6 +108,15 @@ public final class SchemaNegotiation {
             }
         }
         return Outcome.reject(CloseReason.CLIENT_TOO_OLD);
+    }
+
+    private static boolean isRetroactive(String sequenceId, List<Migration> roomMigrations) {
+        for (Migration m : roomMigrations) {
+            if (m.retroactive() && m.sequenceId().equals(sequenceId)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Returns the v2 sequences of a serialized schema, or null if it is malformed. */
