@@ -3,10 +3,9 @@ package dev.tandem.sync.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.sync.core.RoomOptions;
-import dev.tandem.sync.core.RoomSchema;
+import dev.tandem.sync.core.TldrawSchema;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,8 +38,10 @@ class TldrawClientInteropIT {
 
     @BeforeEach
     void start() throws IOException {
-        RoomOptions pinned = RoomOptions.builder().schema(RoomSchema.pinned()).build();
-        RoomOptions strict = RoomOptions.builder().schema(tldrawSchema()).build();
+        RoomOptions pinned =
+                RoomOptions.builder().schema(TldrawSchema.defaults()).build();
+        RoomOptions strict =
+                RoomOptions.builder().schema(TldrawSchema.defaults()).build();
         server = TandemServer.builder()
                 .port(0)
                 .rooms(dev.tandem.sync.core.RoomManager.create(id -> id.startsWith("strict-") ? strict : pinned))
@@ -51,27 +52,6 @@ class TldrawClientInteropIT {
     @AfterEach
     void stop() {
         server.close();
-    }
-
-    /** tldraw 5.4.2's schema: its migration sequences, document types and presence type, without validators. */
-    @SuppressWarnings("unchecked")
-    static RoomSchema tldrawSchema() throws IOException {
-        Map<String, Object> json;
-        try (InputStream in = TldrawClientInteropIT.class.getResourceAsStream("/tldraw-5.4.2-schema.json")) {
-            json = (Map<String, Object>) TestJson.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        }
-        RoomSchema.Builder schema = RoomSchema.builder();
-        Map<String, Object> sequences =
-                (Map<String, Object>) ((Map<String, Object>) json.get("schema")).get("sequences");
-        sequences.forEach((id, version) -> schema.sequence(id, ((Number) version).intValue()));
-        ((Map<String, Object>) json.get("scopes")).forEach((type, scope) -> {
-            if (scope.equals("document")) {
-                schema.documentType(type);
-            } else if (scope.equals("presence")) {
-                schema.presenceType(type);
-            }
-        });
-        return schema.build();
     }
 
     @Test
