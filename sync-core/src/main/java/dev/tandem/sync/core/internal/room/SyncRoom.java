@@ -315,6 +315,10 @@ public final class SyncRoom implements Room {
                 throw new SyncException(
                         CloseReason.INVALID_RECORD, "record typeName does not match the event's " + e.typeName());
             }
+            if (!id.equals(e.record().get("id"))) {
+                throw new SyncException(
+                        CloseReason.INVALID_RECORD, "record id " + e.record().get("id") + " does not match " + id);
+            }
             if (e.operation() == PushEvent.Operation.UPDATE && txn.get(id) == null) {
                 throw new SyncException(CloseReason.NOT_FOUND, "record " + id + " does not exist");
             }
@@ -910,7 +914,7 @@ public final class SyncRoom implements Room {
         PushAction action;
         if (docOps.isEmpty() && requested == null) {
             action = PushAction.Commit.INSTANCE;
-        } else if (!docOps.isEmpty() && effective.equals(requested)) {
+        } else if (!docOps.isEmpty() && push.diffAsSent() && effective.equals(requested)) {
             action = PushAction.Commit.INSTANCE;
         } else if (docOps.isEmpty()) {
             action = PushAction.Discard.INSTANCE;
@@ -1039,7 +1043,7 @@ public final class SyncRoom implements Room {
         boolean migrate = migrations != null && !migrations.isEmpty();
         if (op instanceof RecordOp.Put put) {
             FrozenMap record = Frozen.freezeMap(put.record());
-            checkRecordShape(id, record);
+            checkRecordType(id, record);
             if (migrate) {
                 record = migrations.up(record);
             }
@@ -1054,11 +1058,13 @@ public final class SyncRoom implements Room {
                     return;
                 }
                 validate(record, validatorFor(record));
+                checkId(id, record);
                 checkRecordSize(id, txn.set(id, record));
                 before.putIfAbsent(id, existing);
                 docOps.put(id, new RecordOp.Patch(d));
             } else {
                 validate(record, validatorFor(record));
+                checkId(id, record);
                 checkRecordSize(id, txn.set(id, record));
                 docOps.put(id, new RecordOp.Put(record));
             }
@@ -1070,17 +1076,15 @@ public final class SyncRoom implements Room {
             FrozenMap next = migrate
                     ? migrations.up(asFrozen(patch.diff().apply(migrations.down(existing))))
                     : asFrozen(patch.diff().apply(existing));
-            if (!(next.get("id") instanceof String nid)
-                    || !nid.equals(id)
-                    || !existing.get("typeName").equals(next.get("typeName"))) {
-                throw new SyncException(
-                        CloseReason.INVALID_RECORD, "a patch may not change the id or typeName of " + id);
-            }
             ObjectDiff d = ObjectDiff.diffRecord(existing, next, legacyAppendMode);
             if (d == null) {
                 return;
             }
+            if (!existing.get("typeName").equals(next.get("typeName"))) {
+                throw new SyncException(CloseReason.INVALID_RECORD, "a patch may not change the typeName of " + id);
+            }
             validate(next, validatorFor(next));
+            checkId(id, next);
             checkRecordSize(id, txn.set(id, next));
             before.putIfAbsent(id, existing);
             docOps.put(id, new RecordOp.Patch(d));
@@ -1122,14 +1126,11 @@ public final class SyncRoom implements Room {
         throw new SyncException(CloseReason.INVALID_RECORD, "a record must stay a JSON object");
     }
 
-    /** Checks what every record needs, whatever the schema: a string id matching its key and a typeName. */
-    private void checkRecordShape(String id, FrozenMap record) {
-        if (!(record.get("id") instanceof String rid)) {
-            throw new SyncException(CloseReason.INVALID_RECORD, "record " + id + " has no string id");
-        }
-        if (!rid.equals(id)) {
-            throw new SyncException(CloseReason.INVALID_RECORD, "record id " + rid + " does not match its key " + id);
-        }
+    /**
+     * Checks, before anything else, that a put's record has a document type (whatever the schema, a
+     * non-empty string); INVALID_RECORD otherwise, as in tldraw.
+     */
+    private void checkRecordType(String id, FrozenMap record) {
         if (!(record.get("typeName") instanceof String type) || type.isEmpty()) {
             throw new SyncException(CloseReason.INVALID_RECORD, "record " + id + " has no typeName");
         }
@@ -1138,6 +1139,17 @@ public final class SyncRoom implements Room {
         }
         if (!schema.isPinned() && !schema.documentTypes().containsKey(type)) {
             throw new SyncException(CloseReason.INVALID_RECORD, "unknown record type " + type);
+        }
+    }
+
+    /**
+     * Checks, after validation and just before storing, that a record's id is its key. tldraw's storage
+     * asserts this, so a mismatch is UNKNOWN_ERROR there, not INVALID_RECORD.
+     */
+    private static void checkId(String id, FrozenMap record) {
+        if (!id.equals(record.get("id"))) {
+            throw new SyncException(
+                    CloseReason.UNKNOWN_ERROR, "record id " + record.get("id") + " does not match its key " + id);
         }
     }
 
@@ -1188,10 +1200,12 @@ public final class SyncRoom implements Room {
             @Override
             public void put(Map<String, ?> record) {
                 FrozenMap r = Frozen.freezeMap(record);
-                Object id = r.get("id");
-                checkRecordShape(id instanceof String s ? s : String.valueOf(id), r);
+                if (!(r.get("id") instanceof String id)) {
+                    throw new SyncException(CloseReason.INVALID_RECORD, "record " + r.get("id") + " has no string id");
+                }
+                checkRecordType(id, r);
                 validate(r, validatorFor(r));
-                checkRecordSize((String) id, txn.set((String) id, r));
+                checkRecordSize(id, txn.set(id, r));
             }
 
             @Override
