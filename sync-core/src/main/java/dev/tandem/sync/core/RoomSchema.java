@@ -1,12 +1,15 @@
 package dev.tandem.sync.core;
 
+import dev.tandem.sync.core.internal.tldraw.TldrawMigrations;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,10 +31,12 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class RoomSchema {
-    private static final RoomSchema PINNED = new RoomSchema(true, Map.of(), Map.of(), null, null, List.of());
+    private static final RoomSchema PINNED =
+            new RoomSchema(true, Map.of(), TldrawMigrations.nonRetroactiveSequences(), Map.of(), null, null, List.of());
 
     private final boolean pinned;
     private final Map<String, Integer> sequences;
+    private final Set<String> nonRetroactive;
     private final Map<String, RecordValidator> documentTypes;
     private final @Nullable String presenceType;
     private final @Nullable RecordValidator presenceValidator;
@@ -40,12 +45,14 @@ public final class RoomSchema {
     private RoomSchema(
             boolean pinned,
             Map<String, Integer> sequences,
+            Set<String> nonRetroactive,
             Map<String, RecordValidator> documentTypes,
             @Nullable String presenceType,
             @Nullable RecordValidator presenceValidator,
             List<Migration> migrations) {
         this.pinned = pinned;
         this.sequences = sequences;
+        this.nonRetroactive = nonRetroactive;
         this.documentTypes = documentTypes;
         this.presenceType = presenceType;
         this.presenceValidator = presenceValidator;
@@ -70,6 +77,18 @@ public final class RoomSchema {
     /** Returns each sequence's current version, sorted by sequence id. */
     public Map<String, Integer> sequences() {
         return sequences;
+    }
+
+    /**
+     * Returns whether a client schema without {@code sequenceId} is taken to be at its version 0 (true, the
+     * default, as tldraw's {@code retroactive} sequences) rather than ignored. A client at version 0 of a
+     * sequence the room has at a later version needs every migration of it, each with a {@code down}, or is
+     * rejected as {@code CLIENT_TOO_OLD}. For {@link #pinned()} rooms, which know no migrations, every sequence
+     * is retroactive except tldraw's own that are not ({@code com.tldraw.store}, {@code
+     * com.tldraw.shape.arrow}).
+     */
+    public boolean isRetroactive(String sequenceId) {
+        return !nonRetroactive.contains(sequenceId);
     }
 
     /** Returns the document record types and their validators. */
@@ -105,6 +124,7 @@ public final class RoomSchema {
     /** Builds a {@link RoomSchema}; not thread-safe. */
     public static final class Builder {
         private final Map<String, Integer> sequences = new TreeMap<>();
+        private final Set<String> nonRetroactive = new TreeSet<>();
         private final Map<String, RecordValidator> documentTypes = new LinkedHashMap<>();
         private @Nullable String presenceType;
         private @Nullable RecordValidator presenceValidator;
@@ -112,13 +132,26 @@ public final class RoomSchema {
 
         private Builder() {}
 
-        /** Declares a migration sequence at its current version (>= 0). */
+        /** Declares a retroactive migration sequence at its current version (>= 0). */
         public Builder sequence(String sequenceId, int version) {
+            return sequence(sequenceId, version, true);
+        }
+
+        /**
+         * Declares a migration sequence at its current version (>= 0); see {@link RoomSchema#isRetroactive}.
+         * A sequence only named by {@link #migration} is retroactive.
+         */
+        public Builder sequence(String sequenceId, int version, boolean retroactive) {
             Objects.requireNonNull(sequenceId, "sequenceId");
             if (version < 0) {
                 throw new IllegalArgumentException("version of " + sequenceId + " must be >= 0 but was " + version);
             }
             sequences.put(sequenceId, version);
+            if (retroactive) {
+                nonRetroactive.remove(sequenceId);
+            } else {
+                nonRetroactive.add(sequenceId);
+            }
             return this;
         }
 
@@ -182,6 +215,7 @@ public final class RoomSchema {
             return new RoomSchema(
                     false,
                     java.util.Collections.unmodifiableMap(seq),
+                    Set.copyOf(nonRetroactive),
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(documentTypes)),
                     presenceType,
                     presenceValidator,

@@ -811,7 +811,7 @@ public final class SyncRoom implements Room {
             LOG.info("room {} pinned its schema from session {}", roomId, s.sessionId);
         }
         SchemaNegotiation.Outcome outcome =
-                SchemaNegotiation.negotiate(sequences, schema.migrations(), connect.schema());
+                SchemaNegotiation.negotiate(sequences, schema.migrations(), schema::isRetroactive, connect.schema());
         if (outcome.rejection() != null) {
             reject(s, outcome.rejection(), "schema mismatch");
             return;
@@ -1294,7 +1294,8 @@ public final class SyncRoom implements Room {
             sequences = seqs;
             return loaded;
         }
-        SchemaNegotiation.Outcome outcome = SchemaNegotiation.negotiate(sequences, schema.migrations(), snapshotSchema);
+        SchemaNegotiation.Outcome outcome =
+                SchemaNegotiation.negotiate(sequences, schema.migrations(), schema::isRetroactive, snapshotSchema);
         if (outcome.rejection() != null) {
             throw new IllegalArgumentException(
                     "snapshot schema cannot be migrated to the room's: " + outcome.rejection());

@@ -6,12 +6,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Decides whether a client's serialized schema can talk to the room's, following tldraw's {@code
  * getMigrationsSince} and {@code getVersionMismatchReason}: shared sequences where the client is behind
- * need a complete chain of steps that all have a {@code down}; a client ahead, or with sequences the room
+ * need a complete chain of steps that all have a {@code down}; a room sequence the client lacks counts as
+ * version 0 when it is retroactive and is ignored otherwise; a client ahead, or with sequences the room
  * does not know, is rejected as {@code SERVER_TOO_OLD}; client sequences unknown to the room are otherwise
  * ignored. Stateless and thread-safe.
  */
@@ -32,10 +34,13 @@ public final class SchemaNegotiation {
 
     /**
      * Negotiates {@code clientSchema} (a serialized schema, v1 or v2) against the room's sequences and
-     * migrations.
+     * migrations; {@code retroactive} tells which room sequences a client without them is at version 0 of.
      */
     public static Outcome negotiate(
-            Map<String, Integer> roomSequences, List<Migration> roomMigrations, @Nullable Object clientSchema) {
+            Map<String, Integer> roomSequences,
+            List<Migration> roomMigrations,
+            Predicate<String> retroactive,
+            @Nullable Object clientSchema) {
         if (!(clientSchema instanceof Map<?, ?> schema)) {
             return Outcome.reject(CloseReason.CLIENT_TOO_OLD);
         }
@@ -54,7 +59,13 @@ public final class SchemaNegotiation {
         for (Map.Entry<String, Integer> seq : roomSequences.entrySet()) {
             Long theirs = client.get(seq.getKey());
             int ours = seq.getValue();
-            if (theirs == null || theirs == ours) {
+            if (theirs == null) {
+                if (!retroactive.test(seq.getKey())) {
+                    continue;
+                }
+                theirs = 0L;
+            }
+            if (theirs == ours) {
                 continue;
             }
             if (theirs > ours || theirs < 0) {
@@ -78,6 +89,9 @@ public final class SchemaNegotiation {
         }
         if (!failed) {
             return Outcome.ok(steps);
+        }
+        if (schemaVersion == 1) {
+            return Outcome.reject(CloseReason.CLIENT_TOO_OLD); // tldraw compares sequences of v2 schemas only
         }
         for (Map.Entry<String, Long> theirs : client.entrySet()) {
             Integer ours = roomSequences.get(theirs.getKey());

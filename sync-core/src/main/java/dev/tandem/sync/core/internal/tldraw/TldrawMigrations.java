@@ -3,6 +3,7 @@ package dev.tandem.sync.core.internal.tldraw;
 import dev.tandem.sync.core.Migration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -44,6 +45,14 @@ public final class TldrawMigrations {
         s.put("com.tldraw.shape.video", 4);
         s.put("com.tldraw.binding.arrow", 1);
         return s;
+    }
+
+    /**
+     * Returns the default sequences that are not retroactive in 5.4.2: a client schema without one of them is
+     * not taken to be at its version 0 (checked with {@code createTLSchema().migrations[id].retroactive}).
+     */
+    public static Set<String> nonRetroactiveSequences() {
+        return Set.of("com.tldraw.store", "com.tldraw.shape.arrow");
     }
 
     /** Returns the record migrations, ordered by sequence and version. */
