@@ -207,6 +207,19 @@ class RoomPushVerdictTest {
     }
 
     @Test
+    void push_putThatOnlyChangesAProtoKey_isDiscarded() {
+        RoomFixture f = new RoomFixture();
+        RoomFixture.Conn a = writerWithShape(f);
+        a.push(1, "{\"shape:2\":[\"put\",{\"id\":\"shape:2\",\"typeName\":\"shape\",\"x\":2,\"__proto__\":1}]}");
+        a.expect(result(1, 2, "\"commit\""));
+
+        // tldraw 5.5's diff skips the key, so nothing changed
+        a.push(2, "{\"shape:2\":[\"put\",{\"id\":\"shape:2\",\"typeName\":\"shape\",\"x\":2,\"__proto__\":2}]}");
+
+        a.expect(result(2, 2, "\"discard\""));
+    }
+
+    @Test
     void push_recordIdNotMatchingItsKey_isUnknownError() {
         RoomFixture f = new RoomFixture();
         RoomFixture.Conn a = writerWithShape(f);
