@@ -132,9 +132,16 @@ public final class RoomSchema {
 
         private Builder() {}
 
-        /** Declares a retroactive migration sequence at its current version (>= 0). */
+        /**
+         * Declares a migration sequence at its current version (>= 0), retroactive unless it is one of tldraw's
+         * own sequences that are not ({@code com.tldraw.store}, {@code com.tldraw.shape.arrow}).
+         */
         public Builder sequence(String sequenceId, int version) {
-            return sequence(sequenceId, version, true);
+            Objects.requireNonNull(sequenceId, "sequenceId");
+            return sequence(
+                    sequenceId,
+                    version,
+                    !TldrawMigrations.nonRetroactiveSequences().contains(sequenceId));
         }
 
         /**

@@ -193,6 +193,26 @@ class RoomHandshakeTest {
     }
 
     @Test
+    void connect_HS3_tldrawsNonRetroactiveSequences_areSoByDefault() {
+        RoomSchema schema = RoomSchema.builder()
+                .sequence("com.tldraw.store", 5)
+                .sequence("com.tldraw.shape.arrow", 8)
+                .sequence("com.tldraw.page", 1)
+                .documentType("page")
+                .build();
+        RoomFixture f = new RoomFixture(RoomOptions.builder().schema(schema).batchInterval(Duration.ZERO));
+        RoomFixture.Conn a = f.open("a");
+        a.connect(-1, 8, "{\"schemaVersion\":2,\"sequences\":{\"com.tldraw.page\":1}}");
+        assertThat(a.next()).containsEntry("type", "connect");
+
+        RoomFixture.Conn b = f.open("b");
+        b.connect(-1, 8, "{\"schemaVersion\":2,\"sequences\":{\"com.tldraw.store\":5,\"com.tldraw.shape.arrow\":8}}");
+        b.expectClosed("CLIENT_TOO_OLD");
+        assertThat(schema.isRetroactive("com.tldraw.page")).isTrue();
+        assertThat(schema.isRetroactive("com.tldraw.store")).isFalse();
+    }
+
+    @Test
     void connect_MG1_missingSequenceWithDownMigrations_getsRecordsMigratedDownFromVersionZero() {
         RoomSchema schema = RoomSchema.builder()
                 .documentType("shape")
