@@ -329,7 +329,15 @@ public final class SyncRoom implements Room {
             }
             op = new RecordOp.Patch(e.patch());
         }
-        applyDocumentOp(txn, id, op, null, legacyAppendSessions > 0, ops, before);
+        try {
+            applyDocumentOp(txn, id, op, null, legacyAppendSessions > 0, ops, before);
+        } catch (SyncException ex) {
+            if (ex.reason() != CloseReason.UNKNOWN_ERROR) {
+                throw ex;
+            }
+            // a patch of the id: UNKNOWN_ERROR only mirrors tldraw's socket verdict; here it is a bad record
+            throw new SyncException(CloseReason.INVALID_RECORD, ex.getMessage(), ex);
+        }
         if (ops.isEmpty()) {
             return new EventResult(e.id(), true, null, -1);
         }
