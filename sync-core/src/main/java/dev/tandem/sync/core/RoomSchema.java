@@ -83,9 +83,9 @@ public final class RoomSchema {
      * Returns whether a client schema without {@code sequenceId} is taken to be at its version 0 (true, the
      * default, as tldraw's {@code retroactive} sequences) rather than ignored. A client at version 0 of a
      * sequence the room has at a later version needs every migration of it, each with a {@code down}, or is
-     * rejected as {@code CLIENT_TOO_OLD}. For {@link #pinned()} rooms, which know no migrations, every sequence
-     * is retroactive except tldraw's own that are not ({@code com.tldraw.store}, {@code
-     * com.tldraw.shape.arrow}).
+     * rejected as {@code CLIENT_TOO_OLD}. Every sequence is retroactive except tldraw's own that are not
+     * ({@code com.tldraw.store}, {@code com.tldraw.shape.arrow}) and those declared with {@code retroactive}
+     * false; {@link #pinned()} rooms, which know no migrations, follow the same rule.
      */
     public boolean isRetroactive(String sequenceId) {
         return !nonRetroactive.contains(sequenceId);
@@ -124,7 +124,7 @@ public final class RoomSchema {
     /** Builds a {@link RoomSchema}; not thread-safe. */
     public static final class Builder {
         private final Map<String, Integer> sequences = new TreeMap<>();
-        private final Set<String> nonRetroactive = new TreeSet<>();
+        private final Set<String> nonRetroactive = new TreeSet<>(TldrawMigrations.nonRetroactiveSequences());
         private final Map<String, RecordValidator> documentTypes = new LinkedHashMap<>();
         private @Nullable String presenceType;
         private @Nullable RecordValidator presenceValidator;
@@ -133,27 +133,22 @@ public final class RoomSchema {
         private Builder() {}
 
         /**
-         * Declares a migration sequence at its current version (>= 0), retroactive unless it is one of tldraw's
-         * own sequences that are not ({@code com.tldraw.store}, {@code com.tldraw.shape.arrow}).
+         * Declares a migration sequence at its current version (>= 0). It is retroactive (see {@link
+         * RoomSchema#isRetroactive}) unless it is one of tldraw's own sequences that are not ({@code
+         * com.tldraw.store}, {@code com.tldraw.shape.arrow}) or was declared otherwise.
          */
         public Builder sequence(String sequenceId, int version) {
-            Objects.requireNonNull(sequenceId, "sequenceId");
-            return sequence(
-                    sequenceId,
-                    version,
-                    !TldrawMigrations.nonRetroactiveSequences().contains(sequenceId));
-        }
-
-        /**
-         * Declares a migration sequence at its current version (>= 0); see {@link RoomSchema#isRetroactive}.
-         * A sequence only named by {@link #migration} is retroactive.
-         */
-        public Builder sequence(String sequenceId, int version, boolean retroactive) {
             Objects.requireNonNull(sequenceId, "sequenceId");
             if (version < 0) {
                 throw new IllegalArgumentException("version of " + sequenceId + " must be >= 0 but was " + version);
             }
             sequences.put(sequenceId, version);
+            return this;
+        }
+
+        /** Declares a migration sequence at its current version (>= 0) and whether it is retroactive. */
+        public Builder sequence(String sequenceId, int version, boolean retroactive) {
+            sequence(sequenceId, version);
             if (retroactive) {
                 nonRetroactive.remove(sequenceId);
             } else {
