@@ -2,7 +2,8 @@ package dev.tandem.sync.core;
 
 /**
  * Why a session was closed with code {@link #CLOSE_CODE} (4099). The names are the exact reason strings
- * of tldraw's {@code TLSyncErrorCloseEventReason}; clients treat every 4099 close as permanent.
+ * of tldraw's {@code TLSyncErrorCloseEventReason} (5.5, which added {@link #MESSAGE_TOO_LARGE}); clients treat
+ * every 4099 close as permanent.
  */
 public enum CloseReason {
     NOT_FOUND,
@@ -13,7 +14,12 @@ public enum CloseReason {
     SERVER_TOO_OLD,
     INVALID_RECORD,
     RATE_LIMITED,
-    ROOM_FULL;
+    ROOM_FULL,
+    /**
+     * A message from the client is over the size the server assembles, or announces too many chunks (tldraw
+     * 5.5); resending it would fail again.
+     */
+    MESSAGE_TOO_LARGE;
 
     /** The WebSocket close code for every fatal, non-retriable sync error. */
     public static final int CLOSE_CODE = 4099;

@@ -14,13 +14,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A step may be limited to one subtype of its record type ({@code subType}, compared with the record's
  * {@code type} field), as tldraw's {@code com.tldraw.shape.arrow} steps apply only to {@code shape} records
- * with {@code type: "arrow"}. A {@code retroactive} step also applies to records written under a schema that
- * did not know its sequence at all (tldraw's {@code retroactive} sequences): such records, and clients whose
- * schema lacks the sequence, are treated as at version 0 of it. A sequence is retroactive if any of its steps
- * is.
+ * with {@code type: "arrow"}. Whether records and clients without a sequence are at its version 0 is the
+ * sequence's property, declared on the schema ({@link RoomSchema#isRetroactive}).
  *
  * <pre>{@code
- * new Migration("com.example.shape.card", 2, "shape", "card", true,
+ * new Migration("com.example.shape.card", 2, "shape", "card",
  *     r -> withProp(r, "color", "black"), r -> withoutProp(r, "color"));
  * }</pre>
  *
@@ -29,7 +27,6 @@ import org.jspecify.annotations.Nullable;
  * @param recordType the record type it applies to, or null for every record type
  * @param subType the value of the record's {@code type} field it applies to, or null for every record of
  *     {@code recordType}
- * @param retroactive whether records and clients that lack the sequence are at its version 0
  * @param up the forward migration
  * @param down the backward migration, or null if this step cannot be undone
  */
@@ -38,7 +35,6 @@ public record Migration(
         int version,
         @Nullable String recordType,
         @Nullable String subType,
-        boolean retroactive,
         UnaryOperator<Map<String, Object>> up,
         @Nullable UnaryOperator<Map<String, Object>> down) {
 
@@ -53,17 +49,14 @@ public record Migration(
         }
     }
 
-    /**
-     * A step for every record of {@code recordType} (or every record if null), not retroactive: records
-     * and clients that lack the sequence are not migrated by it.
-     */
+    /** A step for every record of {@code recordType} (or every record if null). */
     public Migration(
             String sequenceId,
             int version,
             @Nullable String recordType,
             UnaryOperator<Map<String, Object>> up,
             @Nullable UnaryOperator<Map<String, Object>> down) {
-        this(sequenceId, version, recordType, null, false, up, down);
+        this(sequenceId, version, recordType, null, up, down);
     }
 
     /** Returns true if this step applies to the record. */

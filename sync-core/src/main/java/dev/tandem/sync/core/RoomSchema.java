@@ -1,12 +1,15 @@
 package dev.tandem.sync.core;
 
+import dev.tandem.sync.core.internal.tldraw.TldrawMigrations;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,10 +31,12 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class RoomSchema {
-    private static final RoomSchema PINNED = new RoomSchema(true, Map.of(), Map.of(), null, null, List.of());
+    private static final RoomSchema PINNED =
+            new RoomSchema(true, Map.of(), TldrawMigrations.nonRetroactiveSequences(), Map.of(), null, null, List.of());
 
     private final boolean pinned;
     private final Map<String, Integer> sequences;
+    private final Set<String> nonRetroactive;
     private final Map<String, RecordValidator> documentTypes;
     private final @Nullable String presenceType;
     private final @Nullable RecordValidator presenceValidator;
@@ -40,12 +45,14 @@ public final class RoomSchema {
     private RoomSchema(
             boolean pinned,
             Map<String, Integer> sequences,
+            Set<String> nonRetroactive,
             Map<String, RecordValidator> documentTypes,
             @Nullable String presenceType,
             @Nullable RecordValidator presenceValidator,
             List<Migration> migrations) {
         this.pinned = pinned;
         this.sequences = sequences;
+        this.nonRetroactive = nonRetroactive;
         this.documentTypes = documentTypes;
         this.presenceType = presenceType;
         this.presenceValidator = presenceValidator;
@@ -70,6 +77,18 @@ public final class RoomSchema {
     /** Returns each sequence's current version, sorted by sequence id. */
     public Map<String, Integer> sequences() {
         return sequences;
+    }
+
+    /**
+     * Returns whether a client schema without {@code sequenceId} is taken to be at its version 0 (true, the
+     * default, as tldraw's {@code retroactive} sequences) rather than ignored. A client at version 0 of a
+     * sequence the room has at a later version needs every migration of it, each with a {@code down}, or is
+     * rejected as {@code CLIENT_TOO_OLD}. Every sequence is retroactive except tldraw's own that are not
+     * ({@code com.tldraw.store}, {@code com.tldraw.shape.arrow}) and those declared with {@code retroactive}
+     * false; {@link #pinned()} rooms, which know no migrations, follow the same rule.
+     */
+    public boolean isRetroactive(String sequenceId) {
+        return !nonRetroactive.contains(sequenceId);
     }
 
     /** Returns the document record types and their validators. */
@@ -105,6 +124,7 @@ public final class RoomSchema {
     /** Builds a {@link RoomSchema}; not thread-safe. */
     public static final class Builder {
         private final Map<String, Integer> sequences = new TreeMap<>();
+        private final Set<String> nonRetroactive = new TreeSet<>(TldrawMigrations.nonRetroactiveSequences());
         private final Map<String, RecordValidator> documentTypes = new LinkedHashMap<>();
         private @Nullable String presenceType;
         private @Nullable RecordValidator presenceValidator;
@@ -112,13 +132,28 @@ public final class RoomSchema {
 
         private Builder() {}
 
-        /** Declares a migration sequence at its current version (>= 0). */
+        /**
+         * Declares a migration sequence at its current version (>= 0). It is retroactive (see {@link
+         * RoomSchema#isRetroactive}) unless it is one of tldraw's own sequences that are not ({@code
+         * com.tldraw.store}, {@code com.tldraw.shape.arrow}) or was declared otherwise.
+         */
         public Builder sequence(String sequenceId, int version) {
             Objects.requireNonNull(sequenceId, "sequenceId");
             if (version < 0) {
                 throw new IllegalArgumentException("version of " + sequenceId + " must be >= 0 but was " + version);
             }
             sequences.put(sequenceId, version);
+            return this;
+        }
+
+        /** Declares a migration sequence at its current version (>= 0) and whether it is retroactive. */
+        public Builder sequence(String sequenceId, int version, boolean retroactive) {
+            sequence(sequenceId, version);
+            if (retroactive) {
+                nonRetroactive.remove(sequenceId);
+            } else {
+                nonRetroactive.add(sequenceId);
+            }
             return this;
         }
 
@@ -182,6 +217,7 @@ public final class RoomSchema {
             return new RoomSchema(
                     false,
                     java.util.Collections.unmodifiableMap(seq),
+                    Set.copyOf(nonRetroactive),
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(documentTypes)),
                     presenceType,
                     presenceValidator,

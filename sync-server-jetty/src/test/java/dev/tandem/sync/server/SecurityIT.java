@@ -447,7 +447,7 @@ class SecurityIT {
     }
 
     @Test
-    void messagePastMaxMessageChars_isClosedUnknownError() {
+    void messagePastMaxMessageChars_isClosedMessageTooLarge() {
         start(b -> b.maxMessageChars(10_000), b -> b);
         Pair pair = honestPair("message-size");
         WebSocketRecorder bad = clients.join("message-size", "bad", honest("bob"));
@@ -455,7 +455,7 @@ class SecurityIT {
         bad.send("1_" + "{".repeat(6000));
         bad.send("0_" + "x".repeat(6000));
 
-        assertClosedWith(bad, CloseReason.UNKNOWN_ERROR);
+        assertClosedWith(bad, CloseReason.MESSAGE_TOO_LARGE);
         assertHonestUnaffected("message-size", pair, List.of());
     }
 

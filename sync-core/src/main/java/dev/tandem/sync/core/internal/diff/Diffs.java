@@ -24,12 +24,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>A list on one side and an object on the other is a {@code put}, never a {@code patch}: 5.4.2's patch
- *       of that shape does not apply back (tldraw's main branch has the same fix).
+ *       of that shape does not apply back (tldraw 5.5 has the same fix).
  *   <li>Keys are an object's own keys. 5.4.2 tests presence with JavaScript's {@code in}, which also sees
  *       inherited members, so it never adds a key named like one ({@code toString}, {@code constructor})
- *       and turns deleting one into a {@code put} of {@code null}; tldraw's main branch has the same fix.
- *   <li>Ops keyed {@code __proto__} are ignored when applying, as on tldraw's main branch; in 5.4.2 they
- *       change a prototype, which JSON never shows.
+ *       and turns deleting one into a {@code put} of {@code null}; tldraw 5.5 has the same fix.
+ *   <li>Keys named {@code __proto__} are skipped: diffs never hold an op for one and ops keyed so are ignored
+ *       when applying, as in tldraw 5.5; in 5.4.2 they change a prototype, which JSON never shows.
  *   <li>When applying to a list, only canonical index keys ({@code "0"}, {@code "17"}) address elements; a
  *       {@code put} may extend the list by one element but a sparse write is ignored (5.4.2 pads with
  *       holes, an unbounded allocation when a peer is hostile); a {@code delete} sets the element to {@code
@@ -98,6 +98,9 @@ public final class Diffs {
         int shared = 0;
         for (Map.Entry<String, @Nullable Object> e : prev.entrySet()) {
             String key = e.getKey();
+            if (PROTO.equals(key)) {
+                continue;
+            }
             @Nullable Object prevValue = e.getValue();
             @Nullable Object nextValue = next.get(key);
             if (nextValue == null && !next.containsKey(key)) {
@@ -119,7 +122,7 @@ public final class Diffs {
         }
         if (shared != next.size()) {
             for (Map.Entry<String, @Nullable Object> e : next.entrySet()) {
-                if (!prev.containsKey(e.getKey())) {
+                if (!prev.containsKey(e.getKey()) && !PROTO.equals(e.getKey())) {
                     ops = add(ops, e.getKey(), new ValueOp.Put(e.getValue()));
                 }
             }

@@ -11,9 +11,11 @@ import java.util.Objects;
  * line terminators included): the first chunk of a message announces {@code n + 1} chunks in all, and each
  * later one must count down by exactly one, ending at {@code 0_}, when the bodies are joined and decoded
  * with {@link ProtocolCodec#decodeClient}. Any error (a chunk out of order, a whole message in the middle
- * of a chunked one, a frame that is neither, a message that does not decode, or one longer than the
- * configured maximum) discards what was gathered and returns the assembler to idle; the caller is expected
- * to close the session.
+ * of a chunked one, a frame that is neither, a message that does not decode, one longer than the
+ * configured maximum, or a first chunk announcing more than {@link #MAX_CHUNK_COUNT} chunks) discards what
+ * was gathered and returns the assembler to idle; the caller is expected to close the session. The last two
+ * are {@link Error#tooLarge()}, as tldraw 5.5's limits ({@code MAX_ASSEMBLED_MESSAGE_CHARS}, 16 Mi units,
+ * Tandem's default maximum, and {@code MAX_CHUNK_COUNT}).
  *
  * <p>Memory is bounded: the bodies gathered for one message never exceed {@code maxMessageChars} UTF-16
  * units, checked as each chunk arrives, so a client cannot grow the server's memory by sending chunks that
@@ -45,10 +47,19 @@ public final class ChunkAssembler {
         public static final Incomplete INSTANCE = new Incomplete();
     }
 
-    /** The frame was rejected; {@code message} says why. The assembler is idle again. */
-    public record Error(String message) implements Result {
+    /**
+     * The frame was rejected; {@code message} says why. {@code tooLarge} when the message is over the size
+     * limit or announces more than {@link #MAX_CHUNK_COUNT} chunks: resending it would fail the same way, so
+     * the session is closed with {@code MESSAGE_TOO_LARGE}. The assembler is idle again.
+     */
+    public record Error(String message, boolean tooLarge) implements Result {
         public Error {
             Objects.requireNonNull(message, "message");
+        }
+
+        /** An error that is not about size. */
+        public Error(String message) {
+            this(message, false);
         }
     }
 
@@ -60,6 +71,9 @@ public final class ChunkAssembler {
 
     /** Text of the error for a frame that is neither a whole message nor a chunk. */
     public static final String INVALID_CHUNK = "Invalid chunk";
+
+    /** The most chunks one message may announce, tldraw 5.5's {@code MAX_CHUNK_COUNT}. */
+    public static final long MAX_CHUNK_COUNT = 100_000;
 
     /** Chunk numbers longer than this cannot fit a long; no real sequence comes near. */
     private static final int MAX_CHUNK_NUMBER_DIGITS = 18;
@@ -101,7 +115,7 @@ public final class ChunkAssembler {
                 return fail(UNEXPECTED_NON_CHUNK);
             }
             if (frame.length() > maxMessageChars) {
-                return fail(tooLong(frame.length()));
+                return tooLarge(tooLong(frame.length()));
             }
             return decode(frame);
         }
@@ -118,6 +132,9 @@ public final class ChunkAssembler {
         }
         long n = Long.parseLong(frame, 0, digits, 10);
         if (isIdle()) {
+            if (n + 1 > MAX_CHUNK_COUNT) {
+                return tooLarge("Too many chunks: " + (n + 1));
+            }
             total = n + 1;
         } else if (n != total - received - 1) {
             return fail(WRONG_ORDER);
@@ -125,7 +142,7 @@ public final class ChunkAssembler {
         received++;
         int bodyLength = frame.length() - digits - 1;
         if ((long) gathered.length() + bodyLength > maxMessageChars) {
-            return fail(tooLong((long) gathered.length() + bodyLength));
+            return tooLarge(tooLong((long) gathered.length() + bodyLength));
         }
         gathered.append(frame, digits + 1, frame.length());
         if (n > 0) {
@@ -151,6 +168,11 @@ public final class ChunkAssembler {
     private Error fail(String message) {
         reset();
         return new Error(message);
+    }
+
+    private Error tooLarge(String message) {
+        reset();
+        return new Error(message, true);
     }
 
     private void reset() {

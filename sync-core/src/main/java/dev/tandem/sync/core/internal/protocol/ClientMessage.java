@@ -33,15 +33,26 @@ public sealed interface ClientMessage {
     /**
      * {@code push}: document changes and/or presence. {@code presence} is a {@link RecordOp.Put} or {@link
      * RecordOp.Patch}; either part is null when omitted.
+     *
+     * <p>{@code diffAsSent} is false when decoding left out or reshaped an op of the request that tldraw's
+     * server ignores (an unknown op, an op that is not an array, an append it can never apply, an extra
+     * element), or the request's {@code diff} was not an object: tldraw commits a push only when the diff it
+     * applied equals the request as sent, so such a push is rebased or discarded, never committed.
      */
     record Push(
             long clientClock,
             @Nullable NetworkDiff diff,
-            @Nullable RecordOp presence) implements ClientMessage {
+            @Nullable RecordOp presence,
+            boolean diffAsSent) implements ClientMessage {
         public Push {
             if (presence instanceof RecordOp.Remove) {
                 throw new IllegalArgumentException("presence must be a put or a patch, not a remove");
             }
+        }
+
+        /** A push whose diff is exactly what was sent. */
+        public Push(long clientClock, @Nullable NetworkDiff diff, @Nullable RecordOp presence) {
+            this(clientClock, diff, presence, true);
         }
     }
 

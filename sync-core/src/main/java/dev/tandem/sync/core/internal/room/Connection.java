@@ -56,7 +56,8 @@ final class Connection implements SocketHandler {
                 return;
             }
             if (result instanceof ChunkAssembler.Error error) {
-                fail(CloseReason.UNKNOWN_ERROR, error.message());
+                // resending an oversized message would fail again, so the client is told not to retry it
+                fail(error.tooLarge() ? CloseReason.MESSAGE_TOO_LARGE : CloseReason.UNKNOWN_ERROR, error.message());
                 return;
             }
             message = ((ChunkAssembler.Message) result).message();

@@ -323,6 +323,10 @@ public final class SyncRoom implements Room {
                 throw new SyncException(
                         CloseReason.INVALID_RECORD, "record typeName does not match the event's " + e.typeName());
             }
+            if (!id.equals(e.record().get("id"))) {
+                throw new SyncException(
+                        CloseReason.INVALID_RECORD, "record id " + e.record().get("id") + " does not match " + id);
+            }
             if (e.operation() == PushEvent.Operation.UPDATE && txn.get(id) == null) {
                 throw new SyncException(CloseReason.NOT_FOUND, "record " + id + " does not exist");
             }
@@ -333,7 +337,15 @@ public final class SyncRoom implements Room {
             }
             op = new RecordOp.Patch(e.patch());
         }
-        applyDocumentOp(txn, id, op, null, legacyAppendSessions > 0, ops, before);
+        try {
+            applyDocumentOp(txn, id, op, null, legacyAppendSessions > 0, ops, before);
+        } catch (SyncException ex) {
+            if (ex.reason() != CloseReason.UNKNOWN_ERROR) {
+                throw ex;
+            }
+            // a patch of the id: UNKNOWN_ERROR only mirrors tldraw's socket verdict; here it is a bad record
+            throw new SyncException(CloseReason.INVALID_RECORD, ex.getMessage(), ex);
+        }
         if (ops.isEmpty()) {
             return new EventResult(e.id(), true, null, -1);
         }
@@ -820,8 +832,8 @@ public final class SyncRoom implements Room {
             // a read-only session never fixes anything for a room: it is served in its own schema
         }
         if (serializedSchema != null) {
-            SchemaNegotiation.Outcome outcome =
-                    SchemaNegotiation.negotiate(sequences, schema.migrations(), connect.schema());
+            SchemaNegotiation.Outcome outcome = SchemaNegotiation.negotiate(
+                    sequences, schema.migrations(), schema::isRetroactive, connect.schema());
             if (outcome.rejection() != null) {
                 reject(s, outcome.rejection(), "schema mismatch");
                 return;
@@ -925,7 +937,7 @@ public final class SyncRoom implements Room {
         PushAction action;
         if (docOps.isEmpty() && requested == null) {
             action = PushAction.Commit.INSTANCE;
-        } else if (!docOps.isEmpty() && effective.equals(requested)) {
+        } else if (!docOps.isEmpty() && push.diffAsSent() && effective.equals(requested)) {
             action = PushAction.Commit.INSTANCE;
         } else if (docOps.isEmpty()) {
             action = PushAction.Discard.INSTANCE;
@@ -1060,7 +1072,7 @@ public final class SyncRoom implements Room {
         boolean migrate = migrations != null && !migrations.isEmpty();
         if (op instanceof RecordOp.Put put) {
             FrozenMap record = Frozen.freezeMap(put.record());
-            checkRecordShape(id, record);
+            checkRecordType(id, record);
             if (migrate) {
                 record = migrations.up(record);
             }
@@ -1074,13 +1086,11 @@ public final class SyncRoom implements Room {
                 if (d == null) {
                     return;
                 }
-                validate(record, validatorFor(record));
-                checkRecordSize(id, txn.set(id, record));
+                admit(txn, id, record);
                 before.putIfAbsent(id, existing);
                 docOps.put(id, new RecordOp.Patch(d));
             } else {
-                validate(record, validatorFor(record));
-                checkRecordSize(id, txn.set(id, record));
+                admit(txn, id, record);
                 docOps.put(id, new RecordOp.Put(record));
             }
         } else if (op instanceof RecordOp.Patch patch) {
@@ -1091,18 +1101,14 @@ public final class SyncRoom implements Room {
             FrozenMap next = migrate
                     ? migrations.up(asFrozen(patch.diff().apply(migrations.down(existing))))
                     : asFrozen(patch.diff().apply(existing));
-            if (!(next.get("id") instanceof String nid)
-                    || !nid.equals(id)
-                    || !existing.get("typeName").equals(next.get("typeName"))) {
-                throw new SyncException(
-                        CloseReason.INVALID_RECORD, "a patch may not change the id or typeName of " + id);
-            }
             ObjectDiff d = ObjectDiff.diffRecord(existing, next, legacyAppendMode);
             if (d == null) {
                 return;
             }
-            validate(next, validatorFor(next));
-            checkRecordSize(id, txn.set(id, next));
+            if (!existing.get("typeName").equals(next.get("typeName"))) {
+                throw new SyncException(CloseReason.INVALID_RECORD, "a patch may not change the typeName of " + id);
+            }
+            admit(txn, id, next);
             before.putIfAbsent(id, existing);
             docOps.put(id, new RecordOp.Patch(d));
         } else {
@@ -1114,6 +1120,19 @@ public final class SyncRoom implements Room {
             before.putIfAbsent(id, existing);
             docOps.put(id, RecordOp.Remove.INSTANCE);
         }
+    }
+
+    /**
+     * The one check every document record passes on its way in — a WebSocket push, an offline event, a snapshot
+     * PUT, a restore, a host's update — after {@link #checkRecordType} (and, for an older client, its migration
+     * up): the schema's validator (INVALID_RECORD), its id against its key (UNKNOWN_ERROR, as tldraw's storage
+     * asserts it), and maxRecordChars (INVALID_RECORD); then the write. Presence records pass the presence
+     * validator and the same size limit in {@link #applyPresence}.
+     */
+    private void admit(DocumentState.Txn txn, String id, FrozenMap record) {
+        validate(record, validatorFor(record));
+        checkId(id, record);
+        checkRecordSize(id, txn.set(id, record));
     }
 
     private void checkRecordSize(String id, long size) {
@@ -1143,14 +1162,11 @@ public final class SyncRoom implements Room {
         throw new SyncException(CloseReason.INVALID_RECORD, "a record must stay a JSON object");
     }
 
-    /** Checks what every record needs, whatever the schema: a string id matching its key and a typeName. */
-    private void checkRecordShape(String id, FrozenMap record) {
-        if (!(record.get("id") instanceof String rid)) {
-            throw new SyncException(CloseReason.INVALID_RECORD, "record " + id + " has no string id");
-        }
-        if (!rid.equals(id)) {
-            throw new SyncException(CloseReason.INVALID_RECORD, "record id " + rid + " does not match its key " + id);
-        }
+    /**
+     * Checks, before anything else, that a put's record has a document type (whatever the schema, a
+     * non-empty string); INVALID_RECORD otherwise, as in tldraw.
+     */
+    private void checkRecordType(String id, FrozenMap record) {
         if (!(record.get("typeName") instanceof String type) || type.isEmpty()) {
             throw new SyncException(CloseReason.INVALID_RECORD, "record " + id + " has no typeName");
         }
@@ -1159,6 +1175,17 @@ public final class SyncRoom implements Room {
         }
         if (!schema.isPinned() && !schema.documentTypes().containsKey(type)) {
             throw new SyncException(CloseReason.INVALID_RECORD, "unknown record type " + type);
+        }
+    }
+
+    /**
+     * Checks, after validation and just before storing, that a record's id is its key. tldraw's storage
+     * asserts this, so a mismatch is UNKNOWN_ERROR there, not INVALID_RECORD.
+     */
+    private static void checkId(String id, FrozenMap record) {
+        if (!id.equals(record.get("id"))) {
+            throw new SyncException(
+                    CloseReason.UNKNOWN_ERROR, "record id " + record.get("id") + " does not match its key " + id);
         }
     }
 
@@ -1209,10 +1236,11 @@ public final class SyncRoom implements Room {
             @Override
             public void put(Map<String, ?> record) {
                 FrozenMap r = Frozen.freezeMap(record);
-                Object id = r.get("id");
-                checkRecordShape(id instanceof String s ? s : String.valueOf(id), r);
-                validate(r, validatorFor(r));
-                checkRecordSize((String) id, txn.set((String) id, r));
+                if (!(r.get("id") instanceof String id)) {
+                    throw new SyncException(CloseReason.INVALID_RECORD, "record " + r.get("id") + " has no string id");
+                }
+                checkRecordType(id, r);
+                admit(txn, id, r);
             }
 
             @Override
@@ -1272,14 +1300,8 @@ public final class SyncRoom implements Room {
         DocumentState incoming = migrateSnapshot(snapshot);
         DocumentState.Txn txn = doc.new Txn();
         for (Map.Entry<String, DocumentState.Doc> e : incoming.docs.entrySet()) {
-            FrozenMap record = e.getValue().state();
-            checkRecordShape(e.getKey(), record);
-            validate(record, validatorFor(record));
-            if (!record.equals(doc.get(e.getKey()))) {
-                checkRecordSize(e.getKey(), txn.set(e.getKey(), record));
-            } else {
-                checkRecordSize(e.getKey(), e.getValue().size());
-            }
+            checkRecordType(e.getKey(), e.getValue().state());
+            admit(txn, e.getKey(), e.getValue().state()); // an unchanged record is dropped from it on commit
         }
         for (String id : new ArrayList<>(doc.docs.keySet())) {
             if (!incoming.docs.containsKey(id)) {
@@ -1318,7 +1340,7 @@ public final class SyncRoom implements Room {
             return loaded;
         }
         SchemaNegotiation.Outcome outcome =
-                SchemaNegotiation.negotiateUp(sequences, schema.migrations(), snapshotSchema);
+                SchemaNegotiation.negotiateUp(sequences, schema.migrations(), schema::isRetroactive, snapshotSchema);
         if (outcome.rejection() != null) {
             throw new IllegalArgumentException("snapshot schema cannot be migrated to the room's: "
                     + (outcome.rejection() == CloseReason.SERVER_TOO_OLD

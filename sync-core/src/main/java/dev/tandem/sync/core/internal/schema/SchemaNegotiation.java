@@ -6,13 +6,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Decides whether a client's serialized schema can talk to the room's, following tldraw's {@code
  * getMigrationsSince} and {@code getVersionMismatchReason}: shared sequences where the client is behind
- * (and retroactive sequences the client lacks) need a complete chain of steps that all have a {@code down};
- * a client ahead, or with sequences the room
+ * need a complete chain of steps that all have a {@code down}; a room sequence the client lacks counts as
+ * version 0 when it is retroactive and is ignored otherwise; a client ahead, or with sequences the room
  * does not know, is rejected as {@code SERVER_TOO_OLD}; client sequences unknown to the room are otherwise
  * ignored. Stateless and thread-safe.
  */
@@ -33,11 +34,15 @@ public final class SchemaNegotiation {
 
     /**
      * Negotiates {@code clientSchema} (a serialized schema, v1 or v2) against the room's sequences and
-     * migrations: every step between the client's versions and the room's must have a {@code down}.
+     * migrations: every step between the client's versions and the room's must have a {@code down}; {@code
+     * retroactive} tells which room sequences a client without them is at version 0 of.
      */
     public static Outcome negotiate(
-            Map<String, Integer> roomSequences, List<Migration> roomMigrations, @Nullable Object clientSchema) {
-        return compute(roomSequences, roomMigrations, clientSchema, true);
+            Map<String, Integer> roomSequences,
+            List<Migration> roomMigrations,
+            Predicate<String> retroactive,
+            @Nullable Object clientSchema) {
+        return compute(roomSequences, roomMigrations, retroactive, clientSchema, true);
     }
 
     /**
@@ -46,13 +51,17 @@ public final class SchemaNegotiation {
      * missing and {@code SERVER_TOO_OLD} if the stored schema is ahead of the room's.
      */
     public static Outcome negotiateUp(
-            Map<String, Integer> roomSequences, List<Migration> roomMigrations, @Nullable Object storedSchema) {
-        return compute(roomSequences, roomMigrations, storedSchema, false);
+            Map<String, Integer> roomSequences,
+            List<Migration> roomMigrations,
+            Predicate<String> retroactive,
+            @Nullable Object storedSchema) {
+        return compute(roomSequences, roomMigrations, retroactive, storedSchema, false);
     }
 
     private static Outcome compute(
             Map<String, Integer> roomSequences,
             List<Migration> roomMigrations,
+            Predicate<String> retroactive,
             @Nullable Object clientSchema,
             boolean needDown) {
         if (!(clientSchema instanceof Map<?, ?> schema)) {
@@ -74,10 +83,13 @@ public final class SchemaNegotiation {
         for (Map.Entry<String, Integer> seq : roomSequences.entrySet()) {
             Long theirs = client.get(seq.getKey());
             int ours = seq.getValue();
-            if (theirs == null && isRetroactive(seq.getKey(), roomMigrations)) {
-                theirs = 0L; // like tldraw: a retroactive sequence the client lacks applies in full
+            if (theirs == null) {
+                if (!retroactive.test(seq.getKey())) {
+                    continue;
+                }
+                theirs = 0L;
             }
-            if (theirs == null || theirs == ours) {
+            if (theirs == ours) {
                 continue;
             }
             if (theirs > ours || theirs < 0) {
@@ -101,6 +113,9 @@ public final class SchemaNegotiation {
             // like tldraw: the chain is found first, then every step must be able to go down
             return missingDown ? Outcome.reject(CloseReason.CLIENT_TOO_OLD) : Outcome.ok(steps);
         }
+        if (schemaVersion == 1) {
+            return Outcome.reject(CloseReason.CLIENT_TOO_OLD); // tldraw compares sequences of v2 schemas only
+        }
         for (Map.Entry<String, Long> theirs : client.entrySet()) {
             Integer ours = roomSequences.get(theirs.getKey());
             if (ours == null || theirs.getValue() > ours) {
@@ -108,15 +123,6 @@ public final class SchemaNegotiation {
             }
         }
         return Outcome.reject(CloseReason.CLIENT_TOO_OLD);
-    }
-
-    private static boolean isRetroactive(String sequenceId, List<Migration> roomMigrations) {
-        for (Migration m : roomMigrations) {
-            if (m.retroactive() && m.sequenceId().equals(sequenceId)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Returns the v2 sequences of a serialized schema, or null if it is malformed. */

@@ -77,6 +77,14 @@ public final class TldrawMigrations {
         return s;
     }
 
+    /**
+     * Returns the default sequences that are not retroactive in 5.4.2: a client schema without one of them is
+     * not taken to be at its version 0 (checked with {@code createTLSchema().migrations[id].retroactive}).
+     */
+    public static Set<String> nonRetroactiveSequences() {
+        return NOT_RETROACTIVE;
+    }
+
     /** Returns the record migrations, ordered by sequence and version. */
     public static List<Migration> migrations() {
         return MIGRATIONS;
@@ -108,7 +116,7 @@ public final class TldrawMigrations {
         for (int v = 1; v <= 4; v++) {
             out.add(unsupported("com.tldraw.store", v, null, null));
         }
-        out.add(new Migration("com.tldraw.store", 5, null, null, false, edit(TldrawMigrations::fixIndexKeys), r -> r));
+        out.add(new Migration("com.tldraw.store", 5, null, null, edit(TldrawMigrations::fixIndexKeys), r -> r));
     }
 
     private static void fixIndexKeys(Map<String, Object> r) {
@@ -572,14 +580,10 @@ public final class TldrawMigrations {
 
     // --- building steps
 
-    private static boolean retroactive(String sequenceId) {
-        return !NOT_RETROACTIVE.contains(sequenceId);
-    }
-
     private static Migration record(
             String type, int version, Consumer<Map<String, Object>> up, @Nullable Consumer<Map<String, Object>> down) {
         String seq = "com.tldraw." + type;
-        return new Migration(seq, version, type, null, retroactive(seq), edit(up), down == null ? null : edit(down));
+        return new Migration(seq, version, type, null, edit(up), down == null ? null : edit(down));
     }
 
     private static Migration shapeProps(
@@ -594,8 +598,7 @@ public final class TldrawMigrations {
             Consumer<Map<String, Object>> up,
             @Nullable Consumer<Map<String, Object>> down) {
         String seq = "com.tldraw." + recordType + "." + type;
-        return new Migration(
-                seq, version, recordType, type, retroactive(seq), editProps(up), down == null ? null : editProps(down));
+        return new Migration(seq, version, recordType, type, editProps(up), down == null ? null : editProps(down));
     }
 
     private static Migration assetProps(
@@ -606,13 +609,7 @@ public final class TldrawMigrations {
     private static Migration unsupported(
             String sequenceId, int version, @Nullable String recordType, @Nullable String subType) {
         return new Migration(
-                sequenceId,
-                version,
-                recordType,
-                subType,
-                retroactive(sequenceId),
-                new Unsupported(sequenceId + "/" + version),
-                null);
+                sequenceId, version, recordType, subType, new Unsupported(sequenceId + "/" + version), null);
     }
 
     /** An up step Tandem does not implement: fails on every record it applies to. */

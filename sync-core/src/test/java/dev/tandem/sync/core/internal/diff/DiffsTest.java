@@ -75,6 +75,19 @@ class DiffsTest {
                     .isEqualTo(ops("constructor", DELETE, "toString", put(1)));
         }
 
+        /** tldraw 5.5 skips the key on both sides: its op could not be applied anyway (see AD8). */
+        @Test
+        void diffRecord_protoKey_isSkipped() {
+            assertThat(diff(obj("__proto__", 1, "a", 1), obj("__proto__", 2, "a", 1)))
+                    .isNull();
+            assertThat(diff(obj("a", 1), obj("a", 1, "__proto__", obj("x", 1)))).isNull();
+            assertThat(diff(obj("__proto__", 1), obj())).isNull();
+            assertThat(diff(obj("props", obj("__proto__", 1, "k", 1)), obj("props", obj("k", 2))))
+                    .isEqualTo(ops("props", patch("k", put(2))));
+            assertThat(diff(obj("a", 1, "__proto__", 1), obj("__proto__", 1, "b", 2)))
+                    .isEqualTo(ops("a", DELETE, "b", put(2)));
+        }
+
         @Test
         void diffRecord_D2_opOrder_isPrevKeysThenNewKeys() {
             ObjectDiff diff = diff(obj("a", 1, "b", 2, "c", 3), obj("z", 0, "c", 4, "a", 1, "y", 0));

@@ -28,6 +28,10 @@ class ChunkAssemblerTest {
         return new ChunkAssembler.Error(message);
     }
 
+    private static Result tooLarge(String message) {
+        return new ChunkAssembler.Error(message, true);
+    }
+
     @Test
     void assembler_CH4_wholeMessageWhileIdle_isDecodedAtOnce() {
         assertThat(assembler.accept(PING)).isEqualTo(message(ClientMessage.Ping.INSTANCE));
@@ -124,7 +128,8 @@ class ChunkAssemblerTest {
         ChunkAssembler small = new ChunkAssembler(20);
         assertThat(small.accept(PING)).isEqualTo(message(ClientMessage.Ping.INSTANCE));
         String big = "{\"type\":\"ping\",\"x\":1}";
-        assertThat(small.accept(big)).isEqualTo(error("Message of at least 21 characters exceeds the maximum of 20"));
+        assertThat(small.accept(big))
+                .isEqualTo(tooLarge("Message of at least 21 characters exceeds the maximum of 20"));
         assertThat(small.accept("{\"type\":\"ping\",\"x\":}")).isInstanceOf(ChunkAssembler.Error.class);
     }
 
@@ -133,14 +138,39 @@ class ChunkAssemblerTest {
         ChunkAssembler small = new ChunkAssembler(20);
         assertThat(small.accept("9_" + "x".repeat(15))).isEqualTo(Incomplete.INSTANCE);
         assertThat(small.accept("8_" + "y".repeat(5))).isEqualTo(Incomplete.INSTANCE);
-        assertThat(small.accept("7_z")).isEqualTo(error("Message of at least 21 characters exceeds the maximum of 20"));
+        assertThat(small.accept("7_z"))
+                .isEqualTo(tooLarge("Message of at least 21 characters exceeds the maximum of 20"));
         assertThat(small.isIdle()).isTrue();
-        // Endless empty chunks cost nothing and are harmless.
-        assertThat(small.accept("999999999999999999_")).isEqualTo(Incomplete.INSTANCE);
+        // Empty chunks cost nothing and are harmless.
+        assertThat(small.accept("99999_")).isEqualTo(Incomplete.INSTANCE);
         for (int i = 0; i < 1000; i++) {
-            assertThat(small.accept((999999999999999998L - i) + "_")).isEqualTo(Incomplete.INSTANCE);
+            assertThat(small.accept((99998 - i) + "_")).isEqualTo(Incomplete.INSTANCE);
         }
         assertThat(small.accept("5_x")).isEqualTo(error("Chunks received in wrong order"));
+    }
+
+    @Test
+    void assembler_firstChunkAnnouncingOver100000Chunks_isTooLarge() {
+        // tldraw 5.5's MAX_CHUNK_COUNT: refused on arrival, before anything is gathered
+        assertThat(assembler.accept("100000_{\"type\":")).isEqualTo(tooLarge("Too many chunks: 100001"));
+        assertThat(assembler.isIdle()).isTrue();
+        assertThat(assembler.accept("999999999999999999_")).isEqualTo(tooLarge("Too many chunks: 1000000000000000000"));
+        assertThat(assembler.accept("99999_{\"type\":")).isEqualTo(Incomplete.INSTANCE);
+        // only the first chunk announces the count
+        assertThat(assembler.accept("99998_\"ping\"}")).isEqualTo(Incomplete.INSTANCE);
+    }
+
+    @Test
+    void assembler_onlySizeErrorsAreTooLarge() {
+        ChunkAssembler small = new ChunkAssembler(20);
+        assertThat(small.accept("2_x")).isEqualTo(Incomplete.INSTANCE);
+        assertThat(small.accept("0_x")).isEqualTo(error("Chunks received in wrong order"));
+        assertThat(small.accept("x_")).isEqualTo(error("Invalid chunk"));
+        assertThat(small.accept("0_{")).isInstanceOf(ChunkAssembler.Error.class).isNotEqualTo(tooLarge("x"));
+        assertThat(((ChunkAssembler.Error) small.accept("0_{")).tooLarge()).isFalse();
+        // exactly at the limit is fine
+        assertThat(small.accept("1_{\"type\":\"ping\"")).isEqualTo(Incomplete.INSTANCE);
+        assertThat(small.accept("0_,\"\":1}")).isEqualTo(message(ClientMessage.Ping.INSTANCE));
     }
 
     @Test

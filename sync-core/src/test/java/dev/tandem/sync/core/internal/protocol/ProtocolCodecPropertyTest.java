@@ -122,7 +122,11 @@ class ProtocolCodecPropertyTest {
             fail("decode threw " + t + " instead of ProtocolException", t);
             return;
         }
-        assertThat(reencodeAndDecode.apply(decoded)).isEqualTo(decoded);
+        // Encoding writes only the ops that were kept, so the re-decoded push is as sent
+        Object expected = decoded instanceof ClientMessage.Push p
+                ? new ClientMessage.Push(p.clientClock(), p.diff(), p.presence(), true)
+                : decoded;
+        assertThat(reencodeAndDecode.apply(decoded)).isEqualTo(expected);
     }
 
     private static String validFrame(Random r) {

@@ -14,7 +14,7 @@ class ProtocolConstantsTest {
     }
 
     @Test
-    void closeCode_PV2_is4099WithTldrawReasonStrings() {
+    void closeCode_PV2_is4099WithTldraw55ReasonStrings() {
         assertThat(CloseReason.CLOSE_CODE).isEqualTo(4099);
         assertThat(CloseReason.values())
                 .extracting(CloseReason::wireName)
@@ -27,7 +27,8 @@ class ProtocolConstantsTest {
                         "SERVER_TOO_OLD",
                         "INVALID_RECORD",
                         "RATE_LIMITED",
-                        "ROOM_FULL");
+                        "ROOM_FULL",
+                        "MESSAGE_TOO_LARGE");
     }
 
     @Test

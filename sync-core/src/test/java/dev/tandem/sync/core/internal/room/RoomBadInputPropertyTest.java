@@ -177,7 +177,7 @@ class RoomBadInputPropertyTest {
     }
 
     @Test
-    void messageOverTheSizeLimit_closesWithUnknownError() {
+    void messageOverTheSizeLimit_closesWithMessageTooLarge() {
         RoomFixture f = new RoomFixture(RoomOptions.builder()
                 .schema(RoomFixture.schema())
                 .batchInterval(Duration.ZERO)
@@ -186,7 +186,35 @@ class RoomBadInputPropertyTest {
         a.send(
                 "{\"type\":\"push\",\"clientClock\":0,\"diff\":{\"page:1\":[\"put\",{\"id\":\"page:1\",\"typeName\":\"page\","
                         + "\"name\":\"" + "x".repeat(400) + "\"}]}}");
-        a.expectClosed("UNKNOWN_ERROR");
+        a.expectClosed("MESSAGE_TOO_LARGE");
         assertThat(f.room.documentClock()).isZero();
+    }
+
+    @Test
+    void chunkedMessageOverTheSizeLimit_closesWithMessageTooLarge_asSoonAsItIsOver() {
+        RoomFixture f = new RoomFixture(RoomOptions.builder()
+                .schema(RoomFixture.schema())
+                .batchInterval(Duration.ZERO)
+                .maxMessageChars(300));
+        RoomFixture.Conn a = f.joined("a");
+        RoomFixture.Conn b = f.joined("b");
+        a.send("9_" + "x".repeat(200));
+        assertThat(a.socket.isOpen()).isTrue();
+        a.send("8_" + "x".repeat(101));
+        a.expectClosed("MESSAGE_TOO_LARGE");
+        b.send("{\"type\":\"ping\"}");
+        b.expect("{\"type\":\"pong\"}");
+    }
+
+    @Test
+    void firstChunkAnnouncingOver100000Chunks_closesWithMessageTooLarge() {
+        RoomFixture f = new RoomFixture();
+        RoomFixture.Conn a = f.joined("a");
+        a.send("99999_{");
+        assertThat(a.socket.isOpen()).isTrue();
+
+        RoomFixture.Conn b = f.joined("b");
+        b.send("100000_{");
+        b.expectClosed("MESSAGE_TOO_LARGE");
     }
 }

@@ -155,6 +155,115 @@ class RoomHandshakeTest {
     }
 
     @Test
+    void connect_HS3_missingSequence_isVersionZero_soWithoutMigrationsIsClientTooOld() {
+        RoomFixture f = new RoomFixture();
+        RoomFixture.Conn empty = f.open("a");
+        empty.connect(-1, 8, "{\"schemaVersion\":2,\"sequences\":{}}");
+        empty.expectClosed("CLIENT_TOO_OLD");
+
+        RoomFixture.Conn partial = f.open("b");
+        partial.connect(-1, 8, "{\"schemaVersion\":2,\"sequences\":{\"com.example.shape\":2}}");
+        partial.expectClosed("CLIENT_TOO_OLD");
+    }
+
+    @Test
+    void connect_HS3_v1SchemaWithoutTheRoomsSequences_isClientTooOld() {
+        RoomFixture f = new RoomFixture();
+        RoomFixture.Conn a = f.open("a");
+        a.connect(-1, 8, "{\"schemaVersion\":1,\"storeVersion\":4,\"recordVersions\":{}}");
+        a.expectClosed("CLIENT_TOO_OLD");
+    }
+
+    @Test
+    void connect_HS3_missingSequenceThatIsNotRetroactive_isIgnored() {
+        RoomSchema schema = RoomSchema.builder()
+                .sequence("com.example.shape", 2)
+                .sequence("com.example.store", 1, false)
+                .documentType("page")
+                .presenceType("instance_presence")
+                .build();
+        RoomFixture f = new RoomFixture(RoomOptions.builder().schema(schema).batchInterval(Duration.ZERO));
+        RoomFixture.Conn a = f.open("a");
+        a.connect(-1, 8, "{\"schemaVersion\":2,\"sequences\":{\"com.example.shape\":2}}");
+        assertThat(a.next()).containsEntry("type", "connect");
+
+        RoomFixture.Conn b = f.open("b");
+        b.connect(-1, 8, "{\"schemaVersion\":2,\"sequences\":{\"com.example.store\":1}}");
+        b.expectClosed("CLIENT_TOO_OLD");
+    }
+
+    @Test
+    void connect_HS3_tldrawsNonRetroactiveSequences_areSoByDefault() {
+        RoomSchema schema = RoomSchema.builder()
+                .sequence("com.tldraw.store", 5)
+                .sequence("com.tldraw.shape.arrow", 8)
+                .sequence("com.tldraw.page", 1)
+                .documentType("page")
+                .build();
+        RoomFixture f = new RoomFixture(RoomOptions.builder().schema(schema).batchInterval(Duration.ZERO));
+        RoomFixture.Conn a = f.open("a");
+        a.connect(-1, 8, "{\"schemaVersion\":2,\"sequences\":{\"com.tldraw.page\":1}}");
+        assertThat(a.next()).containsEntry("type", "connect");
+
+        RoomFixture.Conn b = f.open("b");
+        b.connect(-1, 8, "{\"schemaVersion\":2,\"sequences\":{\"com.tldraw.store\":5,\"com.tldraw.shape.arrow\":8}}");
+        b.expectClosed("CLIENT_TOO_OLD");
+        assertThat(schema.isRetroactive("com.tldraw.page")).isTrue();
+        assertThat(schema.isRetroactive("com.tldraw.store")).isFalse();
+    }
+
+    @Test
+    void connect_MG1_missingSequenceWithDownMigrations_getsRecordsMigratedDownFromVersionZero() {
+        RoomSchema schema = RoomSchema.builder()
+                .documentType("shape")
+                .presenceType("instance_presence")
+                .sequence("com.example.store", 1, false)
+                .migration(new Migration(
+                        "com.example.shape", 1, "shape", r -> rename(r, "a", "b"), r -> rename(r, "b", "a")))
+                .migration(new Migration(
+                        "com.example.shape", 2, "shape", r -> rename(r, "b", "c"), r -> rename(r, "c", "b")))
+                .build();
+        RoomFixture f = new RoomFixture(RoomOptions.builder().schema(schema).batchInterval(Duration.ZERO));
+        RoomFixture.Conn current = f.joined("new");
+        current.push(0, "{\"shape:1\":[\"put\",{\"id\":\"shape:1\",\"typeName\":\"shape\",\"c\":5}]}");
+        current.next();
+
+        RoomFixture.Conn old = f.open("old");
+        old.connect(-1, 8, "{\"schemaVersion\":2,\"sequences\":{}}");
+        Map<String, Object> reply = old.next();
+        assertThat(reply).containsEntry("type", "connect");
+        assertThat(reply.get("diff"))
+                .isEqualTo(Json.parse("{\"shape:1\":[\"put\",{\"id\":\"shape:1\",\"typeName\":\"shape\",\"a\":5}]}"));
+    }
+
+    @Test
+    void connect_pinnedRoom_missingSequence_isClientTooOld_exceptTldrawsNonRetroactiveOnes() {
+        RoomFixture f = new RoomFixture(
+                RoomOptions.builder().schema(RoomSchema.pinned()).batchInterval(Duration.ZERO));
+        RoomFixture.Conn first = f.open("a");
+        first.connect(
+                -1,
+                8,
+                "{\"schemaVersion\":2,\"sequences\":{\"com.tldraw.store\":5,\"com.tldraw.shape.arrow\":8,"
+                        + "\"com.tldraw.page\":1,\"com.tldraw.shape.group\":0}}");
+        assertThat(first.next()).containsEntry("type", "connect");
+
+        // no migration is known, so a sequence taken as version 0 cannot be served
+        RoomFixture.Conn noPage = f.open("b");
+        noPage.connect(
+                -1,
+                8,
+                "{\"schemaVersion\":2,\"sequences\":{\"com.tldraw.store\":5,\"com.tldraw.shape.arrow\":8,"
+                        + "\"com.tldraw.shape.group\":0}}");
+        noPage.expectClosed("CLIENT_TOO_OLD");
+
+        // tldraw's store and arrow sequences are not retroactive; a group at version 0 needs nothing
+        RoomFixture.Conn ok = f.open("c");
+        ok.connect(-1, 8, "{\"schemaVersion\":2,\"sequences\":{\"com.tldraw.page\":1}}");
+        assertThat(ok.next()).containsEntry("type", "connect");
+    }
+
+    @Test
     void connect_schemaVersion3_isServerTooOld() {
         RoomFixture f = new RoomFixture();
         RoomFixture.Conn a = f.open("a");

@@ -136,6 +136,38 @@ class RoomPushPullTest {
     }
 
     @Test
+    void applyEvents_recordOrPatchChangingTheId_isInvalidRecord() {
+        RoomFixture f = new RoomFixture();
+        List<EventResult> results = f.room.applyEvents(
+                        List.of(
+                                new PushEvent(
+                                        "other-id",
+                                        "room-1",
+                                        "page:1",
+                                        "page",
+                                        PushEvent.Operation.CREATE,
+                                        Map.of("id", "page:2", "typeName", "page", "name", "x"),
+                                        null,
+                                        0),
+                                create("ok", "page:3", "fine"),
+                                new PushEvent(
+                                        "patch-id",
+                                        "room-1",
+                                        "page:3",
+                                        "page",
+                                        PushEvent.Operation.UPDATE,
+                                        null,
+                                        ObjectDiff.of(Map.of("id", new ValueOp.Put("page:4"))),
+                                        0)),
+                        Access.READ_WRITE)
+                .join();
+        assertThat(results).extracting(EventResult::applied).containsExactly(false, true, false);
+        assertThat(results.get(0).reason()).isEqualTo("INVALID_RECORD: record id page:2 does not match page:1");
+        assertThat(results.get(2).reason()).isEqualTo("INVALID_RECORD: record id page:4 does not match its key page:3");
+        assertThat(f.room.record("page:3").join()).containsEntry("id", "page:3");
+    }
+
+    @Test
     void applyEvents_readOnlyAccess_rejectsEverything() {
         RoomFixture f = new RoomFixture();
         List<EventResult> results = f.room.applyEvents(List.of(create("e1", "page:1", "a")), Access.READ_ONLY)

@@ -183,14 +183,6 @@ class RoomPushTest {
     }
 
     @Test
-    void push_recordIdNotMatchingKey_isInvalidRecord() {
-        RoomFixture f = new RoomFixture();
-        RoomFixture.Conn a = f.joined("a");
-        a.push(0, "{\"shape:2\":[\"put\"," + SHAPE + "]}");
-        a.expectClosed("INVALID_RECORD");
-    }
-
-    @Test
     void push_RP9_readOnlySession_isDiscardedButPresenceGoesThrough() {
         RoomFixture f = new RoomFixture();
         RoomFixture.Conn writer = f.joined("w");

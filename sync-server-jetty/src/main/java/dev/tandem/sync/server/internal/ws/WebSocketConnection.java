@@ -301,18 +301,33 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
         return n;
     }
 
+    /**
+     * Cuts a close reason to 123 UTF-8 bytes (RFC 6455) as tldraw 5.5's {@code closeSession}
+     * does: whole characters are kept while they fit beside a {@code "... (+N bytes)"} suffix naming the bytes
+     * left out; a reason that fits is returned as it is.
+     */
     static String truncateReason(String reason) {
-        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length <= MAX_CLOSE_REASON_BYTES) {
+        long total = utf8Length(reason);
+        if (total <= MAX_CLOSE_REASON_BYTES) {
             return reason;
         }
-        int end = reason.length();
-        while (utf8Length(reason.substring(0, end)) > MAX_CLOSE_REASON_BYTES) {
-            end--;
-            if (end > 0 && Character.isLowSurrogate(reason.charAt(end))) {
-                end--;
+        // the dropped count has no more digits than the total, so reserving room for the total's suffix fits
+        long budget = MAX_CLOSE_REASON_BYTES - truncatedSuffix(total).length();
+        int end = 0;
+        long kept = 0;
+        while (end < reason.length()) {
+            int next = reason.offsetByCodePoints(end, 1);
+            long bytes = utf8Length(reason.substring(end, next));
+            if (kept + bytes > budget) {
+                break;
             }
+            kept += bytes;
+            end = next;
         }
-        return reason.substring(0, end);
+        return reason.substring(0, end) + truncatedSuffix(total - kept);
+    }
+
+    private static String truncatedSuffix(long droppedBytes) {
+        return "... (+" + droppedBytes + " bytes)";
     }
 }

@@ -37,11 +37,24 @@ class WebSocketConnectionTest {
     }
 
     @Test
-    void truncateReason_keepsAtMost123BytesWithoutSplittingCharacters() {
+    void truncateReason_upTo123Bytes_isUnchanged() {
         assertThat(WebSocketConnection.truncateReason("INVALID_RECORD")).isEqualTo("INVALID_RECORD");
-        String truncated = WebSocketConnection.truncateReason("€".repeat(100));
-        assertThat(truncated).isEqualTo("€".repeat(41));
-        String pairs = WebSocketConnection.truncateReason("😀".repeat(40));
-        assertThat(pairs).isEqualTo("😀".repeat(30));
+        assertThat(WebSocketConnection.truncateReason("x".repeat(123))).isEqualTo("x".repeat(123));
+        assertThat(WebSocketConnection.truncateReason("é".repeat(61) + "x")).isEqualTo("é".repeat(61) + "x");
+    }
+
+    /** The expected reasons are what tldraw 5.5's closeSession sends for the same input. */
+    @Test
+    void truncateReason_over123Bytes_isCutWholeCharactersAndSaysHowManyBytesWentAsTldraw55() {
+        assertThat(WebSocketConnection.truncateReason("x".repeat(124))).isEqualTo("x".repeat(107) + "... (+17 bytes)");
+        assertThat(WebSocketConnection.truncateReason("é".repeat(100))).isEqualTo("é".repeat(53) + "... (+94 bytes)");
+        assertThat(WebSocketConnection.truncateReason("€".repeat(100))).isEqualTo("€".repeat(35) + "... (+195 bytes)");
+        assertThat(WebSocketConnection.truncateReason("😀".repeat(40))).isEqualTo("😀".repeat(26) + "... (+56 bytes)");
+        for (int n = 124; n < 2000; n += 7) {
+            String cut = WebSocketConnection.truncateReason("ab€😀".repeat(n / 10 + 1));
+            assertThat(cut.getBytes(StandardCharsets.UTF_8).length)
+                    .as("n %d", n)
+                    .isLessThanOrEqualTo(123);
+        }
     }
 }
