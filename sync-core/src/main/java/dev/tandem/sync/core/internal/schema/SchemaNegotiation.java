@@ -12,9 +12,8 @@ import org.jspecify.annotations.Nullable;
  * Decides whether a client's serialized schema can talk to the room's, following tldraw's {@code
  * getMigrationsSince} and {@code getVersionMismatchReason}: shared sequences where the client is behind
  * (and retroactive sequences the client lacks) need a complete chain of steps that all have a {@code down};
- * a client ahead, or with sequences the room
- * does not know, is rejected as {@code SERVER_TOO_OLD}; client sequences unknown to the room are otherwise
- * ignored. Stateless and thread-safe.
+ * a client ahead, or with sequences the room does not know, is rejected as {@code SERVER_TOO_OLD}; client
+ * sequences unknown to the room are otherwise ignored. Stateless and thread-safe.
  */
 public final class SchemaNegotiation {
     private SchemaNegotiation() {}
