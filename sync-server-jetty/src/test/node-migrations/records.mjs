@@ -1,6 +1,7 @@
 // Records of every default tldraw record, shape, binding and asset type, written the way a given tldraw
-// release stores them (its props and defaults, picked by that release's own migration versions) and
-// checked with that release's own validators. Test data only: no tldraw source.
+// release stores them: made by that release's own record types (shape props, which tldraw's editor
+// fills, are given here, picked by the release's own migration versions) and checked with its own
+// validators. Test data only: no tldraw source.
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
@@ -296,8 +297,11 @@ export function buildRecords(release) {
 		})
 	}
 
-	for (const r of records) {
-		schema.types[r.typeName].validate(r)
-	}
-	return { schema: serialized, records }
+	// made by the release's own record types (their defaults fill anything not given), then validated
+	const made = records.map(({ typeName, ...properties }) => {
+		const record = JSON.parse(JSON.stringify(schema.types[typeName].create(properties)))
+		schema.types[typeName].validate(record)
+		return record
+	})
+	return { schema: serialized, records: made }
 }
