@@ -204,6 +204,113 @@ for (const kind of kinds) {
   }
 }
 
+// URLs: every URL-like property of one record of each kind, through the URL forms tldraw's validators meet
+const urlSamples = [
+  '', 'https://tldraw.com', 'http://example.com/a b', 'HTTPS://EXAMPLE.COM/X', 'https://例え.jp/パス', 'mailto:a@b.c',
+  'data:image/png;base64,AAAA', 'asset:abc', 'asset://abc', 'ftp://example.com/f', 'file:///etc/passwd', 'javascript:alert(1)',
+  'about:blank', 'blob:https://example.com/uuid', 'http://', 'https://', 'http:example.com', 'http:/example.com',
+  'https://example.com:8080/p', 'https://example.com:65536', 'https://user:pw@example.com', 'https://@example.com',
+  'http://exa mple.com', 'http://exa%20mple.com', 'http://[::1]:3000/', 'http://[::1', 'http://1.2.3.4', 'http://1.2.3.256',
+  'http://0x7f.1', 'http://example.123', 'http://999999999999', '/relative', './relative', '../up', '//cdn.example.com/x.png',
+  '///triple', 'relative/path', 'www.example.com', ' https://padded.example.com ', 'ht tp://x', '1http://x', 'a+b.c-d:opaque',
+]
+const urlKeys = new Set(['url', 'src', 'favicon', 'image', 'imageUrl'])
+for (const kind of kinds) {
+  const r = firstOf((s) => kindOf(s) === kind)
+  for (const { path, value } of paths(r)) {
+    if (!urlKeys.has(path[path.length - 1]) || typeof value !== 'string') continue
+    for (const u of urlSamples) {
+      const m = clone(r)
+      set(m, path, u)
+      add(`${kind}: ${path.join('.')} = ${JSON.stringify(u)}`, m)
+    }
+  }
+}
+
+// parts whose validators the random mutations rarely reach
+const richTexts = [
+  { type: 'doc', content: [] }, { type: 'doc' }, { type: 'doc', content: [{ type: 'paragraph' }], attrs: { dir: 'rtl' } },
+  { type: 'doc', content: [1, null, 'x'], attrs: null }, { type: 3, content: [] }, { type: 'doc', content: {} },
+  { type: 'doc', content: [], extra: 1 }, 'plain text',
+]
+for (const kind of ['shape:geo', 'shape:note', 'shape:text', 'shape:arrow']) {
+  const r = firstOf((s) => kindOf(s) === kind)
+  for (const rt of richTexts) {
+    const m = clone(r)
+    m.props.richText = rt
+    add(`${kind}: richText ${JSON.stringify(rt)}`, m)
+  }
+}
+{
+  const r = firstOf((s) => kindOf(s) === 'shape:line')
+  const [firstKey] = Object.keys(r.props.points)
+  const variants = [
+    (p) => { p.other = { id: 'other', index: 'a9', x: 1, y: 2 } },
+    (p) => { p[firstKey].index = 'a10' },
+    (p) => { p[firstKey].z = 0 },
+    (p) => { delete p[firstKey].id },
+    (p) => { p[firstKey] = null },
+    (p) => { for (const k of Object.keys(p)) delete p[k] },
+  ]
+  variants.forEach((f, i) => { const m = clone(r); f(m.props.points); add(`shape:line: points variant ${i}`, m) })
+  for (const points of [[], [{ id: 'a', index: 'a1', x: 0, y: 0 }], 'x', null]) {
+    const m = clone(r)
+    m.props.points = points
+    add(`shape:line: points ${JSON.stringify(points)}`, m)
+  }
+}
+{
+  const r = firstOf((s) => kindOf(s) === 'shape:image' && s.props.crop)
+  for (const crop of [null, { topLeft: { x: 0, y: 0 }, bottomRight: { x: 1, y: 1 }, isCircle: true },
+    { topLeft: { x: 0, y: 0 }, bottomRight: { x: 1, y: 1 }, isCircle: 'yes' }, { topLeft: { x: 0, y: 0 } },
+    { topLeft: { x: 0, y: 0, z: 1 }, bottomRight: { x: 1, y: 1 } }]) {
+    const m = clone(r)
+    m.props.crop = crop
+    add(`shape:image: crop ${JSON.stringify(crop)}`, m)
+  }
+}
+{
+  const r = firstOf((s) => s.typeName === 'instance_presence')
+  const variants = {
+    cursor: [null, { x: 1, y: 2, type: 'grab', rotation: 0 }, { x: 1, y: 2, type: 'hand', rotation: 0 }, { x: 1, y: 2, type: 'grab' }],
+    followingUserId: [null, 'user:x', 'peer:x'],
+    lastActivityTimestamp: [null, 1733300000000, '1'],
+    selectedShapeIds: [[], ['shape:a', 'shape:b'], ['page:a'], 'shape:a'],
+    scribbles: [[], [{ id: 's', points: [{ x: 0, y: 0, z: 0.5 }], size: 4, color: 'laser', opacity: 0.8, state: 'active', delay: 0, shrink: 0.1, taper: true }],
+      [{ id: 's', points: [], size: -1, color: 'laser', opacity: 1, state: 'active', delay: 0, shrink: 0, taper: false }],
+      [{ id: 's', points: [], size: 1, color: 'red', opacity: 1, state: 'active', delay: 0, shrink: 0, taper: false }]],
+    camera: [null, { x: 0, y: 0, z: 1 }, { x: 0, y: 0 }],
+    screenBounds: [null, { x: 0, y: 0, w: 10, h: 10 }, { x: 0, y: 0, w: 10 }],
+    brush: [null, { x: 0, y: 0, w: -10, h: 10 }],
+    currentPageId: ['page:x', 'shape:x'],
+    chatMessage: ['hi', null],
+  }
+  for (const [key, values] of Object.entries(variants)) {
+    for (const v of values) {
+      const m = clone(r)
+      m[key] = v
+      add(`instance_presence: ${key} = ${JSON.stringify(v)}`, m)
+    }
+  }
+}
+{
+  for (const [kind, key, values] of [
+    ['asset:image', 'fileSize', [undefined, 1, 0, -1, 2.5]],
+    ['asset:image', 'pixelRatio', [undefined, 0, 2, -1]],
+    ['asset:image', 'mimeType', [null, 'image/png', 3]],
+    ['asset:video', 'fileSize', [undefined, 0, -1]],
+    ['asset:bookmark', 'favicon', [undefined, '']],
+  ]) {
+    const r = firstOf((s) => kindOf(s) === kind)
+    for (const v of values) {
+      const m = clone(r)
+      if (v === undefined) delete m.props[key]
+      else m.props[key] = v
+      add(`${kind}: props.${key} = ${v === undefined ? '(removed)' : JSON.stringify(v)}`, m)
+    }
+  }
+}
+
 const lines = cases.map((c) => JSON.stringify({ ...c, ...verdict(c.json) }))
 writeFileSync(outPath, lines.join('\n') + '\n')
 const valid = cases.length - lines.filter((l) => JSON.parse(l).valid === false).length
