@@ -32,7 +32,7 @@ public final class UrlCheck implements Validator {
         if (!(value instanceof String s)) {
             throw new ValidationException("Expected string, got " + JsText.typeOf(value));
         }
-        if (s.isEmpty()) {
+        if (s.isEmpty() || isPlainHttp(s)) {
             return;
         }
         String scheme = scheme(s);
@@ -55,6 +55,45 @@ public final class UrlCheck implements Validator {
 
     private static ValidationException invalid(String s, String suffix) {
         return new ValidationException("Expected a valid url, got " + JsText.stringify(s) + suffix);
+    }
+
+    /**
+     * The common case without allocating: {@code http://} or {@code https://}, an allowed protocol, and a
+     * lower-case host name of letters, digits, dots and hyphens whose last label starts with a letter (so it
+     * is no IPv4 address), with no port. Everything else takes the full parse.
+     */
+    private boolean isPlainHttp(String s) {
+        int hostStart;
+        if (s.startsWith("https://")) {
+            hostStart = 8;
+            if (!protocols.contains("https")) {
+                return false;
+            }
+        } else if (s.startsWith("http://")) {
+            hostStart = 7;
+            if (!protocols.contains("http")) {
+                return false;
+            }
+        } else {
+            return false;
+        }
+        if (s.charAt(s.length() - 1) <= 0x20) {
+            return false;
+        }
+        int labelStart = hostStart;
+        int i = hostStart;
+        for (; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '/' || c == '?' || c == '#') {
+                break;
+            }
+            if (c == '.') {
+                labelStart = i + 1;
+            } else if (!((c >= 'a' && c <= 'z') || isDigit(c) || c == '-')) {
+                return false;
+            }
+        }
+        return i > hostStart && labelStart < i && s.charAt(labelStart) >= 'a' && s.charAt(labelStart) <= 'z';
     }
 
     /** Returns the lower-case scheme of an absolute URL that parses, or null if it does not parse alone. */
