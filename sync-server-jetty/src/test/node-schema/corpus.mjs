@@ -4,7 +4,8 @@
 //
 //   node corpus.mjs <out.jsonl> [seed] [node_modules dir]
 //
-// Each output line: {"name": what was done, "json": the record's JSON text, "valid": tldraw's verdict,
+// The first output line is {"schema": createTLSchema().serialize(), "scopes": {typeName: scope}}; each other
+// line: {"name": what was done, "json": the record's JSON text, "valid": tldraw's verdict,
 // "message": tldraw's error message or null}. The JSON text is what a client would send; a few records hold
 // numbers JSON.parse reads as ±Infinity (1e400), which JSON.stringify cannot write.
 import { createRequire } from 'node:module'
@@ -311,7 +312,10 @@ for (const kind of ['shape:geo', 'shape:note', 'shape:text', 'shape:arrow']) {
   }
 }
 
-const lines = cases.map((c) => JSON.stringify({ ...c, ...verdict(c.json) }))
+// first line: tldraw's serialized schema and the scope of each record type, for the test to compare
+const scopes = Object.fromEntries(Object.entries(schema.types).map(([name, type]) => [name, type.scope]))
+const header = JSON.stringify({ schema: schema.serialize(), scopes })
+const lines = [header, ...cases.map((c) => JSON.stringify({ ...c, ...verdict(c.json) }))]
 writeFileSync(outPath, lines.join('\n') + '\n')
 const valid = cases.length - lines.filter((l) => JSON.parse(l).valid === false).length
 console.log(`corpus: ${cases.length} records (${valid} valid, ${cases.length - valid} invalid), seed ${seed}`)

@@ -50,10 +50,28 @@ class TldrawValidatorCorpusIT {
                     cases.add(castMap(Json.parse(line)));
                 }
             }
+            assertThat(cases).as("corpus lines").isNotEmpty();
+            checkSchema(cases.remove(0));
             check(cases);
         } finally {
             Files.deleteIfExists(out);
         }
+    }
+
+    /** Tandem's tldraw schema has tldraw's sequences, and its room types are tldraw's non-session types. */
+    private static void checkSchema(Map<String, Object> header) {
+        RoomSchema schema = TldrawSchema.defaults();
+        assertThat(schema.serialize()).as("serialized schema").isEqualTo(header.get("schema"));
+        Map<String, Object> scopes = castMap(header.get("scopes"));
+        Map<String, Object> documentTypes = new TreeMap<>();
+        scopes.forEach((type, scope) -> {
+            if (scope.equals("document")) {
+                documentTypes.put(type, scope);
+            }
+        });
+        assertThat(schema.documentTypes().keySet()).as("document types").isEqualTo(documentTypes.keySet());
+        assertThat(scopes).as("tldraw's presence type").containsEntry(schema.presenceType(), "presence");
+        assertThat(scopes.values()).as("presence types").containsOnlyOnce("presence");
     }
 
     private static void check(List<Map<String, Object>> cases) {
