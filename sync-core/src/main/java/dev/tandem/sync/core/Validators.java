@@ -28,11 +28,11 @@ import org.jspecify.annotations.Nullable;
  * Validator point = Validators.object(Map.of(
  *     "x", Validators.number(),
  *     "y", Validators.number()));
- * Validator cardProps = Validators.object(new LinkedHashMap<>(Map.of(
+ * Validator cardProps = Validators.object(Map.of(
  *     "w", Validators.nonZeroNumber(),
  *     "label", Validators.string(),
  *     "anchor", point.nullable(),
- *     "tone", Validators.literalEnum("calm", "loud"))));
+ *     "tone", Validators.literalEnum("calm", "loud")));
  * cardProps.validate(Json.parse("{\"w\":-5,\"label\":\"x\",\"anchor\":null,\"tone\":\"calm\"}"));
  * // throws ValidationException: At w: Expected a non-zero positive number, got -5
  * }</pre>
@@ -162,9 +162,10 @@ public final class Validators {
     }
 
     /**
-     * {@code T.object}: an object with exactly these properties (validated in the map's iteration order);
-     * any other property is refused. A missing property is passed to its validator's {@link
-     * Validator#validateMissing}.
+     * {@code T.object}: an object with exactly these properties; any other property is refused. A missing
+     * property is passed to its validator's {@link Validator#validateMissing}. Properties are checked in the
+     * map's iteration order, which decides only which error is reported first (pass a {@code LinkedHashMap}
+     * to fix it).
      */
     public static Validator object(Map<String, ? extends Validator> properties) {
         return new ObjectCheck(checkProperties(properties), false);

@@ -94,6 +94,15 @@ class ValidatorsTest {
     }
 
     @Test
+    void literalEnum_numbersOfAnyJavaType_compareByValue() {
+        Validator v = Validators.literalEnum(2, 3);
+        accepts(v, 2);
+        accepts(v, 3.0);
+        refuses(v, 2.5, "Expected 2 or 3, got 2.5");
+        accepts(Validators.literal(1), (short) 1);
+    }
+
+    @Test
     void literal_otherValue_isRefusedWithTheValueAsJson() {
         refuses(Validators.literal("shape"), "page", "Expected shape, got \"page\"");
         refuses(Validators.literal(3), 4L, "Expected 3, got 4");
