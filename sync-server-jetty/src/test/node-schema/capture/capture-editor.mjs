@@ -3,10 +3,13 @@
 // as a user does), and writes the store's document records plus the instance_presence record that tldraw's
 // sync client derives from the editor. Run once; its output is committed as ../editor-records.json.
 //
-//   cd examples/tldraw-web && npm install            (tldraw, vite, playwright-core)
-//   npx vite build <this dir> --config <this dir>/vite.config.js
-//   node <this dir>/srv.mjs &                        (serves <this dir>/dist on 127.0.0.1:5199)
-//   node <this dir>/capture-editor.mjs editor-records.json
+// It needs the packages of examples/tldraw-web (tldraw, vite, playwright-core), so run it from a copy there:
+//
+//   cp -r sync-server-jetty/src/test/node-schema/capture examples/tldraw-web/cap
+//   cd examples/tldraw-web && npm install
+//   npx vite build cap --config cap/vite.config.js
+//   node cap/srv.mjs &                               (serves cap/dist on 127.0.0.1:5199)
+//   node cap/capture-editor.mjs editor-records.json
 //
 // Chromium comes from the system (/usr/bin/chromium). The page is offline: tldraw's CDN fetches fail harmlessly.
 import { chromium } from 'playwright-core'
