@@ -3,10 +3,10 @@
 // as a user does), and writes the store's document records plus the instance_presence record that tldraw's
 // sync client derives from the editor. Run once; its output is committed as ../editor-records.json.
 //
-// It needs the packages of examples/tldraw-web (tldraw, vite, playwright-core), so run it from a copy there:
+// It needs the packages of examples/tldraw-web (tldraw, vite, playwright-core), so run it in a scratch copy:
 //
-//   cp -r sync-server-jetty/src/test/node-schema/capture examples/tldraw-web/cap
-//   cd examples/tldraw-web && npm install
+//   cp -r examples/tldraw-web /tmp/tlweb && cp -r sync-server-jetty/src/test/node-schema/capture /tmp/tlweb/cap
+//   cd /tmp/tlweb && npm install
 //   npx vite build cap --config cap/vite.config.js
 //   node cap/srv.mjs &                               (serves cap/dist on 127.0.0.1:5199)
 //   node cap/capture-editor.mjs editor-records.json
