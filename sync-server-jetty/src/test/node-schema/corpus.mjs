@@ -214,6 +214,8 @@ const urlSamples = [
   'http://exa mple.com', 'http://exa%20mple.com', 'http://[::1]:3000/', 'http://[::1', 'http://1.2.3.4', 'http://1.2.3.256',
   'http://0x7f.1', 'http://example.123', 'http://999999999999', '/relative', './relative', '../up', '//cdn.example.com/x.png',
   '///triple', 'relative/path', 'www.example.com', ' https://padded.example.com ', 'ht tp://x', '1http://x', 'a+b.c-d:opaque',
+  'http://xn--a.com', 'http://xn--ls8h.la', 'http://XN--LS8H.la', 'http://xn--.com', 'http://a.xn--bcher-kva.de', 'http://xn--zz',
+  'http://a..b', 'http://.a', 'http://a_b.com', 'https://exa\tmple.com', 'http://ab.c\n', 'http://a.0x1g', 'http://a.1b',
 ]
 const urlKeys = new Set(['url', 'src', 'favicon', 'image', 'imageUrl'])
 for (const kind of kinds) {

@@ -87,6 +87,9 @@ public final class UrlCheck implements Validator {
             if (c == '/' || c == '?' || c == '#') {
                 break;
             }
+            if (i == labelStart && s.startsWith("xn--", i)) {
+                return false; // punycode labels must decode: the full parse checks them
+            }
             if (c == '.') {
                 labelStart = i + 1;
             } else if (!((c >= 'a' && c <= 'z') || isDigit(c) || c == '-')) {
@@ -219,7 +222,15 @@ public final class UrlCheck implements Validator {
                 return false;
             }
         }
-        return ipv4Ok(decoded.toLowerCase(Locale.ROOT));
+        String lower = decoded.toLowerCase(Locale.ROOT);
+        if (lower.contains("xn--")) {
+            for (String label : lower.split("\\.", -1)) {
+                if (label.startsWith("xn--") && !Punycode.isValidLabel(label.substring(4))) {
+                    return false;
+                }
+            }
+        }
+        return ipv4Ok(lower);
     }
 
     /** Hosts that end in a number must be a whole IPv4 address; others are domains. */
