@@ -230,6 +230,27 @@ for (const kind of kinds) {
   }
 }
 
+// seeded random URLs, built from pieces, through T.linkUrl (a geo shape's url) and T.srcUrl (an image asset's src)
+{
+  const schemes = ['http', 'http', 'https', 'https', 'https', 'HTTPS', 'mailto', 'data', 'asset', 'ftp', 'file', 'javascript', 'h1', 'x-y', '', '1a']
+  const separators = [':', '://', '://', '://', '://', ':/', ':///', ':\\\\', '//', '/', './', '../', ' ']
+  const hosts = [
+    'example.com', 'a', '1.2.3.4', '256.1.1.1', '0x7f.0.0.1', '1.2.3', '4294967295', '4294967296', '[::1]', '[::1', '[x]',
+    'ex ample.com', '例え.jp', 'xn--ls8h', 'xn--a', 'a..b', '', '@', 'u:p@h.com', 'h.com:80', 'h.com:99999', 'h.com:x',
+    '%41.com', '%zz.com', 'a%20b.com', 'a<b', 'a^b', 'a|b', 'A.COM', 'a.b.',
+  ]
+  const tails = ['', '/', '/p?q=1#f', '?q', '#f', '/a b', '\\\\back', ':8080/x']
+  const geo = firstOf((s) => kindOf(s) === 'shape:geo')
+  const image = firstOf((s) => kindOf(s) === 'asset:image')
+  for (let i = 0; i < 150; i++) {
+    const url = pick(schemes) + pick(separators) + pick(hosts) + pick(tails)
+    const m = clone(random() < 0.5 ? geo : image)
+    if (m.typeName === 'shape') m.props.url = url
+    else m.props.src = url
+    add(`${kindOf(m)}: random url ${JSON.stringify(url)}`, m)
+  }
+}
+
 // parts whose validators the random mutations rarely reach
 const richTexts = [
   { type: 'doc', content: [] }, { type: 'doc' }, { type: 'doc', content: [{ type: 'paragraph' }], attrs: { dir: 'rtl' } },

@@ -156,6 +156,10 @@ class TldrawValidatorCorpusIT {
         assertThat(disagreements)
                 .as("records tldraw and Tandem judge differently")
                 .isEmpty();
+        // beyond the verdict, the message too, except where Tandem's parser refused the text before validation
+        assertThat(messageDifferences)
+                .as("refusals whose message differs from tldraw's")
+                .isEmpty();
     }
 
     /** The verdict of a record pushed to a Tandem room with tldraw's schema. */

@@ -121,7 +121,7 @@ public final class UrlCheck implements Validator {
         String rest = s.substring(colon + 1);
         if (SPECIAL.contains(scheme)) {
             if (scheme.equals("file")) {
-                return scheme;
+                return fileHostParses(rest) ? scheme : null;
             }
             int i = 0;
             while (i < rest.length() && (rest.charAt(i) == '/' || rest.charAt(i) == '\\')) {
@@ -133,6 +133,27 @@ public final class UrlCheck implements Validator {
             return authorityParses(rest.substring(2), false) ? scheme : null;
         }
         return scheme;
+    }
+
+    /** A {@code file:} URL's host, if it has one: no port or user, else a host name like a special URL's. */
+    private static boolean fileHostParses(String rest) {
+        if (rest.length() < 2 || !isSlash(rest.charAt(0)) || !isSlash(rest.charAt(1))) {
+            return true;
+        }
+        int end = 2;
+        while (end < rest.length() && "/\\?#".indexOf(rest.charAt(end)) < 0) {
+            end++;
+        }
+        String host = rest.substring(2, end);
+        boolean driveLetter =
+                host.length() == 2 && isAsciiAlpha(host.charAt(0)) && (host.charAt(1) == ':' || host.charAt(1) == '|');
+        if (host.isEmpty() || driveLetter) {
+            return true;
+        }
+        if (host.indexOf(':') >= 0 || host.indexOf('@') >= 0) {
+            return false;
+        }
+        return authorityParses(host, true);
     }
 
     /** A path-absolute or dot-relative reference against {@code http://example.com}. */
