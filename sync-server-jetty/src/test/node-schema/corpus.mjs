@@ -57,8 +57,9 @@ function verdict(jsonText) {
 
 const INF = '__TANDEM_CORPUS_INFINITY__'
 const NEG_INF = '__TANDEM_CORPUS_NEG_INFINITY__'
+const NEG_ZERO = '__TANDEM_CORPUS_NEG_ZERO__'
 function toJson(record) {
-  return JSON.stringify(record).replaceAll(`"${INF}"`, '1e400').replaceAll(`"${NEG_INF}"`, '-1e400')
+  return JSON.stringify(record).replaceAll(`"${INF}"`, '1e400').replaceAll(`"${NEG_INF}"`, '-1e400').replaceAll(`"${NEG_ZERO}"`, '-0')
 }
 
 const clone = (x) => JSON.parse(JSON.stringify(x))
@@ -131,9 +132,10 @@ for (const r of seeds) {
   for (let i = 0; i < Math.min(4, numbers.length); i++) {
     const { path } = pick(numbers)
     const m = clone(r)
-    const v = pick([0, -1, -0.5, 0.5, 1, 2, 1e300, -1e-300, 9007199254740993, INF, NEG_INF, INF])
+    const v = pick([0, -1, -0.5, 0.5, 1, 2, 1e300, -1e-300, 9007199254740993, INF, NEG_INF, INF, NEG_ZERO])
     set(m, path, v)
-    add(`${kind}: ${path.join('.')} = ${v === INF ? '1e400' : v === NEG_INF ? '-1e400' : v}`, m)
+    const shown = { [INF]: '1e400', [NEG_INF]: '-1e400', [NEG_ZERO]: '-0' }[v] ?? v
+    add(`${kind}: ${path.join('.')} = ${shown}`, m)
   }
   // strings: enums, ids, urls, index keys
   const strings = leaves.filter((p) => typeof p.value === 'string')
@@ -197,10 +199,10 @@ for (const kind of kinds) {
     }
   }
   if ('opacity' in r) {
-    for (const opacity of [0, 1, 0.25, 1.01, -0.01, '1', INF]) {
+    for (const opacity of [0, 1, 0.25, 1.01, -0.01, '1', INF, NEG_ZERO]) {
       const m = clone(r)
       m.opacity = opacity
-      add(`${kind}: opacity ${opacity === INF ? '1e400' : JSON.stringify(opacity)}`, m)
+      add(`${kind}: opacity ${opacity === INF ? '1e400' : opacity === NEG_ZERO ? '-0' : JSON.stringify(opacity)}`, m)
     }
   }
 }
@@ -249,6 +251,14 @@ for (const kind of kinds) {
     else m.props.src = url
     add(`${kindOf(m)}: random url ${JSON.stringify(url)}`, m)
   }
+}
+
+// -0 where the sign matters: tldraw reads it as -0, Tandem as 0
+for (const [kind, path] of [['shape:geo', ['props', 'w']], ['shape:geo', ['props', 'growY']], ['shape:draw', ['props', 'scaleX']],
+  ['asset:image', ['props', 'fileSize']], ['asset:image', ['props', 'pixelRatio']], ['shape:note', ['props', 'fontSizeAdjustment']]]) {
+  const m = clone(firstOf((s) => kindOf(s) === kind))
+  set(m, path, NEG_ZERO)
+  add(`${kind}: ${path.join('.')} = -0`, m)
 }
 
 // parts whose validators the random mutations rarely reach
