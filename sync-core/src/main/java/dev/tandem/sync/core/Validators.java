@@ -8,6 +8,7 @@ import dev.tandem.sync.core.internal.validate.ObjectCheck;
 import dev.tandem.sync.core.internal.validate.UnionCheck;
 import dev.tandem.sync.core.internal.validate.UrlCheck;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -137,7 +138,7 @@ public final class Validators {
 
     /** {@code T.literalEnum}: one of {@code values}; the message lists them in this order. */
     public static Validator literalEnum(Object... values) {
-        return setEnum(List.of(values));
+        return setEnum(Arrays.asList(Objects.requireNonNull(values, "values")));
     }
 
     /** {@code T.setEnum}: one of {@code values}; the message lists them in iteration order. */
