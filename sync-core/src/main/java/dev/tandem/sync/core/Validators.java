@@ -8,6 +8,7 @@ import dev.tandem.sync.core.internal.validate.ObjectCheck;
 import dev.tandem.sync.core.internal.validate.UnionCheck;
 import dev.tandem.sync.core.internal.validate.UrlCheck;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,11 +29,11 @@ import org.jspecify.annotations.Nullable;
  * Validator point = Validators.object(Map.of(
  *     "x", Validators.number(),
  *     "y", Validators.number()));
- * Validator cardProps = Validators.object(new LinkedHashMap<>(Map.of(
+ * Validator cardProps = Validators.object(Map.of(
  *     "w", Validators.nonZeroNumber(),
  *     "label", Validators.string(),
  *     "anchor", point.nullable(),
- *     "tone", Validators.literalEnum("calm", "loud"))));
+ *     "tone", Validators.literalEnum("calm", "loud")));
  * cardProps.validate(Json.parse("{\"w\":-5,\"label\":\"x\",\"anchor\":null,\"tone\":\"calm\"}"));
  * // throws ValidationException: At w: Expected a non-zero positive number, got -5
  * }</pre>
@@ -137,7 +138,7 @@ public final class Validators {
 
     /** {@code T.literalEnum}: one of {@code values}; the message lists them in this order. */
     public static Validator literalEnum(Object... values) {
-        return setEnum(List.of(values));
+        return setEnum(Arrays.asList(Objects.requireNonNull(values, "values")));
     }
 
     /** {@code T.setEnum}: one of {@code values}; the message lists them in iteration order. */
@@ -162,9 +163,10 @@ public final class Validators {
     }
 
     /**
-     * {@code T.object}: an object with exactly these properties (validated in the map's iteration order);
-     * any other property is refused. A missing property is passed to its validator's {@link
-     * Validator#validateMissing}.
+     * {@code T.object}: an object with exactly these properties; any other property is refused. A missing
+     * property is passed to its validator's {@link Validator#validateMissing}. Properties are checked in the
+     * map's iteration order, which decides only which error is reported first (pass a {@code LinkedHashMap}
+     * to fix it).
      */
     public static Validator object(Map<String, ? extends Validator> properties) {
         return new ObjectCheck(checkProperties(properties), false);

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * against a Tandem server: convergence of three clients, incremental reconnect, read-only discard, chunked
  * pushes and the 4099 rejections. The npm packages are installed by the {@code it} profile ({@code npm ci}).
  *
- * <p>Rooms named {@code strict-…} get an explicit schema equal to tldraw's (so unknown record types are
- * rejected); all others run in pinned mode, the server's default.
+ * <p>Rooms named {@code strict-…} get tldraw's schema with its validators ({@code TldrawSchema.defaults()}, so
+ * unknown record types and invalid records are rejected); all others run in pinned mode, the server's default.
  */
 class TldrawClientInteropIT {
     private static final Logger LOG = LoggerFactory.getLogger(TldrawClientInteropIT.class);
@@ -38,13 +38,11 @@ class TldrawClientInteropIT {
 
     @BeforeEach
     void start() throws IOException {
-        RoomOptions pinned =
-                RoomOptions.builder().schema(TldrawSchema.defaults()).build();
-        RoomOptions strict =
+        RoomOptions tldraw =
                 RoomOptions.builder().schema(TldrawSchema.defaults()).build();
         server = TandemServer.builder()
                 .port(0)
-                .rooms(dev.tandem.sync.core.RoomManager.create(id -> id.startsWith("strict-") ? strict : pinned))
+                .rooms(dev.tandem.sync.core.RoomManager.create(tldraw))
                 .build()
                 .start();
     }

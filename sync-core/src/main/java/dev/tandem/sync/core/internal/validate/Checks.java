@@ -2,6 +2,7 @@ package dev.tandem.sync.core.internal.validate;
 
 import dev.tandem.sync.core.ValidationException;
 import dev.tandem.sync.core.Validator;
+import dev.tandem.sync.core.internal.json.Frozen;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -101,6 +102,18 @@ public final class Checks {
             return true;
         }
         return false;
+    }
+
+    /** Numbers compare by value, as in JavaScript: an app's {@code Integer 2} is the frozen {@code Long 2}. */
+    static @Nullable Object canonical(@Nullable Object value) {
+        if (value instanceof Number n && !(value instanceof Long) && !(value instanceof Double)) {
+            double d = n.doubleValue();
+            return Double.isNaN(d) || Double.isInfinite(d) ? value : Frozen.number(n);
+        }
+        if (value instanceof Double d && d == Math.rint(d) && Math.abs(d) <= 9007199254740991d) {
+            return Frozen.number(d);
+        }
+        return value;
     }
 
     /** {@code typeof value === type}. */
@@ -235,7 +248,7 @@ public final class Checks {
 
         @Override
         public void validate(@Nullable Object value) {
-            if (!expected.equals(value)) {
+            if (!expected.equals(canonical(value))) {
                 throw new ValidationException(
                         "Expected " + JsText.display(expected) + ", got " + JsText.stringify(value));
             }
@@ -266,7 +279,7 @@ public final class Checks {
 
         @Override
         public void validate(@Nullable Object value) {
-            if (value == null || !values.contains(value)) {
+            if (value == null || !values.contains(canonical(value))) {
                 throw new ValidationException("Expected " + expected + ", got " + JsText.display(value));
             }
         }

@@ -24,11 +24,6 @@ public final class ObjectCheck implements Validator {
         this.allowUnknown = allowUnknown;
     }
 
-    /** Returns the declared properties, in order. */
-    public Map<String, Validator> config() {
-        return java.util.Collections.unmodifiableMap(config);
-    }
-
     @Override
     public void validate(@Nullable Object value) {
         if (!(value instanceof Map<?, ?> map)) {

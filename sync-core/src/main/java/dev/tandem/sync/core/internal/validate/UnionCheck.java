@@ -31,17 +31,16 @@ public final class UnionCheck implements Validator {
 
     @Override
     public void validate(@Nullable Object value) {
-        Object variant;
-        if (value instanceof Map<?, ?> map) {
-            variant = map.get(key);
-            if (variant == null && !map.containsKey(key)) {
+        if (!(value instanceof Map<?, ?> map)) {
+            if (value instanceof List<?>) {
+                // an array is an object to JavaScript, without the discriminator property
                 throw new ValidationException("Expected a string for key \"" + key + "\", got undefined");
             }
-        } else if (value instanceof List<?>) {
-            variant = null;
-            throw new ValidationException("Expected a string for key \"" + key + "\", got undefined");
-        } else {
             throw new ValidationException("Expected an object, got " + JsText.typeOf(value));
+        }
+        Object variant = map.get(key);
+        if (variant == null && !map.containsKey(key)) {
+            throw new ValidationException("Expected a string for key \"" + key + "\", got undefined");
         }
         if (!(variant instanceof String name)) {
             throw new ValidationException("Expected a string for key \"" + key + "\", got " + JsText.typeOf(variant));

@@ -32,7 +32,7 @@ public final class UrlCheck implements Validator {
         if (!(value instanceof String s)) {
             throw new ValidationException("Expected string, got " + JsText.typeOf(value));
         }
-        if (s.isEmpty()) {
+        if (s.isEmpty() || isPlainHttp(s)) {
             return;
         }
         String scheme = scheme(s);
@@ -57,6 +57,48 @@ public final class UrlCheck implements Validator {
         return new ValidationException("Expected a valid url, got " + JsText.stringify(s) + suffix);
     }
 
+    /**
+     * The common case without allocating: {@code http://} or {@code https://}, an allowed protocol, and a
+     * lower-case host name of letters, digits, dots and hyphens whose last label starts with a letter (so it
+     * is no IPv4 address), with no port. Everything else takes the full parse.
+     */
+    private boolean isPlainHttp(String s) {
+        int hostStart;
+        if (s.startsWith("https://")) {
+            hostStart = 8;
+            if (!protocols.contains("https")) {
+                return false;
+            }
+        } else if (s.startsWith("http://")) {
+            hostStart = 7;
+            if (!protocols.contains("http")) {
+                return false;
+            }
+        } else {
+            return false;
+        }
+        if (s.charAt(s.length() - 1) <= 0x20) {
+            return false;
+        }
+        int labelStart = hostStart;
+        int i = hostStart;
+        for (; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '/' || c == '?' || c == '#') {
+                break;
+            }
+            if (i == labelStart && s.startsWith("xn--", i)) {
+                return false; // punycode labels must decode: the full parse checks them
+            }
+            if (c == '.') {
+                labelStart = i + 1;
+            } else if (!((c >= 'a' && c <= 'z') || isDigit(c) || c == '-')) {
+                return false;
+            }
+        }
+        return i > hostStart && labelStart < i && s.charAt(labelStart) >= 'a' && s.charAt(labelStart) <= 'z';
+    }
+
     /** Returns the lower-case scheme of an absolute URL that parses, or null if it does not parse alone. */
     static @Nullable String scheme(String raw) {
         String s = clean(raw);
@@ -79,7 +121,7 @@ public final class UrlCheck implements Validator {
         String rest = s.substring(colon + 1);
         if (SPECIAL.contains(scheme)) {
             if (scheme.equals("file")) {
-                return scheme;
+                return fileHostParses(rest) ? scheme : null;
             }
             int i = 0;
             while (i < rest.length() && (rest.charAt(i) == '/' || rest.charAt(i) == '\\')) {
@@ -91,6 +133,27 @@ public final class UrlCheck implements Validator {
             return authorityParses(rest.substring(2), false) ? scheme : null;
         }
         return scheme;
+    }
+
+    /** A {@code file:} URL's host, if it has one: no port or user, else a host name like a special URL's. */
+    private static boolean fileHostParses(String rest) {
+        if (rest.length() < 2 || !isSlash(rest.charAt(0)) || !isSlash(rest.charAt(1))) {
+            return true;
+        }
+        int end = 2;
+        while (end < rest.length() && "/\\?#".indexOf(rest.charAt(end)) < 0) {
+            end++;
+        }
+        String host = rest.substring(2, end);
+        boolean driveLetter =
+                host.length() == 2 && isAsciiAlpha(host.charAt(0)) && (host.charAt(1) == ':' || host.charAt(1) == '|');
+        if (host.isEmpty() || driveLetter) {
+            return true;
+        }
+        if (host.indexOf(':') >= 0 || host.indexOf('@') >= 0) {
+            return false;
+        }
+        return authorityParses(host, true);
     }
 
     /** A path-absolute or dot-relative reference against {@code http://example.com}. */
@@ -180,7 +243,15 @@ public final class UrlCheck implements Validator {
                 return false;
             }
         }
-        return ipv4Ok(decoded.toLowerCase(Locale.ROOT));
+        String lower = decoded.toLowerCase(Locale.ROOT);
+        if (lower.contains("xn--")) {
+            for (String label : lower.split("\\.", -1)) {
+                if (label.startsWith("xn--") && !Punycode.isValidLabel(label.substring(4))) {
+                    return false;
+                }
+            }
+        }
+        return ipv4Ok(lower);
     }
 
     /** Hosts that end in a number must be a whole IPv4 address; others are domains. */

@@ -1,0 +1,1 @@
+export default { root: '.', esbuild: { jsx: 'automatic' }, build: { outDir: 'dist', emptyOutDir: true } }
