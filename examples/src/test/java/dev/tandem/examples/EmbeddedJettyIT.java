@@ -2,8 +2,10 @@ package dev.tandem.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.sync.core.Json;
 import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.TldrawSchema;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,7 +53,8 @@ class EmbeddedJettyIT {
                         .get(5, TimeUnit.SECONDS);
                 ws.sendText(
                         "{\"type\":\"connect\",\"connectRequestId\":\"c1\",\"lastServerClock\":-1,"
-                                + "\"protocolVersion\":8,\"schema\":{\"schemaVersion\":2,\"sequences\":{}}}",
+                                + "\"protocolVersion\":8,\"schema\":"
+                                + Json.stringify(TldrawSchema.defaults().serialize()) + "}",
                         true);
                 assertThat(reply.get(5, TimeUnit.SECONDS))
                         .contains("\"type\":\"connect\"", "\"connectRequestId\":\"c1\"");
