@@ -247,6 +247,19 @@ class RoomApiIT {
     }
 
     @Test
+    void snapshot_putOfARecordAPushWouldRefuse_is422AndChangesNothing() throws Exception {
+        start("memory");
+        assertThat(send("PUT", "/rooms/checked/snapshot", SNAPSHOT_A).statusCode())
+                .isEqualTo(200);
+        String before = get("/rooms/checked/snapshot").body();
+        HttpResponse<String> noType =
+                send("PUT", "/rooms/checked/snapshot", SNAPSHOT_A.replace("\"typeName\":\"note\",", ""));
+        assertError(noType, 422, "INVALID_RECORD");
+        assertThat(json(noType)).containsEntry("message", "record note:a has no typeName");
+        assertThat(get("/rooms/checked/snapshot").body()).isEqualTo(before);
+    }
+
+    @Test
     void errors_areJsonWithStatusAndCode() throws Exception {
         start("memory", 1024);
         assertError(send("PUT", "/rooms/e/snapshot", "{not json"), 400, "INVALID_SNAPSHOT");
