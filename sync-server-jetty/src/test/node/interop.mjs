@@ -5,8 +5,8 @@
 //   NODE_ENV=test node interop.mjs <baseUrl> [scenario ...]
 //
 // <baseUrl> is http://host:port (or ws://). Routes used: /connect/<room>, /ro/<room>. Rooms whose id starts
-// with "strict-" must reject unknown record types (tldraw's server does so for every room; a Tandem server
-// started by TldrawClientInteropIT gives those rooms an explicit schema).
+// with "strict-" must reject unknown record types (tldraw's server does so for every room, and so does a
+// Tandem server with its default, tldraw's schema, as TldrawClientInteropIT starts it).
 //
 // Prints one JSON line per scenario: {"scenario", "pass", "ms", "details"|"error"}. Exits 1 if any fails.
 // Every wait is bounded. NODE_ENV=test makes the client's 30 fps throttles synchronous (no rAF in Node).

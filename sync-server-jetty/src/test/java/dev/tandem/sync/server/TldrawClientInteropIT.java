@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * against a Tandem server: convergence of three clients, incremental reconnect, read-only discard, chunked
  * pushes and the 4099 rejections. The npm packages are installed by the {@code it} profile ({@code npm ci}).
  *
- * <p>Rooms named {@code strict-…} get tldraw's schema with its validators ({@code TldrawSchema.defaults()}, so
- * unknown record types and invalid records are rejected); all others run in pinned mode, the server's default.
+ * <p>Every room has tldraw's schema with its validators and migrations ({@code TldrawSchema.defaults()}, the
+ * server's default), so unknown record types and invalid records are rejected as tldraw's server rejects them.
  */
 class TldrawClientInteropIT {
     private static final Logger LOG = LoggerFactory.getLogger(TldrawClientInteropIT.class);
