@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -142,20 +141,9 @@ public final class TldrawSchema {
                 throw new IllegalArgumentException("custom record type '" + typeName
                         + "' has scope PRESENCE but a tldraw room has exactly one presence type, instance_presence");
             }
-            String sequenceId = "com.tldraw." + typeName;
-            List<Migration> steps = new ArrayList<>();
-            for (Migration m : migrations) {
-                Objects.requireNonNull(m, "migration");
-                checkSequence(m, sequenceId);
-                if (m.recordType() != null && !m.recordType().equals(typeName)) {
-                    throw new IllegalArgumentException("migration " + m.sequenceId() + "/" + m.version()
-                            + " must apply to record type '" + typeName + "' but applies to '" + m.recordType()
-                            + "'");
-                }
-                steps.add(new Migration(m.sequenceId(), m.version(), typeName, m.up(), m.down()));
-            }
+            List<Migration> steps = ownSteps("com.tldraw." + typeName, typeName, null, migrations);
             records.put(typeName, validator);
-            sequences.put(sequenceId, 0);
+            sequences.put("com.tldraw." + typeName, 0);
             this.migrations.addAll(steps);
             return this;
         }
@@ -201,9 +189,20 @@ public final class TldrawSchema {
         }
 
         private void addSubtypeMigrations(String typeName, String type, Migration[] steps) {
-            Objects.requireNonNull(steps, "migrations");
             String sequenceId = "com.tldraw." + typeName + "." + type;
-            List<Migration> wrapped = new ArrayList<>();
+            List<Migration> own = ownSteps(sequenceId, typeName, type, steps);
+            sequences.put(sequenceId, 0);
+            migrations.addAll(own);
+        }
+
+        /**
+         * Checks that each step belongs to {@code sequenceId} and (if it names one) to {@code typeName}, and
+         * returns it limited to records of that type and subtype.
+         */
+        private static List<Migration> ownSteps(
+                String sequenceId, String typeName, @Nullable String subType, Migration[] steps) {
+            Objects.requireNonNull(steps, "migrations");
+            List<Migration> own = new ArrayList<>();
             for (Migration m : steps) {
                 Objects.requireNonNull(m, "migration");
                 checkSequence(m, sequenceId);
@@ -212,16 +211,9 @@ public final class TldrawSchema {
                             + " must apply to record type '" + typeName + "' but applies to '" + m.recordType()
                             + "'");
                 }
-                UnaryOperator<Map<String, Object>> down = m.down();
-                wrapped.add(new Migration(
-                        sequenceId,
-                        m.version(),
-                        typeName,
-                        onlyOfType(type, m.up()),
-                        down == null ? null : onlyOfType(type, down)));
+                own.add(new Migration(sequenceId, m.version(), typeName, subType, m.up(), m.down()));
             }
-            sequences.put(sequenceId, 0);
-            migrations.addAll(wrapped);
+            return own;
         }
 
         private static void checkSequence(Migration m, String sequenceId) {
@@ -229,11 +221,6 @@ public final class TldrawSchema {
                 throw new IllegalArgumentException(
                         "migration " + m.sequenceId() + "/" + m.version() + " must belong to sequence " + sequenceId);
             }
-        }
-
-        private static UnaryOperator<Map<String, Object>> onlyOfType(
-                String type, UnaryOperator<Map<String, Object>> f) {
-            return r -> type.equals(r.get("type")) ? f.apply(r) : r;
         }
     }
 }

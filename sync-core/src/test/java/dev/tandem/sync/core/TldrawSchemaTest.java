@@ -104,8 +104,11 @@ class TldrawSchemaTest {
         assertThat(step.recordType()).isEqualTo("shape");
         assertThat(step.up().apply(record("{\"typeName\":\"shape\",\"type\":\"card\"}")))
                 .containsEntry("migrated", true);
-        assertThat(step.up().apply(record("{\"typeName\":\"shape\",\"type\":\"geo\"}")))
-                .doesNotContainKey("migrated");
+        assertThat(step.subType()).isEqualTo("card");
+        assertThat(step.appliesTo(record("{\"typeName\":\"shape\",\"type\":\"card\"}")))
+                .isTrue();
+        assertThat(step.appliesTo(record("{\"typeName\":\"shape\",\"type\":\"geo\"}")))
+                .isFalse();
     }
 
     @Test

@@ -4,22 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.TldrawSchema;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * tldraw's own sync client (npm {@code @tldraw/sync-core} 5.4.2, driven by {@code src/test/node/interop.mjs})
@@ -30,7 +23,6 @@ import org.slf4j.LoggerFactory;
  * server's default), so unknown record types and invalid records are rejected as tldraw's server rejects them.
  */
 class TldrawClientInteropIT {
-    private static final Logger LOG = LoggerFactory.getLogger(TldrawClientInteropIT.class);
     private static final Path NODE_DIR = Path.of("src", "test", "node");
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
@@ -57,35 +49,14 @@ class TldrawClientInteropIT {
         assertThat(NODE_DIR.resolve("node_modules/@tldraw/sync-core"))
                 .as("npm packages (run with -Pit, which runs npm ci in %s)", NODE_DIR)
                 .isDirectory();
-        ProcessBuilder pb = new ProcessBuilder(
-                        "node", "interop.mjs", server.uri().toString())
-                .directory(NODE_DIR.toFile())
-                .redirectErrorStream(true);
-        pb.environment().put("NODE_ENV", "test");
-        Process process = pb.start();
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(
-                () -> {
-                    try (BufferedReader r = new BufferedReader(
-                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                        for (String line; (line = r.readLine()) != null; ) {
-                            LOG.info("node: {}", line);
-                            lines.add(line);
-                        }
-                    } catch (IOException e) {
-                        LOG.warn("reading node output failed", e);
-                    }
-                },
-                "node-output");
-        reader.setDaemon(true);
-        reader.start();
-
-        boolean finished = process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        if (!finished) {
-            process.destroyForcibly();
-        }
-        reader.join(TimeUnit.SECONDS.toMillis(5));
-        assertThat(finished).as("node finished within %s", TIMEOUT).isTrue();
+        NodeScript.Result node = NodeScript.run(
+                NODE_DIR,
+                TIMEOUT,
+                Map.of("NODE_ENV", "test"),
+                "interop.mjs",
+                server.uri().toString());
+        assertThat(node.finished()).as("node finished within %s", TIMEOUT).isTrue();
+        List<String> lines = node.lines();
 
         List<Map<String, Object>> results = lines.stream()
                 .filter(l -> l.startsWith("{\"scenario\""))
@@ -96,7 +67,7 @@ class TldrawClientInteropIT {
                 .as("failed scenarios")
                 .filteredOn(r -> !Boolean.TRUE.equals(r.get("pass")))
                 .isEmpty();
-        assertThat(process.exitValue()).as("node exit code").isZero();
+        assertThat(node.exitCode()).as("node exit code").isZero();
         assertThat(Files.isDirectory(NODE_DIR)).isTrue();
     }
 

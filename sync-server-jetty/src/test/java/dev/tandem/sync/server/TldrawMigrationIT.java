@@ -8,9 +8,6 @@ import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.internal.tldraw.TldrawMigrations;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,8 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -29,8 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Rooms written by older tldraw releases (npm {@code @tldraw/tlschema} 2.2.0, 3.0.0, 4.5.12 and 5.0.0, built by
@@ -42,7 +35,6 @@ import org.slf4j.LoggerFactory;
  * stored note) gets the same {@code push_result} and leaves the same records as in tldraw's room. The npm packages are installed by the {@code it} profile.
  */
 class TldrawMigrationIT {
-    private static final Logger LOG = LoggerFactory.getLogger(TldrawMigrationIT.class);
     private static final Path NODE_DIR = Path.of("src", "test", "node-migrations");
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final List<String> DOCUMENT_TYPES = List.of("asset", "binding", "document", "page", "shape", "user");
@@ -256,33 +248,11 @@ class TldrawMigrationIT {
     }
 
     private static void runNode(Path out) throws Exception {
-        Process process = new ProcessBuilder("node", "tldraw-migrations.mjs", out.toString())
-                .directory(NODE_DIR.toFile())
-                .redirectErrorStream(true)
-                .start();
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(
-                () -> {
-                    try (BufferedReader r = new BufferedReader(
-                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                        for (String line; (line = r.readLine()) != null; ) {
-                            LOG.info("node: {}", line);
-                            lines.add(line);
-                        }
-                    } catch (IOException e) {
-                        LOG.warn("reading node output failed", e);
-                    }
-                },
-                "node-output");
-        reader.setDaemon(true);
-        reader.start();
-        boolean finished = process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        if (!finished) {
-            process.destroyForcibly();
-        }
-        reader.join(TimeUnit.SECONDS.toMillis(5));
-        assertThat(finished).as("node finished within %s", TIMEOUT).isTrue();
-        assertThat(process.exitValue()).as("node exit code; output: %s", lines).isZero();
+        NodeScript.Result node = NodeScript.run(NODE_DIR, TIMEOUT, Map.of(), "tldraw-migrations.mjs", out.toString());
+        assertThat(node.finished()).as("node finished within %s", TIMEOUT).isTrue();
+        assertThat(node.exitCode())
+                .as("node exit code; output: %s", node.lines())
+                .isZero();
         assertThat(Files.isRegularFile(out)).as("node wrote %s", out).isTrue();
     }
 

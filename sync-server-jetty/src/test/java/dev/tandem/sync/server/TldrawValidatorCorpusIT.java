@@ -10,11 +10,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -207,20 +207,17 @@ class TldrawValidatorCorpusIT {
     }
 
     private static void runNode(Path out) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(
-                        "node", "corpus.mjs", out.toAbsolutePath().toString(), Long.toString(SEED))
-                .directory(SCRIPT_DIR.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.PIPE);
-        Process process = pb.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        boolean finished = process.waitFor(120, TimeUnit.SECONDS);
-        if (!finished) {
-            process.destroyForcibly();
-        }
-        LOG.info("node: {}", output.strip());
-        assertThat(finished).as("node finished").isTrue();
-        assertThat(process.exitValue()).as("node exit code; output: %s", output).isZero();
+        NodeScript.Result node = NodeScript.run(
+                SCRIPT_DIR,
+                Duration.ofMinutes(2),
+                Map.of(),
+                "corpus.mjs",
+                out.toAbsolutePath().toString(),
+                Long.toString(SEED));
+        assertThat(node.finished()).as("node finished").isTrue();
+        assertThat(node.exitCode())
+                .as("node exit code; output: %s", node.lines())
+                .isZero();
     }
 
     @SuppressWarnings("unchecked")
