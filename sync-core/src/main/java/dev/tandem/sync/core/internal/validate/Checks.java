@@ -267,14 +267,7 @@ public final class Checks {
 
         public OneOf(List<Object> values) {
             this.values = Set.copyOf(values);
-            StringBuilder sb = new StringBuilder();
-            for (Object v : values) {
-                if (sb.length() > 0) {
-                    sb.append(" or ");
-                }
-                sb.append(JsText.stringify(v));
-            }
-            this.expected = sb.toString();
+            this.expected = JsText.alternatives(values);
         }
 
         @Override

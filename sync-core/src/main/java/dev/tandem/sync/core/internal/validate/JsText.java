@@ -91,6 +91,18 @@ public final class JsText {
         return JsonCodec.stringify(d);
     }
 
+    /** Returns the values as tldraw lists alternatives in a message: {@code "a" or "b" or "c"}. */
+    static String alternatives(Iterable<?> values) {
+        StringBuilder sb = new StringBuilder();
+        for (Object v : values) {
+            if (sb.length() > 0) {
+                sb.append(" or ");
+            }
+            sb.append(stringify(v));
+        }
+        return sb.toString();
+    }
+
     /** {@code JSON.stringify(value)}. */
     public static String stringify(@Nullable Object value) {
         if (value instanceof Number n) {

@@ -19,14 +19,7 @@ public final class UnionCheck implements Validator {
     public UnionCheck(String key, Map<String, Validator> variants) {
         this.key = key;
         this.variants = new LinkedHashMap<>(variants);
-        StringBuilder sb = new StringBuilder();
-        for (String v : variants.keySet()) {
-            if (sb.length() > 0) {
-                sb.append(" or ");
-            }
-            sb.append(JsText.stringify(v));
-        }
-        this.expected = sb.toString();
+        this.expected = JsText.alternatives(variants.keySet());
     }
 
     @Override
