@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tandem.sync.core.RoomOptions;
-import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.server.TandemServer;
 import java.io.ByteArrayOutputStream;
@@ -22,7 +21,7 @@ class TerminalClientTest {
     void run_addedNote_reachesTheServerAndIsListed() throws Exception {
         try (TandemServer server = TandemServer.builder()
                 .port(0)
-                .roomOptions(RoomOptions.builder().schema(RoomSchema.pinned()).build())
+                .roomOptions(RoomOptions.builder().schema(TerminalClient.NOTES).build())
                 .build()
                 .start()) {
             PipedOutputStream keys = new PipedOutputStream();
