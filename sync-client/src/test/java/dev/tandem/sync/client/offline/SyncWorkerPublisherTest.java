@@ -104,15 +104,15 @@ class SyncWorkerPublisherTest {
         delivery.runAll();
         assertThat(s.items()).extracting(SyncWorker.Status::status).containsExactly(Activity.IDLE);
 
-        w.start();
-        w.stop();
+        sync(w); // its statuses are all buffered when it returns
         delivery.runAll();
         assertThat(s.items()).hasSize(1);
 
         s.request(1);
         delivery.runAll();
         assertThat(s.items()).hasSize(2);
-        assertThat(s.items().get(1).isLooping()).isFalse();
+        assertThat(s.items().get(1)).isEqualTo(w.status());
+        assertThat(s.items().get(1).lastSyncTime()).isNotNull();
     }
 
     @Test
