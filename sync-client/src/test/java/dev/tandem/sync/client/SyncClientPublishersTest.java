@@ -269,6 +269,13 @@ class SyncClientPublishersTest {
     void changes_badBufferSize_isRefusedWithItsValue() {
         SyncClient a = client("a");
         assertThatThrownBy(() -> a.changes(0)).hasMessage("bufferSize must be > 0 but was 0");
+        assertThatThrownBy(() -> a.changes(-5)).hasMessage("bufferSize must be > 0 but was -5");
+        assertThatThrownBy(() -> a.changes().subscribe(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("subscriber");
+        assertThatThrownBy(() -> SyncClient.builder().publisherExecutor(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("publisherExecutor");
     }
 
     @Test

@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: every field is guarded by {@code this}. Transport events, timers and the rebase run on the
  * client's lane ({@link SerialExecutor}), which also delivers every listener call, outside the lock. Local
- * changes run on the caller's thread under the lock and hand their events to the lane.
+ * changes run on the caller's thread under the lock and hand their events to the lane. The publishers'
+ * listeners only buffer on the lane; their subscribers are called on the publisher executor.
  */
 public final class SyncEngine implements SyncClient {
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
