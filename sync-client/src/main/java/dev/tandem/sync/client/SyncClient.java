@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -33,8 +35,15 @@ import org.jspecify.annotations.Nullable;
  * changes through {@link #store()} apply on the caller's thread and are visible when the call returns.
  *
  * <p><b>Lifecycle.</b> {@link Builder#build()} starts connecting at once. {@link #close()} closes the
- * connection normally, stops every timer and the delivery thread (after pending callbacks); it is
- * idempotent. The store stays readable after close.
+ * connection normally, stops every timer and the delivery thread (after pending callbacks), and completes
+ * the {@linkplain #statusPublisher() publishers}' subscribers; it is idempotent. The store stays readable
+ * after close.
+ *
+ * <p><b>Streams.</b> {@link #statusPublisher()} and {@link #changes()} offer the status and the store's
+ * changes as {@link Flow.Publisher}s (for Reactor's {@code JdkFlowAdapter}, Reactive Streams'
+ * {@code FlowAdapters} as RxJava uses them, or Kotlin's {@code asFlow()}). Each subscriber has its own bounded buffer and is called on the {@linkplain
+ * Builder#publisherExecutor publisher executor}, never on the delivery thread, so a slow subscriber delays no
+ * one but itself.
  *
  * <pre>{@code
  * try (SyncClient client = SyncClient.builder()
@@ -83,6 +92,48 @@ public interface SyncClient extends AutoCloseable {
     /** Registers a listener for connection events. */
     Subscription addListener(SyncListener listener);
 
+    /** The default size of each subscriber's buffer of {@link #changes()}: 1024 store changes. */
+    int DEFAULT_CHANGES_BUFFER = 1024;
+
+    /**
+     * Returns a publisher of the connection status: each subscriber first receives the status at the time it
+     * subscribed, then every later status. It <b>conflates</b>: a subscriber that has not requested keeps only
+     * the latest status not yet delivered (so it may skip intermediate ones, never the latest); it never
+     * overflows. Each subscriber receives {@code onComplete} when the client is closed (after the final
+     * status); a subscriber arriving after that receives only {@code onComplete}.
+     *
+     * <p>Signals follow the Reactive Streams rules: nothing is delivered before {@code request(n)}, at most
+     * {@code n} items after it; a subscriber's methods are called one at a time, never re-entrantly, on the
+     * {@linkplain Builder#publisherExecutor publisher executor}. {@code cancel()} removes the subscriber's
+     * listener. A subscriber that throws is logged and its subscription cancelled; other subscribers and the
+     * client are unaffected. Thread-safe; the same publisher may be subscribed any number of times.
+     *
+     * <pre>{@code
+     * JdkFlowAdapter.flowPublisherToFlux(client.statusPublisher())
+     *         .subscribe(status -> System.out.println("status: " + status));
+     * }</pre>
+     */
+    Flow.Publisher<SyncStatus> statusPublisher();
+
+    /**
+     * Returns a publisher of the store's changes ({@link StoreChange}, local and remote, in the order {@link
+     * StoreListener}s receive them) from the time of subscription, with a buffer of {@link
+     * #DEFAULT_CHANGES_BUFFER} changes per subscriber. Equivalent to {@code changes(DEFAULT_CHANGES_BUFFER)}.
+     */
+    Flow.Publisher<StoreChange> changes();
+
+    /**
+     * Returns a publisher of the store's changes that <b>never drops a change silently</b>: each subscriber
+     * buffers up to {@code bufferSize} changes it has not yet requested; one more fails that subscriber with
+     * {@link SubscriberOverflowException} ({@code onError} at once, the buffered changes discarded) and
+     * cancels its subscription only. To follow every change, request ahead (e.g. {@code request(Long.MAX_VALUE)}
+     * and queue on your side) or give a buffer larger than your longest pause. Completion, threading and
+     * errors are as for {@link #statusPublisher()}.
+     *
+     * @throws IllegalArgumentException if {@code bufferSize} is not positive
+     */
+    Flow.Publisher<StoreChange> changes(int bufferSize);
+
     /** Closes the connection and stops the client. Idempotent. */
     @Override
     void close();
@@ -127,6 +178,7 @@ public interface SyncClient extends AutoCloseable {
         private double backoffJitter = DEFAULT_BACKOFF_JITTER;
         private Scheduler scheduler = Scheduler.system();
         private @Nullable Executor executor;
+        private Executor publisherExecutor = ForkJoinPool.commonPool();
         private @Nullable ClientTransport transport;
         private RandomGenerator random = RandomGenerator.getDefault();
 
@@ -278,6 +330,16 @@ public interface SyncClient extends AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs the deliveries of {@link SyncClient#statusPublisher()} and {@link SyncClient#changes()} to their
+         * subscribers (each subscriber's calls one at a time, whatever the executor); defaults to {@link
+         * ForkJoinPool#commonPool()}. Give subscribers that block an executor of their own.
+         */
+        public Builder publisherExecutor(Executor publisherExecutor) {
+            this.publisherExecutor = Objects.requireNonNull(publisherExecutor, "publisherExecutor");
+            return this;
+        }
+
         /** The WebSocket transport; defaults to {@link ClientTransport#jdk()}. */
         public Builder transport(ClientTransport transport) {
             this.transport = Objects.requireNonNull(transport, "transport");
@@ -317,6 +379,7 @@ public interface SyncClient extends AutoCloseable {
                     backoffJitter,
                     scheduler,
                     executor,
+                    publisherExecutor,
                     transport != null ? transport : ClientTransport.jdk(),
                     random);
             return SyncEngine.start(config);

@@ -20,6 +20,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -44,8 +47,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe: edits, {@link #start}, {@link #stop}, {@link #forceSync} and {@link #syncNow} may be called
  * from any thread. Cycles run one at a time on the worker's own thread, where the handlers, the local store's
  * {@link LocalStore#apply} and the listener are called ({@link Listener#onStatus} also on the thread calling
- * {@link #start} or {@link #stop}); a listener must not block. Lifecycle: {@link #start()} loops until {@link #stop()};
- * {@link #close()} stops and releases the outbox.
+ * {@link #start} or {@link #stop}); a listener must not block. {@link #statusPublisher()}'s subscribers are called on
+ * the {@linkplain Builder#publisherExecutor publisher executor} instead. Lifecycle: {@link #start()} loops until
+ * {@link #stop()}; {@link #close()} stops, releases the outbox and completes the status publisher's subscribers.
  *
  * <pre>{@code
  * try (SyncWorker worker = SyncWorker.builder()
@@ -96,6 +100,22 @@ public interface SyncWorker extends AutoCloseable {
 
     /** Returns the current status. */
     Status status();
+
+    /**
+     * Returns a publisher of the worker's status: each subscriber first receives the status at the time it
+     * subscribed, then every later one. It <b>conflates</b>: a subscriber that has not requested keeps only the
+     * latest status not yet delivered (intermediate ones, such as a short {@link Activity#PUSHING}, may be
+     * skipped; the latest never is); it never overflows. Each subscriber receives {@code onComplete} when the
+     * worker is closed, after the final status; a subscriber arriving after that receives only {@code
+     * onComplete}.
+     *
+     * <p>Signals follow the Reactive Streams rules: nothing is delivered before {@code request(n)}, at most
+     * {@code n} items after it; a subscriber's methods are called one at a time, never re-entrantly, on the
+     * {@linkplain Builder#publisherExecutor publisher executor}, never on the worker's thread. {@code
+     * cancel()} removes the subscriber's listener. A subscriber that throws is logged and its subscription
+     * cancelled; other subscribers and the worker are unaffected. Thread-safe.
+     */
+    Flow.Publisher<Status> statusPublisher();
 
     /** Starts looping: a cycle now, then one per interval (or backoff). Does nothing if already looping. */
     void start();
@@ -278,6 +298,7 @@ public interface SyncWorker extends AutoCloseable {
         private LocalStore store = LocalStore.inMemory();
         private Listener listener = new Listener() {};
         private Map<String, String> headers = Map.of();
+        private Executor publisherExecutor = ForkJoinPool.commonPool();
 
         private Builder() {}
 
@@ -391,6 +412,15 @@ public interface SyncWorker extends AutoCloseable {
         }
 
         /**
+         * Runs the deliveries of {@link SyncWorker#statusPublisher()} to its subscribers (each subscriber's calls
+         * one at a time, whatever the executor); defaults to {@link ForkJoinPool#commonPool()}.
+         */
+        public Builder publisherExecutor(Executor publisherExecutor) {
+            this.publisherExecutor = Objects.requireNonNull(publisherExecutor, "publisherExecutor");
+            return this;
+        }
+
+        /**
          * Opens the outbox (recovering what a crash left) and builds the worker, not yet looping.
          *
          * @throws IllegalStateException if a required setting is missing or the directory is in use
@@ -420,7 +450,8 @@ public interface SyncWorker extends AutoCloseable {
                     getCursor,
                     setCursor,
                     store,
-                    listener));
+                    listener,
+                    publisherExecutor));
         }
 
         private static Duration positive(String name, Duration d) {

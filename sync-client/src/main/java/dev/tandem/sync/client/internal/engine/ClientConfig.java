@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param uri the WebSocket URI, {@code sessionId} and {@code storeId} query parameters included
  * @param executor runs the client's lane; null means a dedicated daemon thread owned by the client
+ * @param publisherExecutor delivers the publishers' items to their subscribers
  */
 public record ClientConfig(
         URI uri,
@@ -36,6 +37,7 @@ public record ClientConfig(
         double backoffJitter,
         Scheduler scheduler,
         @Nullable Executor executor,
+        Executor publisherExecutor,
         ClientTransport transport,
         RandomGenerator random) {
 

@@ -9,6 +9,8 @@ import dev.tandem.sync.client.Subscription;
 import dev.tandem.sync.client.SyncClient;
 import dev.tandem.sync.client.SyncListener;
 import dev.tandem.sync.client.SyncStatus;
+import dev.tandem.sync.client.internal.flow.ListenerPublisher;
+import dev.tandem.sync.client.internal.flow.SubscriberRegistry;
 import dev.tandem.sync.core.CloseReason;
 import dev.tandem.sync.core.NetworkDiff;
 import dev.tandem.sync.core.ObjectDiff;
@@ -32,6 +34,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -48,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: every field is guarded by {@code this}. Transport events, timers and the rebase run on the
  * client's lane ({@link SerialExecutor}), which also delivers every listener call, outside the lock. Local
- * changes run on the caller's thread under the lock and hand their events to the lane.
+ * changes run on the caller's thread under the lock and hand their events to the lane. The publishers'
+ * listeners only buffer on the lane; their subscribers are called on the publisher executor.
  */
 public final class SyncEngine implements SyncClient {
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
@@ -65,6 +69,9 @@ public final class SyncEngine implements SyncClient {
     private final CopyOnWriteArrayList<SyncListener> listeners = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<StoreListener> storeListeners = new CopyOnWriteArrayList<>();
     private final StoreView store;
+    private final SubscriberRegistry subscribers = new SubscriberRegistry();
+    private final ListenerPublisher<SyncStatus> statusPublisher;
+    private final ListenerPublisher<StoreChange> changes;
 
     // ---- document state (guarded by this) ----
     private final RecordTable table = new RecordTable();
@@ -137,6 +144,9 @@ public final class SyncEngine implements SyncClient {
         this.listeners.addAll(config.listeners());
         this.storeListeners.addAll(config.storeListeners());
         this.store = new StoreView(this, config.presenceType());
+        this.statusPublisher = ListenerPublisher.conflating(
+                "the status of " + config.sessionId(), subscribers, config.publisherExecutor(), this::attachStatus);
+        this.changes = changesPublisher(DEFAULT_CHANGES_BUFFER);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -192,6 +202,77 @@ public final class SyncEngine implements SyncClient {
         return () -> listeners.remove(listener);
     }
 
+    @Override
+    public Flow.Publisher<SyncStatus> statusPublisher() {
+        return statusPublisher;
+    }
+
+    @Override
+    public Flow.Publisher<StoreChange> changes() {
+        return changes;
+    }
+
+    @Override
+    public Flow.Publisher<StoreChange> changes(int bufferSize) {
+        return changesPublisher(bufferSize);
+    }
+
+    private ListenerPublisher<StoreChange> changesPublisher(int bufferSize) {
+        return ListenerPublisher.buffering(
+                "the store changes of " + config.sessionId(),
+                bufferSize,
+                subscribers,
+                config.publisherExecutor(),
+                sink -> addStoreListener(sink::accept));
+    }
+
+    /**
+     * Attaches a status listener that first receives the current status, then every later one, exactly once
+     * each: the listener is added on the lane, by a task queued under the lock, so deliveries queued earlier
+     * (of older statuses) miss it and those queued later reach it after the current status.
+     */
+    private Subscription attachStatus(Consumer<SyncStatus> sink) {
+        StatusAttachment attachment = new StatusAttachment(sink);
+        synchronized (this) {
+            SyncStatus now = status;
+            lane.execute(() -> {
+                if (attachment.register()) {
+                    sink.accept(now);
+                }
+            });
+        }
+        return attachment;
+    }
+
+    /** A status listener of a publisher's subscriber, added on the lane and removable from any thread. */
+    private final class StatusAttachment implements SyncListener, Subscription {
+        private final Consumer<SyncStatus> sink;
+        private boolean cancelled; // guarded by this
+
+        StatusAttachment(Consumer<SyncStatus> sink) {
+            this.sink = sink;
+        }
+
+        synchronized boolean register() {
+            if (cancelled) {
+                return false;
+            }
+            listeners.add(this);
+            return true;
+        }
+
+        @Override
+        public synchronized void cancel() {
+            cancelled = true;
+            listeners.remove(this);
+        }
+
+        @Override
+        public void onStatusChange(SyncStatus next) {
+            sink.accept(next);
+        }
+    }
+
     Subscription addStoreListener(StoreListener listener) {
         Objects.requireNonNull(listener, "listener");
         storeListeners.add(listener);
@@ -218,6 +299,8 @@ public final class SyncEngine implements SyncClient {
             }
             LOG.info("Sync client {} closed", config.sessionId());
         }
+        // after the final status and store changes, which are already queued on the lane
+        lane.execute(subscribers::completeAll);
         if (ownedExecutor != null) {
             lane.execute(ownedExecutor::shutdown);
         }

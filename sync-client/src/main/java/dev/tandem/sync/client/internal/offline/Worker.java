@@ -1,6 +1,9 @@
 package dev.tandem.sync.client.internal.offline;
 
+import dev.tandem.sync.client.Subscription;
 import dev.tandem.sync.client.SyncWorker;
+import dev.tandem.sync.client.internal.flow.ListenerPublisher;
+import dev.tandem.sync.client.internal.flow.SubscriberRegistry;
 import dev.tandem.sync.core.EventResult;
 import dev.tandem.sync.core.ObjectDiff;
 import dev.tandem.sync.core.PushEvent;
@@ -19,6 +22,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -42,6 +47,9 @@ public final class Worker implements SyncWorker {
     private final Supplier<@Nullable String> getCursor;
     private final Consumer<String> setCursor;
     private final ScheduledThreadPoolExecutor thread;
+    private final SubscriberRegistry subscribers = new SubscriberRegistry();
+    private final CopyOnWriteArrayList<Consumer<Status>> statusSinks = new CopyOnWriteArrayList<>();
+    private final ListenerPublisher<Status> statusPublisher;
 
     // guarded by this
     private boolean looping;
@@ -80,6 +88,8 @@ public final class Worker implements SyncWorker {
             return t;
         });
         thread.setRemoveOnCancelPolicy(true);
+        this.statusPublisher = ListenerPublisher.conflating(
+                "the sync worker's status", subscribers, settings.publisherExecutor(), this::attachStatus);
     }
 
     /** Opens the outbox in the settings' directory and returns a worker that is not looping. */
@@ -162,6 +172,18 @@ public final class Worker implements SyncWorker {
         return status;
     }
 
+    @Override
+    public Flow.Publisher<Status> statusPublisher() {
+        return statusPublisher;
+    }
+
+    /** Hands the current status, then every later one, to {@code sink}: under the lock that publishes them. */
+    private synchronized Subscription attachStatus(Consumer<Status> sink) {
+        sink.accept(status);
+        statusSinks.add(sink);
+        return () -> statusSinks.remove(sink);
+    }
+
     // ------------------------------------------------------------------------------------------ lifecycle
 
     @Override
@@ -222,7 +244,11 @@ public final class Worker implements SyncWorker {
             thread.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        outbox.close();
+        try {
+            outbox.close();
+        } finally {
+            subscribers.completeAll();
+        }
     }
 
     private void checkOpen() {
@@ -380,6 +406,9 @@ public final class Worker implements SyncWorker {
             settings.listener().onStatus(status);
         } catch (RuntimeException e) {
             LOG.warn("Status listener failed", e);
+        }
+        for (Consumer<Status> sink : statusSinks) {
+            sink.accept(status); // buffers for the subscriber; never blocks
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.tandem.sync.client.SyncWorker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -22,4 +23,5 @@ public record WorkerSettings(
         @Nullable Supplier<@Nullable String> getCursor,
         @Nullable Consumer<String> setCursor,
         SyncWorker.LocalStore store,
-        SyncWorker.Listener listener) {}
+        SyncWorker.Listener listener,
+        Executor publisherExecutor) {}
