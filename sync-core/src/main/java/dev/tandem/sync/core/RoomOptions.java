@@ -1,5 +1,6 @@
 package dev.tandem.sync.core;
 
+import dev.tandem.sync.core.internal.room.GuardedRoomEvents;
 import dev.tandem.sync.core.internal.room.RoomPool;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -309,9 +310,12 @@ public final class RoomOptions {
             return this;
         }
 
-        /** Receives room events. */
+        /**
+         * Receives room events. The listener is guarded here, once: an exception it throws is logged and changes
+         * nothing the room does.
+         */
         public Builder events(RoomEvents events) {
-            this.events = Objects.requireNonNull(events, "events");
+            this.events = GuardedRoomEvents.of(Objects.requireNonNull(events, "events"));
             return this;
         }
 
