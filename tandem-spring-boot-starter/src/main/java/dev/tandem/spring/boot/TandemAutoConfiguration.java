@@ -40,8 +40,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.jetty.JettyWebServer;
 import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.server.servlet.context.ServletWebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -254,6 +257,21 @@ public class TandemAutoConfiguration {
             server.setHandler(routes.mount(server, server.getHandler()));
             LOG.info("Tandem routes mounted in Spring Boot's Jetty server");
         });
+    }
+
+    /**
+     * Stops the start of an application whose servlet container is not Jetty (Tomcat came back on the
+     * classpath): Tandem's routes could not be mounted, and a silent start would serve no rooms.
+     */
+    @Bean
+    ApplicationListener<ServletWebServerInitializedEvent> tandemRequiresJetty() {
+        return event -> {
+            if (!(event.getWebServer() instanceof JettyWebServer)) {
+                throw new IllegalStateException("Tandem's routes need Jetty but Spring Boot started "
+                        + event.getWebServer().getClass().getSimpleName()
+                        + "; exclude spring-boot-starter-tomcat (see docs/spring-boot.md)");
+            }
+        };
     }
 
     static Durability durability(String value) {
