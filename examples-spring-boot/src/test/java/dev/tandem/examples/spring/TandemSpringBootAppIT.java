@@ -1,6 +1,7 @@
 package dev.tandem.examples.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,15 +12,21 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -31,7 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The example application on a random port, its rooms in SQLite through the application's {@code DataSource}:
  * tldraw's own sync clients (npm {@code @tldraw/sync-core}, driven by sync-server-jetty's {@code interop.mjs},
  * whose packages the {@code it} profile installs) connect through it, a push commits and reaches the other
- * clients; then Actuator's health shows the Tandem store UP and its metrics list Tandem's meters, with the
+ * clients, and the room's commits land in the application's database; then Actuator's health shows the Tandem store UP and its metrics list Tandem's meters, with the
  * commits counted.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -55,6 +62,9 @@ class TandemSpringBootAppIT {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    DataSource dataSource;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -80,6 +90,12 @@ class TandemSpringBootAppIT {
         assertThat(results.get(0).path("pass").asBoolean())
                 .as("scenario result: %s", results.get(0))
                 .isTrue();
+
+        // the room's commits are in the application's own SQLite database
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> assertThat(documentClock("three-clients-converge-%"))
+                        .as("document clock of the room in the app's database")
+                        .isGreaterThan(0));
 
         JsonNode health = JSON.readTree(get("/actuator/health").body());
         assertThat(health.path("status").asString()).isEqualTo("UP");
@@ -110,6 +126,17 @@ class TandemSpringBootAppIT {
 
         String prometheus = get("/actuator/prometheus").body();
         assertThat(prometheus).contains("tandem_commits_total");
+    }
+
+    private long documentClock(String roomIdPattern) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement st =
+                        c.prepareStatement("SELECT MAX(document_clock) FROM rooms WHERE room_id LIKE ?")) {
+            st.setString(1, roomIdPattern);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
     }
 
     private double measurement(String meter) throws IOException, InterruptedException {
