@@ -31,6 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -79,7 +80,10 @@ public class TandemAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    RoomStore tandemRoomStore(TandemProperties properties, ObjectProvider<DataSource> dataSource) {
+    RoomStore tandemRoomStore(
+            TandemProperties properties,
+            ObjectProvider<DataSource> dataSource,
+            ConfigurableListableBeanFactory beanFactory) {
         String kind = properties.store();
         DataSource ds = dataSource.getIfUnique();
         if (kind == null) {
@@ -97,6 +101,12 @@ public class TandemAutoConfiguration {
             case "jdbc":
                 if (ds == null) {
                     throw new IllegalStateException("tandem.store=jdbc needs one DataSource bean but there is none");
+                }
+                // the store flushes through the pool when it closes: the pool must be destroyed after it
+                for (String name : beanFactory.getBeanNamesForType(DataSource.class)) {
+                    if (beanFactory.getBean(name) == ds) {
+                        beanFactory.registerDependentBean(name, "tandemRoomStore");
+                    }
                 }
                 return JdbcRoomStore.builder()
                         .dataSource(ds)

@@ -24,6 +24,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,6 +110,41 @@ class TandemAutoConfigurationTest {
     }
 
     @Test
+    void close_withJdbcStore_closesTheStoreBeforeThePool() {
+        List<String> order = new CopyOnWriteArrayList<>();
+        AtomicReference<RoomStore> store = new AtomicReference<>();
+        runner.withBean(
+                        DataSource.class,
+                        () -> new HikariDataSource(sqliteConfig()) {
+                            @Override
+                            public void close() {
+                                order.add(isOpen(store.get()) ? "store open" : "store closed");
+                                order.add("pool closed");
+                                super.close();
+                            }
+                        },
+                        bd -> bd.setDestroyMethodName("close"))
+                .run(context -> {
+                    store.set(context.getBean(RoomStore.class));
+                    assertThat(isOpen(store.get())).isTrue();
+                    context.close();
+                    assertThat(order).containsExactly("store closed", "pool closed");
+                });
+    }
+
+    /** Whether a store still reads: a closed store fails every read. */
+    private static boolean isOpen(RoomStore store) {
+        try {
+            store.load("probe").get(10, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            return false;
+        } catch (InterruptedException | TimeoutException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void storeMemory_withDataSource_keepsRoomsInMemory() {
         runner.withBean(DataSource.class, this::sqlitePool, bd -> bd.setDestroyMethodName("close"))
                 .withPropertyValues("tandem.store=memory")
@@ -185,8 +224,12 @@ class TandemAutoConfigurationTest {
     }
 
     private HikariDataSource sqlitePool() {
+        return new HikariDataSource(sqliteConfig());
+    }
+
+    private HikariConfig sqliteConfig() {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl("jdbc:sqlite:" + dir.resolve("app.db") + "?journal_mode=WAL&busy_timeout=10000");
-        return new HikariDataSource(config);
+        return config;
     }
 }
