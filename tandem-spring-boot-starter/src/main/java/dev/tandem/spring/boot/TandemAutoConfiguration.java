@@ -23,6 +23,7 @@ import dev.tandem.sync.server.internal.events.LoggingRoomEvents;
 import dev.tandem.sync.store.jdbc.JdbcRoomStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -43,7 +44,6 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.jetty.JettyWebServer;
 import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
-import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.server.servlet.context.ServletWebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
@@ -260,13 +260,13 @@ public class TandemAutoConfiguration {
                 .build();
     }
 
-    /** Puts Tandem's routes in front of Spring's servlet handler in the Jetty server Spring Boot builds. */
+    /**
+     * Puts Tandem's routes in front of Spring's servlet handler in the Jetty server Spring Boot builds, and closes
+     * their connections first when the application stops.
+     */
     @Bean
-    WebServerFactoryCustomizer<JettyServletWebServerFactory> tandemJettyCustomizer(TandemRoutes routes) {
-        return factory -> factory.addServerCustomizers(server -> {
-            server.setHandler(routes.mount(server, server.getHandler()));
-            LOG.info("Tandem routes mounted in Spring Boot's Jetty server");
-        });
+    TandemJettyMount tandemJettyMount(TandemRoutes routes) {
+        return new TandemJettyMount(routes, Duration.ofSeconds(2));
     }
 
     /**
