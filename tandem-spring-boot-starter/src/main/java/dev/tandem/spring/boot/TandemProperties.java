@@ -11,6 +11,9 @@ import org.springframework.util.unit.DataSize;
  * The {@code tandem.*} properties: the standalone server's options under the same names ({@code --max-queued-bytes}
  * is {@code tandem.max-queued-bytes}), with the same defaults. Immutable; Spring binds it once at start.
  *
+ * <p>Components not described below are the server options of the same names, with the same defaults; {@code
+ * docs/spring-boot.md} lists every property (checked by a test).
+ *
  * @param enabled whether Tandem's routes are mounted at all
  * @param schema what rooms may contain: {@code tldraw}, {@code pinned} (development only) or the path of an app's
  *     schema JSON file
@@ -18,6 +21,7 @@ import org.springframework.util.unit.DataSize;
  *     default when there is one), {@code sqlite} (a file in {@link #data}) or {@code memory} (the default otherwise)
  * @param data the directory of the {@code sqlite} store and of asset uploads
  * @param durability {@code sync} (a push is acknowledged once committed to the store) or {@code async}
+ * @param shutdownTimeout how long the application's stop waits for the rooms to be flushed to the store
  */
 @ConfigurationProperties("tandem")
 public record TandemProperties(
