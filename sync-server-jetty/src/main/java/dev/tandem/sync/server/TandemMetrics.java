@@ -10,6 +10,7 @@ import dev.tandem.sync.store.jdbc.JdbcRoomStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -44,7 +45,7 @@ import java.util.Objects;
  * }</pre>
  */
 public final class TandemMetrics {
-    private final PrometheusMeterRegistry registry;
+    private final MeterRegistry registry;
     private final Counter opened;
     private final Counter connected;
     private final Counter removed;
@@ -60,7 +61,7 @@ public final class TandemMetrics {
     private final Timer loadTime;
     private final RoomEvents events = new Events();
 
-    private TandemMetrics(PrometheusMeterRegistry registry) {
+    private TandemMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.opened = counter("tandem.sessions.opened", "WebSocket sessions attached to a room");
         this.connected = counter("tandem.sessions.connected", "sessions that completed the handshake");
@@ -111,8 +112,16 @@ public final class TandemMetrics {
         return new TandemMetrics(Objects.requireNonNull(registry, "registry"));
     }
 
+    /**
+     * Returns metrics registered in any Micrometer registry, such as a Spring Boot application's; {@link
+     * #scrape()} then works only if it is a {@link PrometheusMeterRegistry}.
+     */
+    public static TandemMetrics create(MeterRegistry registry) {
+        return new TandemMetrics(Objects.requireNonNull(registry, "registry"));
+    }
+
     /** Returns the registry. */
-    public PrometheusMeterRegistry registry() {
+    public MeterRegistry registry() {
         return registry;
     }
 
@@ -121,9 +130,17 @@ public final class TandemMetrics {
         return events;
     }
 
-    /** Returns every meter in the Prometheus text format. */
+    /**
+     * Returns every meter in the Prometheus text format.
+     *
+     * @throws IllegalStateException if the registry is not a {@link PrometheusMeterRegistry}
+     */
     public String scrape() {
-        return registry.scrape();
+        if (registry instanceof PrometheusMeterRegistry prometheus) {
+            return prometheus.scrape();
+        }
+        throw new IllegalStateException(
+                "the metrics registry is a " + registry.getClass().getSimpleName() + ", not a PrometheusMeterRegistry");
     }
 
     /** Adds gauges of the sessions and loaded rooms of {@code rooms}. */

@@ -1,6 +1,5 @@
 package dev.tandem.sync.server;
 
-import dev.tandem.sync.core.Authenticator;
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomOptions;
@@ -8,15 +7,9 @@ import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.redis.ClusterOptions;
 import dev.tandem.sync.redis.RedisCluster;
 import dev.tandem.sync.redis.RoomFence;
-import dev.tandem.sync.server.internal.app.AppApi;
-import dev.tandem.sync.server.internal.app.ReadOnlyRooms;
-import dev.tandem.sync.server.internal.app.Unfurler;
-import dev.tandem.sync.server.internal.app.UploadStore;
 import dev.tandem.sync.server.internal.events.FanOutRoomEvents;
 import dev.tandem.sync.server.internal.events.JsonLinesRoomEvents;
 import dev.tandem.sync.server.internal.events.LoggingRoomEvents;
-import dev.tandem.sync.server.internal.http.PolicyApi;
-import dev.tandem.sync.server.internal.http.RoomApi;
 import dev.tandem.sync.server.internal.http.SyncApi;
 import dev.tandem.sync.server.internal.web.WebPages;
 import java.net.URI;
@@ -24,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -119,43 +111,21 @@ public final class TandemServer implements AutoCloseable {
             metrics.bindCluster(cluster);
         }
         if (manager != null) {
-            ReadOnlyRooms readOnly = new ReadOnlyRooms(store, b.requestTimeout);
-            handler.readOnlyRooms(readOnly::isReadOnly);
-            UploadStore uploads = b.uploadDir == null ? null : new UploadStore(b.uploadDir, b.maxUploadBytes);
-            Unfurler unfurler = b.unfurl
-                    ? new Unfurler(
-                            b.unfurlAllowPrivate, Duration.ofSeconds(5), Duration.ofSeconds(10), UNFURL_MAX_BYTES)
-                    : null;
-            Authenticator authenticator = b.security.authenticator();
-            AppApi app = new AppApi(
+            handler.setHandler(TandemRoutes.httpRoutes(
+                    handler,
                     manager,
                     store,
-                    readOnly,
-                    uploads,
-                    unfurler,
+                    b.security,
+                    metrics::scrape,
+                    b.maxBodyBytes,
                     b.requestTimeout,
-                    authenticator,
-                    b.security.roomAccess());
-            RoomApi roomApi = new RoomApi(manager, store, metrics::scrape, b.maxBodyBytes, b.requestTimeout);
-            // The offline sync routes see requests first and pass on every other path; then the app routes
-            // (snapshots, uploads, unfurl); then the policy API and the guard of the room routes.
-            handler.setHandler(new Handler.Sequence(
-                    new SyncApi(
-                            manager,
-                            authenticator != null ? authenticator : Authenticator.anonymous(),
-                            b.security.roomAccess(),
-                            b.maxEventsPerPush,
-                            b.maxPullLimit,
-                            b.maxBodyBytes,
-                            b.requestTimeout),
-                    app,
-                    new PolicyApi(
-                            authenticator,
-                            b.security.roomAccess(),
-                            manager,
-                            info -> Boolean.TRUE.equals(info.meta().get(TandemHandler.READ_ONLY_ROUTE_META)),
-                            b.requestTimeout,
-                            roomApi)));
+                    b.uploadDir,
+                    b.maxUploadBytes,
+                    b.unfurl,
+                    b.unfurlAllowPrivate,
+                    b.maxEventsPerPush,
+                    b.maxPullLimit,
+                    null));
             metrics.bindRooms(manager);
             if (store != null) {
                 metrics.bindStore(store);

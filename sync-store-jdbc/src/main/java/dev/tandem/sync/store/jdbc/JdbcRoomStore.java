@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -94,6 +95,7 @@ public interface JdbcRoomStore extends RoomStore {
     final class Builder {
         private @Nullable Dialect dialect;
         private @Nullable Path dataDir;
+        private @Nullable DataSource dataSource;
         private @Nullable String jdbcUrl;
         private @Nullable String user;
         private @Nullable String password;
@@ -149,6 +151,25 @@ public interface JdbcRoomStore extends RoomStore {
             this.dialect = Dialect.SQLITE;
             this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
             this.jdbcUrl = null;
+            this.dataSource = null;
+            return this;
+        }
+
+        /**
+         * Stores everything in the SQLite or PostgreSQL database behind {@code dataSource} (an application's
+         * pool), told apart by the driver's product name when {@link #build()} connects. The caller owns the data
+         * source: {@link JdbcRoomStore#close()} leaves it open. The store borrows up to {@link #readerThreads} plus
+         * its committers' connections at once, each with auto-commit off while borrowed, so the pool should hold
+         * that many more. For SQLite, set the store's pragmas in the URL: {@code
+         * jdbc:sqlite:FILE?journal_mode=WAL&synchronous=FULL&busy_timeout=10000}.
+         */
+        public Builder dataSource(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            this.dialect = null;
+            this.dataDir = null;
+            this.jdbcUrl = null;
+            this.user = null;
+            this.password = null;
             return this;
         }
 
@@ -161,6 +182,7 @@ public interface JdbcRoomStore extends RoomStore {
             this.dialect = Dialect.POSTGRES;
             this.jdbcUrl = jdbcUrl;
             this.dataDir = null;
+            this.dataSource = null;
             return this;
         }
 
@@ -251,9 +273,10 @@ public interface JdbcRoomStore extends RoomStore {
          * @throws IllegalStateException with one line naming the database if it cannot be reached or migrated
          */
         public JdbcRoomStore build() {
-            Dialect d = dialect;
+            Dialect d = dataSource != null ? Dialect.of(dataSource) : dialect;
             if (d == null) {
-                throw new IllegalStateException("choose a database with sqlite(dataDir) or postgres(jdbcUrl)");
+                throw new IllegalStateException(
+                        "choose a database with sqlite(dataDir), postgres(jdbcUrl) or dataSource(dataSource)");
             }
             int committers = committerThreads == 0 ? (d == Dialect.SQLITE ? 1 : 2) : committerThreads;
             if (d == Dialect.SQLITE && committers != 1) {
@@ -274,7 +297,8 @@ public interface JdbcRoomStore extends RoomStore {
                     connectTimeout,
                     eventRetention,
                     commitDelay,
-                    logFoldInterval));
+                    logFoldInterval,
+                    dataSource));
         }
 
         private static int positive(String name, int value) {

@@ -12,7 +12,7 @@ class JdbcRoomStoreBuilderTest {
     void build_withoutDatabase_failsNamingTheChoice() {
         assertThatThrownBy(() -> JdbcRoomStore.builder().build())
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("choose a database with sqlite(dataDir) or postgres(jdbcUrl)");
+                .hasMessage("choose a database with sqlite(dataDir), postgres(jdbcUrl) or dataSource(dataSource)");
     }
 
     @Test

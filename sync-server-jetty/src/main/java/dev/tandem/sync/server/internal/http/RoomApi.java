@@ -53,6 +53,7 @@ public final class RoomApi extends Handler.Abstract {
     private final @Nullable Supplier<String> metrics;
     private final long maxBodyBytes;
     private final Duration timeout;
+    private final boolean passOnUnknownPaths;
 
     /**
      * @param rooms the rooms to read and change
@@ -67,6 +68,21 @@ public final class RoomApi extends Handler.Abstract {
             @Nullable Supplier<String> metrics,
             long maxBodyBytes,
             Duration timeout) {
+        this(rooms, store, metrics, maxBodyBytes, timeout, false);
+    }
+
+    /**
+     * Like the other constructor; with {@code passOnUnknownPaths} a path that is none of these routes is left to
+     * the next handler (an application's) instead of getting a JSON 404.
+     */
+    public RoomApi(
+            RoomManager rooms,
+            @Nullable RoomStore store,
+            @Nullable Supplier<String> metrics,
+            long maxBodyBytes,
+            Duration timeout,
+            boolean passOnUnknownPaths) {
+        this.passOnUnknownPaths = passOnUnknownPaths;
         this.rooms = Objects.requireNonNull(rooms, "rooms");
         this.store = store;
         this.metrics = metrics;
@@ -96,6 +112,9 @@ public final class RoomApi extends Handler.Abstract {
             reply = CompletableFuture.failedFuture(e);
         }
         if (reply == null) {
+            if (passOnUnknownPaths) {
+                return false;
+            }
             JsonError.write(response, callback, 404, "NOT_FOUND", "no route for " + path);
             return true;
         }

@@ -49,11 +49,36 @@ public enum Dialect {
 
     /** Returns where the database is, for messages: the JDBC URL or the SQLite file. */
     String location(StoreSettings s) {
+        if (s.dataSource() != null) {
+            return "the application's DataSource";
+        }
         return this == SQLITE ? sqliteFile(s).toString() : Objects.requireNonNull(s.jdbcUrl());
     }
 
     /** PostgreSQL's {@code idle_in_transaction_session_timeout} for the store's connections, in milliseconds. */
     static final int IDLE_IN_TRANSACTION_MS = 5_000;
+
+    /**
+     * Returns the dialect of the database behind {@code dataSource}, from its driver's product name.
+     *
+     * @throws IllegalStateException if the database cannot be reached or is neither SQLite nor PostgreSQL
+     */
+    public static Dialect of(javax.sql.DataSource dataSource) {
+        String product;
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            product = c.getMetaData().getDatabaseProductName();
+        } catch (java.sql.SQLException | RuntimeException e) {
+            throw new IllegalStateException("cannot connect to the application's DataSource: " + e.getMessage(), e);
+        }
+        if ("SQLite".equalsIgnoreCase(product)) {
+            return SQLITE;
+        }
+        if ("PostgreSQL".equalsIgnoreCase(product)) {
+            return POSTGRES;
+        }
+        throw new IllegalStateException(
+                "the application's DataSource is " + product + "; the room store supports SQLite and PostgreSQL");
+    }
 
     /** Configures the connection pool: {@code readers} reader connections plus one per committer. */
     HikariConfig poolConfig(StoreSettings s) {

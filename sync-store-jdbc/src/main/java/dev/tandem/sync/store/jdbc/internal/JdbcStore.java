@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +37,8 @@ public final class JdbcStore implements JdbcRoomStore {
     private static final int MAX_QUEUED_READS = 10_000;
 
     private final StoreSettings settings;
-    private final HikariDataSource dataSource;
+    private final DataSource dataSource;
+    private final @Nullable HikariDataSource ownedPool;
     private final Committer[] committers;
     private final ThreadPoolExecutor readers;
     private final AtomicReference<StoreHealth> health = new AtomicReference<>(StoreHealth.OK);
@@ -46,9 +48,10 @@ public final class JdbcStore implements JdbcRoomStore {
     private final AtomicLong failedTransactions = new AtomicLong();
     private volatile boolean closed;
 
-    private JdbcStore(StoreSettings settings, HikariDataSource dataSource) {
+    private JdbcStore(StoreSettings settings, DataSource dataSource, @Nullable HikariDataSource ownedPool) {
         this.settings = settings;
         this.dataSource = dataSource;
+        this.ownedPool = ownedPool;
         this.committers = new Committer[settings.committerThreads()];
         int capacity = Math.max(1, settings.maxQueuedWrites() / committers.length);
         for (int i = 0; i < committers.length; i++) {
@@ -84,23 +87,32 @@ public final class JdbcStore implements JdbcRoomStore {
                         "cannot open " + dialect.displayName() + " at " + where + ": " + rootMessage(e), e);
             }
         }
-        HikariDataSource dataSource;
-        try {
-            dataSource = new HikariDataSource(dialect.poolConfig(settings));
-        } catch (RuntimeException e) {
-            throw new IllegalStateException(
-                    "cannot connect to " + dialect.displayName() + " at " + where + ": " + rootMessage(e), e);
+        DataSource dataSource;
+        HikariDataSource ownedPool = null;
+        DataSource given = settings.dataSource();
+        if (given != null) {
+            dataSource = new ManualCommitDataSource(given);
+        } else {
+            try {
+                ownedPool = new HikariDataSource(dialect.poolConfig(settings));
+            } catch (RuntimeException e) {
+                throw new IllegalStateException(
+                        "cannot connect to " + dialect.displayName() + " at " + where + ": " + rootMessage(e), e);
+            }
+            dataSource = ownedPool;
         }
         int before;
         try (Connection c = dataSource.getConnection()) {
             before = Migrations.migrate(c, dialect);
         } catch (SQLException | RuntimeException e) {
-            dataSource.close();
+            if (ownedPool != null) {
+                ownedPool.close();
+            }
             throw new IllegalStateException(
                     "cannot migrate the schema of " + dialect.displayName() + " at " + where + ": " + rootMessage(e),
                     e);
         }
-        JdbcStore store = new JdbcStore(settings, dataSource);
+        JdbcStore store = new JdbcStore(settings, dataSource, ownedPool);
         for (Committer c : store.committers) {
             c.start();
         }
@@ -285,7 +297,9 @@ public final class JdbcStore implements JdbcRoomStore {
             readers.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        dataSource.close();
+        if (ownedPool != null) {
+            ownedPool.close();
+        }
         LOG.info("Closed {} room store", settings.dialect().displayName());
     }
 

@@ -3,9 +3,14 @@ package dev.tandem.sync.store.jdbc.internal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
-/** The checked settings of one store, made by {@code JdbcRoomStore.Builder}. */
+/**
+ * The checked settings of one store, made by {@code JdbcRoomStore.Builder}. With a {@code dataSource} (the caller's,
+ * never closed by the store) the dialect was read from it and {@code dataDir}, {@code jdbcUrl}, {@code user} and
+ * {@code password} are null.
+ */
 public record StoreSettings(
         Dialect dialect,
         @Nullable Path dataDir,
@@ -21,7 +26,8 @@ public record StoreSettings(
         Duration connectTimeout,
         Duration eventRetention,
         Duration commitDelay,
-        Duration logFoldInterval) {
+        Duration logFoldInterval,
+        @Nullable DataSource dataSource) {
 
     public StoreSettings {
         Objects.requireNonNull(dialect, "dialect");
@@ -34,6 +40,7 @@ public record StoreSettings(
     @Override
     public String toString() {
         // Never print the password.
-        return "StoreSettings[" + dialect + " " + (dataDir != null ? dataDir : jdbcUrl) + "]";
+        return "StoreSettings[" + dialect + " "
+                + (dataSource != null ? "DataSource" : dataDir != null ? dataDir : jdbcUrl) + "]";
     }
 }
