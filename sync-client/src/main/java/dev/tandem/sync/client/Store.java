@@ -23,7 +23,11 @@ import java.util.function.UnaryOperator;
  * <pre>{@code
  * Store store = client.store();
  * store.put(Map.of("id", "note:1", "typeName", "note", "text", "hello"));
- * store.update("note:1", r -> Records.with(r, "text", "hello world"));
+ * store.update("note:1", r -> {
+ *     Map<String, Object> next = new LinkedHashMap<>(r);
+ *     next.put("text", "hello world");
+ *     return next;
+ * });
  * store.addListener(change -> System.out.println(change.source() + " " + change.updated().keySet()));
  * }</pre>
  */

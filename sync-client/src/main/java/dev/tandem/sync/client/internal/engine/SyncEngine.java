@@ -56,7 +56,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SyncEngine implements SyncClient {
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
-    private static final int PROTOCOL_VERSION = 8;
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
     private final ClientConfig config;
@@ -647,7 +646,7 @@ public final class SyncEngine implements SyncClient {
         String id = UUID.randomUUID().toString();
         latestConnectRequestId = id;
         lastServerInteraction = scheduler.nanoTime();
-        send(new ClientMessage.Connect(id, lastServerClock, PROTOCOL_VERSION, config.schema()));
+        send(new ClientMessage.Connect(id, lastServerClock, ProtocolCodec.PROTOCOL_VERSION, config.schema()));
     }
 
     private synchronized void onClosed(int gen, int code, String reason) {

@@ -56,7 +56,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SyncRoom implements Room {
     private static final Logger LOG = LoggerFactory.getLogger(SyncRoom.class);
-    static final int PROTOCOL_VERSION = 8;
     private static final Duration TOMBSTONE_PRUNE_DELAY = Duration.ofSeconds(1);
     private static final String DATA_PREFIX = "{\"type\":\"data\",\"data\":[";
     private static final String DATA_SUFFIX = "]}";
@@ -803,11 +802,11 @@ public final class SyncRoom implements Room {
             s.supportsStringAppend = false;
             v = 8;
         }
-        if (v < PROTOCOL_VERSION) {
+        if (v < ProtocolCodec.PROTOCOL_VERSION) {
             reject(s, CloseReason.CLIENT_TOO_OLD, "protocol version " + version);
             return;
         }
-        if (v > PROTOCOL_VERSION) {
+        if (v > ProtocolCodec.PROTOCOL_VERSION) {
             reject(s, CloseReason.SERVER_TOO_OLD, "protocol version " + version);
             return;
         }
@@ -875,7 +874,7 @@ public final class SyncRoom implements Room {
         ServerMessage.Connect reply = new ServerMessage.Connect(
                 connect.connectRequestId(),
                 wipeAll ? HydrationType.WIPE_ALL : HydrationType.WIPE_PRESENCE,
-                PROTOCOL_VERSION,
+                ProtocolCodec.PROTOCOL_VERSION,
                 replySchema,
                 new NetworkDiff(diff),
                 doc.clock,
