@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * RoomOptions options = RoomOptions.builder()
- *     .schema(RoomSchema.pinned())
+ *     .schema(TldrawSchema.builder().shapeType("card", cardProps).build())
  *     .idleTimeout(Duration.ofSeconds(20))
  *     .build();
  * }</pre>

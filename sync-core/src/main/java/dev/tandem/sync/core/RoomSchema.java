@@ -17,9 +17,10 @@ import org.jspecify.annotations.Nullable;
  * sequences}), the document record types with optional validators, the presence record type, and the
  * migrations that let older clients stay connected. Immutable and thread-safe.
  *
- * <p>{@link #pinned()} needs no configuration: the first schema a room sees becomes its schema, every
- * record type is accepted, and the presence type is the {@code typeName} of the presence records clients
- * push.
+ * <p>{@link TldrawSchema} builds tldraw's schema, the default of {@link RoomOptions}; this builder declares an
+ * app's own. {@link #pinned()} is for development only: the first schema a writer sends becomes the room's
+ * schema, every record type is accepted, and the presence type comes from a tldraw schema or the first
+ * writer's presence record (see {@code docs/schema.md} for its limits).
  *
  * <pre>{@code
  * RoomSchema schema = RoomSchema.builder()
