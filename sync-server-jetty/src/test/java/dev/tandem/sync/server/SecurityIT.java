@@ -403,7 +403,6 @@ class SecurityIT {
         assertRefused(get, "FORBIDDEN", "no access to room future");
         assertRefused(versions, "FORBIDDEN", "no access to room future");
         assertRefused(pull, "FORBIDDEN", "no access to room squat-0");
-        viewer.send(SyncClients.connectMessage());
         assertClosedWith(viewer, CloseReason.FORBIDDEN);
         assertThat(storedPolicy("future")).isNull();
         for (int i = 0; i < 100; i++) {
