@@ -336,9 +336,9 @@ public final class Main implements Callable<Integer> {
             names = "--unclaimed-rooms",
             defaultValue = "open",
             paramLabel = "open|claim",
-            description =
-                    "Access to a room without a policy: open (everyone reads and writes) or claim (the first"
-                            + " authenticated user to join owns it, private) (TANDEM_UNCLAIMED_ROOMS). Default: ${DEFAULT-VALUE}.")
+            description = "Access to a room without a policy: open (everyone reads and writes) or claim (the first"
+                    + " authenticated user to write to it owns it, private; reads never claim)"
+                    + " (TANDEM_UNCLAIMED_ROOMS). Default: ${DEFAULT-VALUE}.")
     String unclaimedRooms = "open";
 
     @Option(

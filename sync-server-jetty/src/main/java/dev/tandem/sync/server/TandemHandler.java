@@ -341,7 +341,10 @@ public final class TandemHandler extends Handler.Wrapper {
         }
         Access access;
         try {
-            access = security.roomAccess().access(principal, route.roomId());
+            // only a join that may write can claim a room; a read-only one (the /ro/ route, a copy) reads
+            access = options.readOnly()
+                    ? security.roomAccess().access(principal, route.roomId())
+                    : security.roomAccess().accessToWrite(principal, route.roomId());
         } catch (SyncException e) {
             LOG.info("refused a connection to room {}: {}", route.roomId(), e.getMessage());
             return rejected(e.reason());

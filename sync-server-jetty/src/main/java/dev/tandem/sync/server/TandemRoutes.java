@@ -143,6 +143,7 @@ public final class TandemRoutes {
                         manager,
                         authenticator != null ? authenticator : Authenticator.anonymous(),
                         security.roomAccess(),
+                        readOnly::isReadOnly,
                         maxEventsPerPush,
                         maxPullLimit,
                         maxBodyBytes,
@@ -152,6 +153,8 @@ public final class TandemRoutes {
                         authenticator,
                         security.roomAccess(),
                         manager,
+                        store,
+                        readOnly::isReadOnly,
                         info -> Boolean.TRUE.equals(info.meta().get(TandemHandler.READ_ONLY_ROUTE_META)),
                         requestTimeout,
                         roomApi)));

@@ -129,6 +129,63 @@ class AppRoutesIT {
     }
 
     @Test
+    void readOnlyCopy_refusesEveryHttpWrite_andKeepsItsContent() throws Exception {
+        start(false, 1024);
+        assertThat(send("PUT", "/rooms/source/snapshot", "application/json", SNAPSHOT.getBytes(StandardCharsets.UTF_8))
+                        .statusCode())
+                .isEqualTo(200);
+        String slug = (String) json(send(
+                        "POST",
+                        "/snapshots",
+                        "application/json",
+                        "{\"roomId\":\"source\"}".getBytes(StandardCharsets.UTF_8)))
+                .get("slug");
+        String version = server.ownedRooms()
+                .orElseThrow()
+                .room(slug)
+                .saveVersion()
+                .get(5, TimeUnit.SECONDS)
+                .id();
+        String refused = "{\"error\":\"FORBIDDEN\",\"message\":\"room " + slug + " is a read-only copy\"}";
+
+        HttpResponse<String> push = send(
+                "POST",
+                "/sync/push",
+                "application/json",
+                ("{\"events\":[{\"id\":\"ev-1\",\"roomId\":\"" + slug + "\",\"recordId\":\"note:http\","
+                                + "\"typeName\":\"note\",\"operation\":\"create\",\"record\":{\"id\":\"note:http\","
+                                + "\"typeName\":\"note\",\"text\":\"written over HTTP\"},\"clientTime\":1}]}")
+                        .getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> put = send(
+                "PUT",
+                "/rooms/" + slug + "/snapshot",
+                "application/json",
+                SNAPSHOT.replace("\"A\"", "\"replaced by PUT\"").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> restore = send("POST", "/rooms/" + slug + "/versions/" + version + "/restore", null, null);
+
+        assertThat(push.statusCode()).as(push.body()).isEqualTo(200);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> results =
+                (List<Map<String, Object>>) json(push).get("results");
+        assertThat(results)
+                .singleElement()
+                .satisfies(r -> assertThat(r)
+                        .containsEntry("id", "ev-1")
+                        .containsEntry("status", "rejected")
+                        .containsEntry("reason", "READ_ONLY"));
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(403);
+        assertThat(put.body()).isEqualTo(refused);
+        assertThat(restore.statusCode()).as(restore.body()).isEqualTo(403);
+        assertThat(restore.body()).isEqualTo(refused);
+        String copy = get("/rooms/" + slug + "/snapshot").body();
+        assertThat(copy).contains("\"text\":\"A\"").doesNotContain("note:http").doesNotContain("replaced by PUT");
+        // the source stays writable over HTTP
+        assertThat(send("PUT", "/rooms/source/snapshot", "application/json", SNAPSHOT.getBytes(StandardCharsets.UTF_8))
+                        .statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
     void postSnapshots_badRequests_getJsonErrors() throws Exception {
         start(false, 1024);
         HttpResponse<String> missing = send(

@@ -14,6 +14,7 @@ import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.SyncLimits;
 import dev.tandem.sync.server.auth.JwtAuthenticator;
 import dev.tandem.sync.server.auth.RoomPolicies;
+import dev.tandem.sync.server.auth.RoomPolicy;
 import dev.tandem.sync.server.auth.Tokens;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,8 +28,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,6 +51,17 @@ class SecurityIT {
     private RoomStore store;
 
     private void start(UnaryOperator<RoomOptions.Builder> room, UnaryOperator<ServerLimits.Builder> limits) {
+        start(room, limits, RoomPolicies.UnclaimedRooms.OPEN);
+    }
+
+    private void start(RoomPolicies.UnclaimedRooms unclaimed) {
+        start(b -> b, b -> b, unclaimed);
+    }
+
+    private void start(
+            UnaryOperator<RoomOptions.Builder> room,
+            UnaryOperator<ServerLimits.Builder> limits,
+            RoomPolicies.UnclaimedRooms unclaimed) {
         store = RoomStore.inMemory();
         JwtAuthenticator jwt = JwtAuthenticator.builder()
                 .hmacSecret(Tokens.SECRET)
@@ -65,7 +79,10 @@ class SecurityIT {
                         .build())
                 .security(new ServerSecurity(
                         jwt,
-                        RoomPolicies.builder(store).adminClaim("role", "admin").build(),
+                        RoomPolicies.builder(store)
+                                .adminClaim("role", "admin")
+                                .unclaimedRooms(unclaimed)
+                                .build(),
                         limits.apply(ServerLimits.builder()).build()))
                 .build()
                 .start();
@@ -297,6 +314,146 @@ class SecurityIT {
         assertThat(http("GET", "/rooms/api/snapshot", null, null).statusCode()).isEqualTo(401);
         assertThat(http("GET", "/rooms/api/snapshot", honest("bob"), null).statusCode())
                 .isEqualTo(403);
+    }
+
+    private static String admin() {
+        Map<String, Object> admin = claims("root");
+        admin.put("role", "admin");
+        return Tokens.hs256(admin);
+    }
+
+    private @Nullable String storedPolicy(String room) throws Exception {
+        return store.loadAttribute(room, RoomPolicy.ATTRIBUTE).get(5, TimeUnit.SECONDS);
+    }
+
+    private static String pushBody(String room, String eventId, String recordId) {
+        return "{\"events\":[" + event(room, eventId, recordId) + "]}";
+    }
+
+    private static String event(String room, String eventId, String recordId) {
+        return "{\"id\":\"" + eventId + "\",\"roomId\":\"" + room + "\",\"recordId\":\"" + recordId
+                + "\",\"typeName\":\"note\",\"operation\":\"create\",\"record\":{\"id\":\"" + recordId
+                + "\",\"typeName\":\"note\",\"text\":\"over HTTP\"},\"clientTime\":1}";
+    }
+
+    private static void assertRefused(HttpResponse<String> r, String code, String message) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
+        assertThat(r.body()).isEqualTo("{\"error\":\"" + code + "\",\"message\":\"" + message + "\"}");
+    }
+
+    @Test
+    void readOnlyCopy_isReadOnlyForEveryoneOnEveryRoute_andViewingItClaimsNothing() throws Exception {
+        start(RoomPolicies.UnclaimedRooms.CLAIM);
+        Pair pair = honestPair("original"); // alice's first join claims her room
+        HttpResponse<String> created = http("POST", "/snapshots", honest("alice"), "{\"roomId\":\"original\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String slug = (String) ((Map<?, ?>) TestJson.parse(created.body())).get("slug");
+        String snapshot = "/rooms/" + slug + "/snapshot";
+        String readOnly = "room " + slug + " is a read-only copy";
+
+        // bob opens the link first: he reads it, and does not become its owner
+        HttpResponse<String> bobReads = http("GET", snapshot, honest("bob"), null);
+        HttpResponse<String> aliceReads = http("GET", snapshot, honest("alice"), null);
+        WebSocketRecorder bobViewer = WebSocketRecorder.connect(clients.uri("ro", slug, "bob-view", honest("bob")));
+        WebSocketRecorder aliceJoin = clients.open(slug, "alice-copy", honest("alice"));
+
+        assertThat(bobReads.statusCode()).as(bobReads.body()).isEqualTo(200);
+        assertThat(aliceReads.statusCode()).as(aliceReads.body()).isEqualTo(200);
+        assertThat(aliceReads.body()).contains("note:before");
+        assertThat(handshake(bobViewer)).containsEntry("isReadonly", true);
+        assertThat(handshake(aliceJoin)).containsEntry("isReadonly", true);
+        aliceJoin.send(clients.push(note("note:ws", "into the copy")));
+        assertThat(awaitPushResult(aliceJoin)).isEqualTo("discard");
+        // no one writes to it over HTTP, its creator and administrators included
+        for (String token : List.of(honest("alice"), honest("bob"), admin())) {
+            assertRefused(http("PUT", snapshot, token, aliceReads.body()), "FORBIDDEN", readOnly);
+            assertRefused(http("POST", "/rooms/" + slug + "/versions/any/restore", token, null), "FORBIDDEN", readOnly);
+            assertRefused(
+                    http("PUT", "/rooms/" + slug + "/policy", token, "{\"shared\":false}"), "FORBIDDEN", readOnly);
+            HttpResponse<String> push =
+                    http("POST", "/sync/push", token, pushBody(slug, "ev-" + token.hashCode(), "note:http"));
+            assertThat(push.statusCode()).as(push.body()).isEqualTo(200);
+            assertThat(push.body()).contains("\"status\":\"rejected\",\"reason\":\"READ_ONLY\"");
+        }
+        assertThat(http("GET", snapshot, honest("alice"), null).body())
+                .isEqualTo(aliceReads.body())
+                .doesNotContain("note:http")
+                .doesNotContain("note:ws");
+        assertThat(http("GET", "/rooms/" + slug + "/policy", honest("bob"), null)
+                        .body())
+                .isEqualTo("{\"owner\":\"alice\",\"shared\":true,\"linkType\":\"view\"}");
+        assertHonestUnaffected("original", pair, List.of());
+        bobViewer.close();
+        aliceJoin.close();
+    }
+
+    @Test
+    void claimMode_readsNeverClaim_writesClaimAtMostTenRoomsPerRequest() throws Exception {
+        start(RoomPolicies.UnclaimedRooms.CLAIM);
+        List<String> squat = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            squat.add("\"squat-" + i + "\"");
+        }
+
+        HttpResponse<String> get = http("GET", "/rooms/future/snapshot", honest("bob"), null);
+        HttpResponse<String> versions = http("GET", "/rooms/future/versions", honest("bob"), null);
+        HttpResponse<String> pull = http("POST", "/sync/pull", honest("bob"), "{\"rooms\":" + squat + "}");
+        WebSocketRecorder viewer = WebSocketRecorder.connect(clients.uri("ro", "future", "bob-view", honest("bob")));
+
+        assertRefused(get, "FORBIDDEN", "no access to room future");
+        assertRefused(versions, "FORBIDDEN", "no access to room future");
+        assertRefused(pull, "FORBIDDEN", "no access to room squat-0");
+        assertClosedWith(viewer, CloseReason.FORBIDDEN);
+        assertThat(storedPolicy("future")).isNull();
+        for (int i = 0; i < 100; i++) {
+            assertThat(storedPolicy("squat-" + i)).as("squat-" + i).isNull();
+        }
+
+        // one push naming eleven unclaimed rooms claims none of them
+        List<String> eleven = new ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            eleven.add(event("squat-" + i, "ev-" + i, "note:" + i));
+        }
+        assertRefused(
+                http("POST", "/sync/push", honest("bob"), "{\"events\":" + eleven + "}"),
+                "TOO_MANY_CLAIMS",
+                "one request may claim at most 10 rooms but this one would claim 11");
+        for (int i = 0; i < 11; i++) {
+            assertThat(storedPolicy("squat-" + i)).as("squat-" + i).isNull();
+        }
+        // a write claims: alice's read-write join makes her the owner, bob's one push makes him another's
+        Pair pair = honestPair("future");
+        HttpResponse<String> bobPush = http("POST", "/sync/push", honest("bob"), pushBody("bobs", "ev-b", "note:b"));
+        assertThat(bobPush.body()).contains("\"status\":\"applied\"");
+        assertThat(storedPolicy("future"))
+                .isEqualTo(RoomPolicy.privateTo("alice").toJson());
+        assertThat(storedPolicy("bobs")).isEqualTo(RoomPolicy.privateTo("bob").toJson());
+        assertClosedWith(clients.open("future", "bob", honest("bob")), CloseReason.FORBIDDEN);
+        assertHonestUnaffected("future", pair, List.of());
+    }
+
+    @Test
+    void openMode_policyOnAnUnclaimedRoomInUse_isRefused_exceptToAdministrators() throws Exception {
+        start();
+        Pair pair = honestPair("busy");
+        WebSocketRecorder bob = clients.join("busy", "bob", honest("bob"));
+        bob.send(clients.push(note("note:bob", "bob edits")));
+        assertThat(awaitPushResult(bob)).isEqualTo("commit");
+        String inUse = "room busy is in use without a policy: only an administrator may give it one";
+
+        assertRefused(http("PUT", "/rooms/busy/policy", honest("carol"), "{\"shared\":false}"), "FORBIDDEN", inUse);
+        assertRefused(http("PUT", "/rooms/busy/policy", honest("alice"), "{\"shared\":false}"), "FORBIDDEN", inUse);
+        assertThat(storedPolicy("busy")).isNull();
+        bob.send(clients.push(note("note:bob2", "still writing")));
+        assertThat(awaitPushResult(bob)).isEqualTo("commit");
+        assertHonestUnaffected("busy", pair, List.of());
+
+        // a room with no content yet may be claimed by its first caller; an administrator may set any policy
+        putPolicy("fresh", honest("carol"), "{\"shared\":true,\"linkType\":\"view\"}");
+        assertThat(storedPolicy("fresh")).isEqualTo("{\"owner\":\"carol\",\"shared\":true,\"linkType\":\"view\"}");
+        putPolicy("busy", admin(), "{\"owner\":\"alice\",\"shared\":true,\"linkType\":\"edit\"}");
+        bob.send(clients.push(note("note:bob3", "shared by the admin")));
+        assertThat(awaitPushResult(bob)).isEqualTo("commit");
     }
 
     @Test

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A room with a policy follows it ({@link RoomPolicy#access}). A room without one follows {@link
  * Builder#unclaimedRooms}: {@link UnclaimedRooms#OPEN} (the default, as before policies existed: everyone reads
- * and writes) or {@link UnclaimedRooms#CLAIM} (the first authenticated principal to join becomes its owner, and
- * the room is private to them; anonymous principals are refused). An administrator — a principal whose claim
+ * and writes) or {@link UnclaimedRooms#CLAIM} (the first authenticated principal to write to it, through {@link
+ * #accessToWrite}, becomes its owner and the room is private to them; until then nobody may read it, and reads
+ * never claim; anonymous principals are refused). An administrator — a principal whose claim
  * {@link Builder#adminClaim} holds the configured value — reads and writes every room and may change every
  * policy.
  *
@@ -50,7 +51,7 @@ public final class RoomPolicies implements RoomAccess {
     public enum UnclaimedRooms {
         /** Everyone reads and writes. */
         OPEN,
-        /** The first authenticated principal to join becomes the owner of a private room. */
+        /** The first authenticated principal to write to a room becomes the owner of a private room. */
         CLAIM
     }
 
@@ -83,8 +84,24 @@ public final class RoomPolicies implements RoomAccess {
         return new Builder(store);
     }
 
+    /** Returns the principal's access under the room's policy; never claims a room. */
     @Override
     public Access access(Principal principal, String roomId) {
+        Objects.requireNonNull(principal, "principal");
+        Objects.requireNonNull(roomId, "roomId");
+        if (isAdmin(principal)) {
+            return Access.READ_WRITE;
+        }
+        return decide(await(policy(roomId), roomId).orElse(null), principal);
+    }
+
+    /**
+     * Returns the principal's access for a write. In {@link UnclaimedRooms#CLAIM} mode a room without a policy
+     * first becomes the private room of the authenticated principal writing to it; reads ({@link #access}) never
+     * claim.
+     */
+    @Override
+    public Access accessToWrite(Principal principal, String roomId) {
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(roomId, "roomId");
         if (isAdmin(principal)) {
@@ -97,6 +114,20 @@ public final class RoomPolicies implements RoomAccess {
         return decide(policy, principal);
     }
 
+    /**
+     * Returns whether {@link #accessToWrite} would make {@code principal} the owner of the room: claim mode, an
+     * authenticated principal who is not an administrator, and a room without a policy. May wait for the store
+     * like {@link #access}.
+     */
+    public boolean wouldClaim(Principal principal, String roomId) {
+        Objects.requireNonNull(principal, "principal");
+        Objects.requireNonNull(roomId, "roomId");
+        return unclaimed == UnclaimedRooms.CLAIM
+                && principal != Principal.ANONYMOUS
+                && !isAdmin(principal)
+                && await(policy(roomId), roomId).isEmpty();
+    }
+
     /** Returns what {@code principal} may do under {@code policy} (null: the room has none), without I/O. */
     public Access decide(@Nullable RoomPolicy policy, Principal principal) {
         if (isAdmin(principal)) {
@@ -105,7 +136,7 @@ public final class RoomPolicies implements RoomAccess {
         if (policy != null) {
             return policy.access(principal);
         }
-        // CLAIM: access() claims the room for an authenticated principal before deciding
+        // CLAIM: nobody's room until a write claims it (accessToWrite)
         return unclaimed == UnclaimedRooms.OPEN ? Access.READ_WRITE : Access.FORBIDDEN;
     }
 

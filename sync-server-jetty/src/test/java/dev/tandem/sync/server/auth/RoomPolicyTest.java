@@ -57,14 +57,20 @@ class RoomPolicyTest {
     }
 
     @Test
-    void policies_unclaimedClaim_firstPrincipalOwnsTheRoom() {
+    void policies_unclaimedClaim_firstWriterOwnsTheRoom_readsClaimNothing() {
         RoomStore store = RoomStore.inMemory();
         RoomPolicies policies = RoomPolicies.builder(store)
                 .unclaimedRooms(RoomPolicies.UnclaimedRooms.CLAIM)
                 .build();
-        assertThat(policies.access(Principal.ANONYMOUS, "r")).isEqualTo(Access.FORBIDDEN);
-        assertThat(policies.access(ALICE, "r")).isEqualTo(Access.READ_WRITE);
         assertThat(policies.access(BOB, "r")).isEqualTo(Access.FORBIDDEN);
+        assertThat(policies.policy("r").join()).isEmpty();
+        assertThat(policies.wouldClaim(Principal.ANONYMOUS, "r")).isFalse();
+        assertThat(policies.wouldClaim(ALICE, "r")).isTrue();
+        assertThat(policies.accessToWrite(Principal.ANONYMOUS, "r")).isEqualTo(Access.FORBIDDEN);
+        assertThat(policies.accessToWrite(ALICE, "r")).isEqualTo(Access.READ_WRITE);
+        assertThat(policies.wouldClaim(BOB, "r")).isFalse();
+        assertThat(policies.accessToWrite(BOB, "r")).isEqualTo(Access.FORBIDDEN);
+        assertThat(policies.access(ALICE, "r")).isEqualTo(Access.READ_WRITE);
         assertThat(policies.policy("r").join()).contains(RoomPolicy.privateTo("alice"));
     }
 

@@ -10,6 +10,8 @@ import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.server.auth.RoomPolicies;
+import dev.tandem.sync.server.auth.RoomPolicy;
 import dev.tandem.sync.server.internal.http.ApiError;
 import dev.tandem.sync.server.internal.http.HttpAuth;
 import dev.tandem.sync.server.internal.http.JsonError;
@@ -49,8 +51,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code POST /snapshots} with {@code {"roomId": …}}: copies the room's current document into a new
- *       read-only room and returns {@code {"slug": …}}; viewers open it at {@code /ro/{slug}} (every session in
- *       the copy is read-only, on any route).
+ *       read-only room and returns {@code {"slug": …}}; viewers open it at {@code /ro/{slug}}. The copy is
+ *       read-only for everyone, its creator included, on every route (WebSocket, {@code /sync/push}, snapshot PUT,
+ *       restore, policy PUT). With {@link RoomPolicies} it gets the policy {@code {"owner": creator, "shared":
+ *       true, "linkType": "view"}}, so whoever has the link reads it and nobody claims it.
  *   <li>{@code POST /uploads/{objectName}} and {@code GET /uploads/{objectName}}: assets in an {@link
  *       UploadStore}; the POST returns the content-addressed {@code objectName} to fetch it by.
  *   <li>{@code GET /unfurl?url=…}: bookmark metadata from an {@link Unfurler}.
@@ -160,7 +164,8 @@ public final class AppApi extends Handler.Wrapper {
 
     private Reply createSnapshot(Request request) {
         String roomId = roomIdOf(readBody(request, MAX_SNAPSHOT_REQUEST_BYTES));
-        Access allowed = access.access(authenticate(request, roomId), roomId);
+        Principal creator = authenticate(request, roomId);
+        Access allowed = access.access(creator, roomId);
         if (allowed.closeReason() != null) {
             throw new ApiError(
                     allowed == Access.NOT_FOUND ? 404 : 403, allowed.name(), "no read access to room " + roomId);
@@ -178,6 +183,10 @@ public final class AppApi extends Handler.Wrapper {
         description.put("createdAt", Instant.now().toString());
         // mark first: no session may ever write to the copy, not even while it is being filled
         await(readOnly.mark(slug, Json.stringify(description)));
+        if (access instanceof RoomPolicies policies) {
+            // a copy is never claimed by whoever opens it first: whoever has the link may view it, nobody writes
+            await(policies.save(slug, new RoomPolicy(creator.id(), true, RoomPolicy.LinkType.VIEW)));
+        }
         Room copy = room(slug);
         await(copy.loadSnapshot(snapshot).thenCompose(v -> copy.flush()));
         LOG.info("room {} copied read-only to {}", roomId, slug);

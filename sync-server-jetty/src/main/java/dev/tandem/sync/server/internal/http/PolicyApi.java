@@ -7,6 +7,8 @@ import dev.tandem.sync.core.Principal;
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomAccess;
 import dev.tandem.sync.core.RoomManager;
+import dev.tandem.sync.core.RoomSnapshot;
+import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.server.auth.RoomPolicies;
 import dev.tandem.sync.server.auth.RoomPolicy;
@@ -16,9 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -38,12 +42,16 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /rooms/{roomId}/policy}: the policy ({@code {"owner", "shared", "linkType"}}) to any principal
  *       with access to the room; 404 {@code POLICY_NOT_FOUND} when the room has none.
  *   <li>{@code PUT /rooms/{roomId}/policy} with such a body ({@code owner} optional: it defaults to the current
- *       owner, or the caller for a room without a policy): by the room's owner or an administrator; a room
- *       without a policy may be claimed by a principal naming itself owner. Once stored, open sessions are
- *       re-decided: those that lost access are closed with 4099 {@code FORBIDDEN}, those now view-only become
- *       read-only; the response is sent after that.
+ *       owner, or the caller for a room without a policy): by the room's owner or an administrator. A room
+ *       without a policy may be claimed by a principal naming itself owner: in claim mode always, in open mode
+ *       only while the room has no content (no records, no tombstones) and no session of another principal,
+ *       since everyone may be using it. Once stored, open sessions are re-decided: those that lost access are
+ *       closed with 4099 {@code FORBIDDEN}, those now view-only become read-only; the response is sent after that.
  *   <li>Other {@code /rooms/{roomId}/…} routes, when an authenticator is configured: reads need read access to the
- *       room, writes (snapshot PUT, restore) read-write access.
+ *       room ({@link RoomAccess#access}, which never claims), writes (snapshot PUT, restore) read-write access
+ *       ({@link RoomAccess#accessToWrite}, which may claim).
+ *   <li>Every write to a read-only copy (snapshot PUT, restore, policy PUT) gets 403 {@code FORBIDDEN}, whoever
+ *       asks: a copy's content and policy are fixed when it is made.
  * </ul>
  *
  * <p>Thread-safe.
@@ -58,6 +66,8 @@ public final class PolicyApi extends Handler.Wrapper {
     private final RoomAccess access;
     private final @Nullable RoomPolicies policies;
     private final RoomManager rooms;
+    private final @Nullable RoomStore store;
+    private final Predicate<String> readOnlyCopy;
     private final Function<Room.SessionInfo, Boolean> readOnlyRoute;
     private final Duration timeout;
 
@@ -65,6 +75,8 @@ public final class PolicyApi extends Handler.Wrapper {
      * @param authenticator authenticates requests, or null when the server has no authentication
      * @param access the server's room access
      * @param rooms the open rooms, for live revocation
+     * @param store the rooms' store, to tell whether an unloaded room has content; null for rooms in memory only
+     * @param readOnlyCopy tells whether a room is a read-only copy, which no request may change
      * @param readOnlyRoute tells whether a session joined through the read-only route
      * @param timeout how long a request waits for the store
      */
@@ -72,6 +84,8 @@ public final class PolicyApi extends Handler.Wrapper {
             @Nullable Authenticator authenticator,
             RoomAccess access,
             RoomManager rooms,
+            @Nullable RoomStore store,
+            Predicate<String> readOnlyCopy,
             Function<Room.SessionInfo, Boolean> readOnlyRoute,
             Duration timeout,
             Handler next) {
@@ -80,6 +94,8 @@ public final class PolicyApi extends Handler.Wrapper {
         this.access = Objects.requireNonNull(access, "access");
         this.policies = access instanceof RoomPolicies p ? p : null;
         this.rooms = Objects.requireNonNull(rooms, "rooms");
+        this.store = store;
+        this.readOnlyCopy = Objects.requireNonNull(readOnlyCopy, "readOnlyCopy");
         this.readOnlyRoute = readOnlyRoute;
         this.timeout = timeout;
     }
@@ -96,6 +112,9 @@ public final class PolicyApi extends Handler.Wrapper {
             return super.handle(request, response, callback); // the room API answers 400
         }
         try {
+            if (isWrite(request) && readOnlyCopy.test(roomId)) {
+                throw new ApiError(403, "FORBIDDEN", "room " + roomId + " is a read-only copy");
+            }
             if (parts.length == 2 && parts[1].equals("policy")) {
                 policy(request, roomId)
                         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -124,9 +143,8 @@ public final class PolicyApi extends Handler.Wrapper {
     /** Lets a request through to the room routes only with enough access. */
     private void guard(Request request, String roomId) {
         Principal principal = authenticate(request, roomId);
-        Access a = decide(principal, roomId);
-        boolean write =
-                !request.getMethod().equals("GET") && !request.getMethod().equals("HEAD");
+        boolean write = isWrite(request);
+        Access a = decide(principal, roomId, write);
         if (a == Access.READ_WRITE || (a == Access.READ_ONLY && !write)) {
             return;
         }
@@ -176,13 +194,56 @@ public final class PolicyApi extends Handler.Wrapper {
                                 ? "only the room's owner or an administrator may change its policy"
                                 : "a room without a policy may only be claimed with yourself as its owner");
             }
-            return p.save(roomId, next)
-                    .thenCompose(v -> revalidate(p, roomId, next))
-                    .thenApply(v -> {
-                        LOG.info("room {} policy changed (shared {}, link {})", roomId, next.shared(), next.linkType());
-                        return next.toJson();
-                    });
+            if (admin || current != null || p.unclaimedRooms() == RoomPolicies.UnclaimedRooms.CLAIM) {
+                return save(p, roomId, next);
+            }
+            // open mode: everyone may be using a room without a policy, so claiming it must lock no one out
+            return inUse(roomId, principal).thenCompose(used -> {
+                if (used) {
+                    throw new ApiError(
+                            403,
+                            "FORBIDDEN",
+                            "room " + roomId + " is in use without a policy: only an administrator may give it one");
+                }
+                return save(p, roomId, next);
+            });
         });
+    }
+
+    private CompletableFuture<String> save(RoomPolicies p, String roomId, RoomPolicy next) {
+        return p.save(roomId, next)
+                .thenCompose(v -> revalidate(p, roomId, next))
+                .thenApply(v -> {
+                    LOG.info("room {} policy changed (shared {}, link {})", roomId, next.shared(), next.linkType());
+                    return next.toJson();
+                });
+    }
+
+    /** Completes with whether the room has content (records or tombstones) or a session of another principal. */
+    private CompletableFuture<Boolean> inUse(String roomId, Principal caller) {
+        Optional<Room> loaded = rooms.find(roomId).filter(r -> !r.isClosed());
+        if (loaded.isPresent()) {
+            Room room = loaded.get();
+            return room.sessions()
+                    .thenCombine(
+                            room.snapshot(),
+                            (sessions, snapshot) -> hasContent(snapshot)
+                                    || sessions.stream()
+                                            .anyMatch(s -> !s.principal().id().equals(caller.id())));
+        }
+        if (store == null) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return store.load(roomId).thenApply(snapshot -> snapshot != null && hasContent(snapshot));
+    }
+
+    private static boolean hasContent(RoomSnapshot snapshot) {
+        return !snapshot.documents().isEmpty() || !snapshot.tombstones().isEmpty();
+    }
+
+    private static boolean isWrite(Request request) {
+        String method = request.getMethod();
+        return !method.equals("GET") && !method.equals("HEAD");
     }
 
     /** Re-decides the open sessions of the room under its new policy. */
@@ -196,9 +257,9 @@ public final class PolicyApi extends Handler.Wrapper {
                 .orElse(CompletableFuture.completedFuture(null));
     }
 
-    private Access decide(Principal principal, String roomId) {
+    private Access decide(Principal principal, String roomId, boolean write) {
         try {
-            return access.access(principal, roomId);
+            return write ? access.accessToWrite(principal, roomId) : access.access(principal, roomId);
         } catch (SyncException e) {
             throw new ApiError(503, "STORE_UNAVAILABLE", String.valueOf(e.getMessage()));
         }

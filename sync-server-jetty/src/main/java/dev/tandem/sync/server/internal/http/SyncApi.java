@@ -14,6 +14,7 @@ import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.core.internal.protocol.OfflineCodec;
 import dev.tandem.sync.core.internal.protocol.ProtocolException;
+import dev.tandem.sync.server.auth.RoomPolicies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -55,9 +57,15 @@ import org.slf4j.LoggerFactory;
  * request are rejected with it. If a room does not answer (store outage, timeout) its events get {@code
  * "status": "retry"}: they may or may not have been applied, and re-sending them is safe.
  *
+ * <p>Access: a push writes ({@link RoomAccess#accessToWrite}, which may claim a room without an owner), a pull
+ * reads ({@link RoomAccess#access}, which never does). One push may claim at most {@value #MAX_CLAIMS_PER_PUSH}
+ * rooms; one that would claim more gets {@code 403 TOO_MANY_CLAIMS} and changes nothing. Events of a read-only
+ * copy are {@code rejected} with {@code READ_ONLY}, like those of a read-only principal.
+ *
  * <p>Errors are JSON {@code {"error": CODE, "message": …}}: {@code 400 BAD_REQUEST} (not JSON, missing
  * fields, limit out of range), {@code 400 BAD_CURSOR}, {@code 413 TOO_MANY_EVENTS}, {@code 413
- * BODY_TOO_LARGE}, {@code 400 TOO_MANY_ROOMS}, {@code 401 NOT_AUTHENTICATED}, {@code 405}.
+ * BODY_TOO_LARGE}, {@code 400 TOO_MANY_ROOMS}, {@code 401 NOT_AUTHENTICATED}, {@code 403 FORBIDDEN} (pull),
+ * {@code 403 TOO_MANY_CLAIMS} (push), {@code 405}.
  *
  * <p>Thread-safe. Reading a request body blocks a Jetty thread; room work completes the response from the
  * thread that finishes it.
@@ -74,10 +82,13 @@ public final class SyncApi extends Handler.Abstract {
     public static final int DEFAULT_PULL_LIMIT = 100;
     /** The most rooms in one pull. */
     public static final int MAX_PULL_ROOMS = 100;
+    /** The most rooms one push may claim (see {@link RoomPolicies.UnclaimedRooms#CLAIM}). */
+    public static final int MAX_CLAIMS_PER_PUSH = 10;
 
     private final RoomManager rooms;
     private final Authenticator authenticator;
     private final RoomAccess access;
+    private final Predicate<String> readOnlyCopy;
     private final int maxEventsPerPush;
     private final int maxPullLimit;
     private final long maxBodyBytes;
@@ -87,6 +98,7 @@ public final class SyncApi extends Handler.Abstract {
      * @param rooms the rooms
      * @param authenticator who a request acts for ({@link Authenticator#anonymous()} for no authentication)
      * @param access what the principal may do in each room
+     * @param readOnlyCopy tells whether a room is a read-only copy, whose events are rejected
      * @param maxEventsPerPush the most events in one push; more get 413
      * @param maxPullLimit the largest page a pull may ask for
      * @param maxBodyBytes the largest request body; larger ones get 413
@@ -97,6 +109,7 @@ public final class SyncApi extends Handler.Abstract {
             RoomManager rooms,
             Authenticator authenticator,
             RoomAccess access,
+            Predicate<String> readOnlyCopy,
             int maxEventsPerPush,
             int maxPullLimit,
             long maxBodyBytes,
@@ -104,6 +117,7 @@ public final class SyncApi extends Handler.Abstract {
         this.rooms = Objects.requireNonNull(rooms, "rooms");
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.access = Objects.requireNonNull(access, "access");
+        this.readOnlyCopy = Objects.requireNonNull(readOnlyCopy, "readOnlyCopy");
         if (maxEventsPerPush <= 0) {
             throw new IllegalArgumentException("maxEventsPerPush must be > 0 but was " + maxEventsPerPush);
         }
@@ -198,6 +212,11 @@ public final class SyncApi extends Handler.Abstract {
             byRoom.computeIfAbsent(e.roomId(), r -> new ArrayList<>()).add(e);
             slots.computeIfAbsent(e.roomId(), r -> new ArrayList<>()).add(i);
         }
+        Map<String, Principal> principals = new HashMap<>();
+        for (String roomId : byRoom.keySet()) {
+            principals.put(roomId, authenticate(request, roomId));
+        }
+        checkClaims(principals);
         List<CompletableFuture<Void>> done = new ArrayList<>();
         for (Map.Entry<String, List<PushEvent>> group : byRoom.entrySet()) {
             String roomId = group.getKey();
@@ -205,7 +224,11 @@ public final class SyncApi extends Handler.Abstract {
             List<Integer> at = slots.get(roomId);
             CompletableFuture<List<EventResult>> applied;
             try {
-                Access a = access.access(authenticate(request, roomId), roomId);
+                Principal principal = principals.get(roomId);
+                // a read-only copy is read, never claimed: its events are rejected READ_ONLY
+                Access a = readOnlyCopy.test(roomId)
+                        ? readOnly(access.access(principal, roomId))
+                        : access.accessToWrite(principal, roomId);
                 applied = room(roomId).applyEvents(roomEvents, a);
             } catch (ApiError e) {
                 throw e;
@@ -238,6 +261,34 @@ public final class SyncApi extends Handler.Abstract {
             }
             return Map.of("results", out);
         });
+    }
+
+    /** Refuses, before anything is applied, a push that would claim more than {@value #MAX_CLAIMS_PER_PUSH}. */
+    private void checkClaims(Map<String, Principal> principals) {
+        if (!(access instanceof RoomPolicies policies)) {
+            return;
+        }
+        int claims = 0;
+        try {
+            for (Map.Entry<String, Principal> room : principals.entrySet()) {
+                if (!readOnlyCopy.test(room.getKey()) && policies.wouldClaim(room.getValue(), room.getKey())) {
+                    claims++;
+                }
+            }
+        } catch (SyncException e) {
+            throw new ApiError(503, "STORE_UNAVAILABLE", String.valueOf(e.getMessage()));
+        }
+        if (claims > MAX_CLAIMS_PER_PUSH) {
+            throw new ApiError(
+                    403,
+                    "TOO_MANY_CLAIMS",
+                    "one request may claim at most " + MAX_CLAIMS_PER_PUSH + " rooms but this one would claim "
+                            + claims);
+        }
+    }
+
+    private static Access readOnly(Access a) {
+        return a == Access.READ_WRITE ? Access.READ_ONLY : a;
     }
 
     private static void blockRecord(Set<String> blocked, Object json) {
