@@ -223,12 +223,16 @@ final class Committer implements Runnable {
                 error);
         settleInFlight(error);
         if (store.isClosed()) {
+            RoomStoreException closed = new RoomStoreException(
+                    "the room store is closed; its committer failed with "
+                            + error.getClass().getSimpleName(),
+                    error);
             Write c = carried;
             carried = null;
             if (c != null) {
-                c.fail(error);
+                c.fail(closed);
             }
-            failRemaining(error);
+            failRemaining(closed);
             return false;
         }
         long backoff = Math.min(
