@@ -158,7 +158,7 @@ public final class TandemMetrics {
     public void bindStore(RoomStore store) {
         Objects.requireNonNull(store, "store");
         Gauge.builder("tandem.store.healthy", store, s -> s.health().healthy() ? 1 : 0)
-                .description("1 while the store works, 0 while it is degraded")
+                .description("1 while the store works, 0 while it is degraded or its write path is not committing")
                 .register(registry);
         if (store instanceof JdbcRoomStore jdbc) {
             Gauge.builder("tandem.store.queued.writes", jdbc, s -> s.stats().queuedWrites())

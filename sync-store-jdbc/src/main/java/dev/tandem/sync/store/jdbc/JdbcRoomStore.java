@@ -30,6 +30,12 @@ import org.jspecify.annotations.Nullable;
  * per batch (group commit), and completes every future of the batch once the transaction has committed; a
  * failed transaction fails every future of its batch. Reads run on a small pool of reader threads.
  *
+ * <p>A committer that fails (an {@link OutOfMemoryError}, a bug) is restarted with back-off: the writes of the
+ * batch it was writing fail unless their transaction committed, and those still queued are written after the
+ * restart. {@link #health()} reports {@code write path stopped: …} from the failure until the restarted committer
+ * commits or finds its queue empty, and {@code not committing: …} while writes have waited longer than {@link
+ * Builder#commitStallTimeout} with no transaction of their committer completing.
+ *
  * <p>The results of HTTP push events ({@link dev.tandem.sync.core.RoomCommit#events()}) are written in the
  * same transaction as their change, first result wins, and are kept for {@link Builder#eventRetention}.
  *
@@ -50,6 +56,9 @@ public interface JdbcRoomStore extends RoomStore {
 
     /** See {@link Builder#logFoldInterval}. */
     Duration DEFAULT_LOG_FOLD_INTERVAL = Duration.ofSeconds(DEFAULT_LOG_FOLD_INTERVAL_SECONDS);
+
+    /** How long writes may wait with no transaction completing before the store is not healthy; see {@link Builder#commitStallTimeout}. */
+    Duration DEFAULT_COMMIT_STALL_TIMEOUT = Duration.ofSeconds(30);
 
     /** Returns a new builder; choose a database with {@link Builder#sqlite} or {@link Builder#postgres}. */
     static Builder builder() {
@@ -109,8 +118,23 @@ public interface JdbcRoomStore extends RoomStore {
         private Duration eventRetention = DEFAULT_EVENT_RETENTION;
         private Duration commitDelay = DEFAULT_COMMIT_DELAY;
         private Duration logFoldInterval = DEFAULT_LOG_FOLD_INTERVAL;
+        private Duration commitStallTimeout = DEFAULT_COMMIT_STALL_TIMEOUT;
 
         private Builder() {}
+
+        /**
+         * How long writes may wait while no transaction of their committer completes before {@link JdbcRoomStore#health()}
+         * reports the store as not committing (a database that hangs, a lock never released). Default 30 s; at
+         * least 100 ms.
+         */
+        public Builder commitStallTimeout(Duration commitStallTimeout) {
+            Objects.requireNonNull(commitStallTimeout, "commitStallTimeout");
+            if (commitStallTimeout.compareTo(Duration.ofMillis(100)) < 0) {
+                throw new IllegalArgumentException("commitStallTimeout must be >= 100ms but was " + commitStallTimeout);
+            }
+            this.commitStallTimeout = commitStallTimeout;
+            return this;
+        }
 
         /**
          * How long a commit stays in the commit log before it is folded into the record tables. A commit is
@@ -298,6 +322,7 @@ public interface JdbcRoomStore extends RoomStore {
                     eventRetention,
                     commitDelay,
                     logFoldInterval,
+                    commitStallTimeout,
                     dataSource));
         }
 

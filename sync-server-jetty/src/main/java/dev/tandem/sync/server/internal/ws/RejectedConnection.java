@@ -33,6 +33,7 @@ public final class RejectedConnection implements Session.Listener.AutoDemanding 
         // nothing a refused client sends is worth buffering
         session.setMaxTextMessageSize(1024);
         session.setMaxBinaryMessageSize(1024);
-        session.close(code, WebSocketConnection.truncateReason(reason), Callback.NOOP);
+        session.close(
+                code, WebSocketConnection.truncateReason(WebSocketConnection.wireReason(code, reason)), Callback.NOOP);
     }
 }

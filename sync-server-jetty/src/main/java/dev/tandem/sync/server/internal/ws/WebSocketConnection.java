@@ -262,8 +262,42 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
             if (code == CloseReason.CLOSE_CODE && reason.equals(CloseReason.RATE_LIMITED.wireName())) {
                 onRateLimited.run();
             }
-            s.close(code, truncateReason(reason), Callback.NOOP);
+            s.close(code, truncateReason(wireReason(code, reason)), Callback.NOOP);
         }
+    }
+
+    /** The reasons this server sends with close codes other than {@link CloseReason#CLOSE_CODE}. */
+    private static final Set<String> TRANSPORT_REASONS = Set.of("", "outgoing queue full", "server shutting down");
+
+    /**
+     * Returns the close reason to send: with code 4099 a protocol reason word ({@link CloseReason}), with other
+     * codes one of the server's own short reasons. Anything else (an exception's text, a host's free text) is
+     * logged and replaced by {@code UNKNOWN_ERROR} (4099) or nothing, so a close frame never carries server
+     * internals.
+     */
+    static String wireReason(int code, String reason) {
+        boolean allowed =
+                code == CloseReason.CLOSE_CODE ? isProtocolReason(reason) : TRANSPORT_REASONS.contains(reason);
+        if (allowed) {
+            return reason;
+        }
+        String sent = code == CloseReason.CLOSE_CODE ? CloseReason.UNKNOWN_ERROR.wireName() : "";
+        String shown = reason.length() > 200 ? reason.substring(0, 200) + "…" : reason;
+        LOG.warn(
+                "a session was closed with code {} and a reason that is not a protocol reason, sent as \"{}\": {}",
+                code,
+                sent,
+                shown.replaceAll("\\p{Cntrl}", "?"));
+        return sent;
+    }
+
+    private static boolean isProtocolReason(String reason) {
+        for (CloseReason r : CloseReason.values()) {
+            if (r.wireName().equals(reason)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Returns the bytes of outgoing frames not yet written to the network. */

@@ -2,8 +2,20 @@ package dev.tandem.sync.server.internal.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.sync.core.CloseReason;
+import dev.tandem.sync.core.SessionOptions;
+import dev.tandem.sync.core.SessionSocket;
+import dev.tandem.sync.core.SocketHandler;
+import dev.tandem.sync.server.ConnectionSettings;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
 import org.junit.jupiter.api.Test;
 
 class WebSocketConnectionTest {
@@ -56,5 +68,83 @@ class WebSocketConnectionTest {
                     .as("n %d", n)
                     .isLessThanOrEqualTo(123);
         }
+    }
+
+    @Test
+    void close_withAnExceptionsText_sendsOnlyTheProtocolReason() {
+        List<String> closes = new ArrayList<>();
+        SessionSocket socket = open(closes);
+
+        socket.close(CloseReason.CLOSE_CODE, "java.lang.NullPointerException: Cannot invoke \"Map.get(Object)\"");
+
+        assertThat(closes).containsExactly("4099 UNKNOWN_ERROR");
+    }
+
+    @Test
+    void close_withFreeTextAndAnotherCode_sendsNoReason() {
+        List<String> closes = new ArrayList<>();
+        SessionSocket socket = open(closes);
+
+        socket.close(StatusCode.SERVER_ERROR, "java.lang.OutOfMemoryError: Java heap space");
+
+        assertThat(closes).containsExactly("1011 ");
+    }
+
+    @Test
+    void wireReason_protocolWordsAndTheServersOwnReasons_areSentAsTheyAre() {
+        for (CloseReason r : CloseReason.values()) {
+            assertThat(WebSocketConnection.wireReason(CloseReason.CLOSE_CODE, r.wireName()))
+                    .isEqualTo(r.wireName());
+        }
+        assertThat(WebSocketConnection.wireReason(StatusCode.NORMAL, "")).isEmpty();
+        assertThat(WebSocketConnection.wireReason(StatusCode.TRY_AGAIN_LATER, "outgoing queue full"))
+                .isEqualTo("outgoing queue full");
+        assertThat(WebSocketConnection.wireReason(StatusCode.SHUTDOWN, "server shutting down"))
+                .isEqualTo("server shutting down");
+        assertThat(WebSocketConnection.wireReason(CloseReason.CLOSE_CODE, "")).isEqualTo("UNKNOWN_ERROR");
+    }
+
+    /** Opens a connection on a Jetty session that records each close as "code reason"; returns the room's socket. */
+    private static SessionSocket open(List<String> closes) {
+        AtomicReference<SessionSocket> socket = new AtomicReference<>();
+        WebSocketConnection connection = new WebSocketConnection(
+                "room",
+                (s, o) -> {
+                    socket.set(s);
+                    return new SocketHandler() {
+                        @Override
+                        public void onText(String text) {}
+
+                        @Override
+                        public void onClose() {}
+
+                        @Override
+                        public void onError(Throwable cause) {}
+                    };
+                },
+                SessionOptions.of("session"),
+                ConnectionSettings.defaults(),
+                ConcurrentHashMap.newKeySet(),
+                null,
+                () -> {});
+        Session session = (Session) Proxy.newProxyInstance(
+                Session.class.getClassLoader(), new Class<?>[] {Session.class}, (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "close" -> {
+                            if (args != null && args.length == 3) {
+                                closes.add(args[0] + " " + args[1]);
+                            }
+                            return null;
+                        }
+                        case "isOpen" -> {
+                            return true;
+                        }
+                        default -> {
+                            return null;
+                        }
+                    }
+                });
+        connection.onWebSocketOpen(session);
+        return socket.get();
     }
 }

@@ -113,6 +113,27 @@ final class Committer implements Runnable {
     /** A write taken from the queue that starts the next batch (its room was already in the last one). */
     private volatile @Nullable Write carried;
 
+    private static final long FIRST_RESTART_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long MAX_RESTART_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    /** The failure the committer is being restarted from, until it works again; null while it works. */
+    private volatile @Nullable Throwable stoppedBy;
+    /** Failures of the commit loop since it last worked; confined to the thread. */
+    private int consecutiveFailures;
+    /** When the loop last completed a transaction or found its queue empty ({@link System#nanoTime}). */
+    private volatile long progressAt = System.nanoTime();
+    /** How many writes the batch being written holds (0 between batches). */
+    private volatile int writing;
+
+    /** The batch being gathered or written; confined to the thread. */
+    private List<Write> inFlight = List.of();
+    /** The part of {@link #inFlight} in the current transaction; confined to the thread. */
+    private List<Write> transacting = List.of();
+    /** Whether {@link #transacting} committed, and the versions it saved; confined to the thread. */
+    private boolean inFlightCommitted;
+
+    private List<VersionInfo> inFlightVersions = List.of();
+
     Committer(JdbcStore store, DataSource dataSource, StoreSettings settings, int index, int capacity) {
         this.store = store;
         this.dataSource = dataSource;
@@ -156,69 +177,190 @@ final class Committer implements Runnable {
         }
     }
 
+    /**
+     * The thread's body: runs the commit loop until the store is closed and its queue is written, restarting it
+     * with back-off after anything escapes it, so a failure (an {@link OutOfMemoryError}, a bug) never leaves the
+     * queue without a writer.
+     */
     @Override
     public void run() {
-        List<Write> batch = new ArrayList<>(settings.maxBatchSize());
-        Set<String> rooms = new HashSet<>();
-        try {
-            while (true) {
-                Write first = carried;
-                carried = null;
-                if (first == null) {
-                    first = queue.poll(50, TimeUnit.MILLISECONDS);
-                }
-                if (first == null) {
-                    if (store.isClosed() && queue.isEmpty()) {
-                        fold(true);
-                        releaseWriter();
+        while (true) {
+            try {
+                commitLoop();
+                return;
+            } catch (InterruptedException e) {
+                releaseWriterQuietly();
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Throwable t) {
+                stoppedBy = t;
+                try {
+                    if (!recover(t)) {
                         return;
                     }
-                    fold(false);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (Throwable again) {
+                    // the heap may still be exhausted: the next round recovers what this one could not
+                    stoppedBy = again;
+                }
+            }
+        }
+    }
+
+    /**
+     * After {@code error} escaped the commit loop: settles the batch being written, then waits out the back-off.
+     * Returns whether to restart the loop; when the store is closing, fails what is queued and returns false.
+     */
+    private boolean recover(Throwable error) throws InterruptedException {
+        releaseWriterQuietly();
+        consecutiveFailures++;
+        LOG.error(
+                "The committer failed ({} in a row); {}",
+                consecutiveFailures,
+                store.isClosed() ? "failing its queued writes" : "restarting it",
+                error);
+        settleInFlight(error);
+        if (store.isClosed()) {
+            RoomStoreException closed = new RoomStoreException(
+                    "the room store is closed; its committer failed with "
+                            + error.getClass().getSimpleName(),
+                    error);
+            Write c = carried;
+            carried = null;
+            if (c != null) {
+                c.fail(closed);
+            }
+            failRemaining(closed);
+            return false;
+        }
+        long backoff = Math.min(
+                MAX_RESTART_BACKOFF_NANOS, FIRST_RESTART_BACKOFF_NANOS << Math.min(10, consecutiveFailures - 1));
+        long until = System.nanoTime() + backoff;
+        // wait in steps, so that a close need not wait out the whole back-off
+        for (long left = backoff; left > 0 && !store.isClosed(); left = until - System.nanoTime()) {
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+        }
+        return true;
+    }
+
+    /**
+     * Completes the writes of the batch that was being written when the loop failed: with their results if its
+     * transaction had committed (they are durable), otherwise with a {@link RoomStoreException}, so their owners
+     * write them again (a room retries its commit; a commit written twice changes nothing the second time).
+     */
+    private void settleInFlight(Throwable error) {
+        List<Write> batch = inFlight;
+        inFlight = List.of();
+        writing = 0;
+        if (batch.isEmpty()) {
+            return;
+        }
+        if (inFlightCommitted) {
+            complete(transacting, inFlightVersions);
+        }
+        inFlightCommitted = false;
+        transacting = List.of();
+        RoomStoreException failure = new RoomStoreException(
+                "writing to " + settings.dialect().displayName() + " failed: the committer failed with "
+                        + error.getClass().getSimpleName(),
+                error);
+        for (Write w : batch) {
+            // no effect on the writes completed already
+            w.fail(failure);
+        }
+    }
+
+    /**
+     * Returns what keeps this committer from committing, or null: a failure it is being restarted from, or
+     * writes waiting while no transaction completed for longer than {@code stallNanos}. Never blocks.
+     */
+    @Nullable
+    String writePathProblem(long nowNanos, long stallNanos) {
+        Throwable failure = stoppedBy;
+        if (failure != null) {
+            return "write path stopped: the committer failed with "
+                    + failure.getClass().getSimpleName() + " and is restarting";
+        }
+        if (!thread.isAlive() && thread.getState() != Thread.State.NEW && !store.isClosed()) {
+            return "write path stopped: the committer thread ended";
+        }
+        int waiting = queued() + writing;
+        long stalled = nowNanos - progressAt;
+        if (waiting > 0 && stalled > stallNanos) {
+            return "not committing: " + waiting + " writes waiting and no transaction completed for "
+                    + TimeUnit.NANOSECONDS.toSeconds(stalled) + " s";
+        }
+        return null;
+    }
+
+    /** Records that the loop works: it completed a transaction or found nothing to do. */
+    private void progressed() {
+        progressAt = System.nanoTime();
+        if (stoppedBy != null) {
+            LOG.info("The committer works again after {} failures", consecutiveFailures);
+            stoppedBy = null;
+        }
+        consecutiveFailures = 0;
+    }
+
+    private void commitLoop() throws InterruptedException {
+        List<Write> batch = new ArrayList<>(settings.maxBatchSize());
+        Set<String> rooms = new HashSet<>();
+        while (true) {
+            Write first = carried;
+            carried = null;
+            if (first == null) {
+                first = queue.poll(50, TimeUnit.MILLISECONDS);
+            }
+            if (first == null) {
+                if (store.isClosed() && queue.isEmpty()) {
+                    fold(true);
                     releaseWriter();
-                    continue;
+                    return;
                 }
-                batch.add(first);
-                rooms.add(first.roomId());
-                // group commit: under load, wait a little for other rooms' commits to share the transaction
-                long now = System.nanoTime();
-                long lingerUntil = now - lastTransactionEnd < 10 * delayNanos ? now + delayNanos : now;
-                while (batch.size() < settings.maxBatchSize()) {
-                    Write next = queue.poll();
-                    if (next == null) {
-                        long left = lingerUntil - System.nanoTime();
-                        if (left > 0) {
-                            next = queue.poll(left, TimeUnit.NANOSECONDS);
-                        }
-                    }
-                    if (next == null) {
-                        break;
-                    }
-                    if (next instanceof CommitWrite && !rooms.add(next.roomId())) {
-                        carried = next;
-                        break;
-                    }
-                    batch.add(next);
-                }
-                write(batch);
-                lastTransactionEnd = System.nanoTime();
                 fold(false);
-                pruneEvents();
-                if (writer != null && writer.ageNanos() > WRITER_MAX_AGE_NANOS) {
-                    releaseWriter();
+                releaseWriter();
+                progressed();
+                continue;
+            }
+            inFlight = batch;
+            batch.add(first);
+            rooms.add(first.roomId());
+            // group commit: under load, wait a little for other rooms' commits to share the transaction
+            long now = System.nanoTime();
+            long lingerUntil = now - lastTransactionEnd < 10 * delayNanos ? now + delayNanos : now;
+            while (batch.size() < settings.maxBatchSize()) {
+                Write next = queue.poll();
+                if (next == null) {
+                    long left = lingerUntil - System.nanoTime();
+                    if (left > 0) {
+                        next = queue.poll(left, TimeUnit.NANOSECONDS);
+                    }
                 }
-                batch.clear();
-                rooms.clear();
+                if (next == null) {
+                    break;
+                }
+                if (next instanceof CommitWrite && !rooms.add(next.roomId())) {
+                    carried = next;
+                    break;
+                }
+                batch.add(next);
             }
-        } catch (InterruptedException e) {
-            releaseWriter();
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error e) {
-            releaseWriter();
-            LOG.error("Committer thread failed; failing its queued writes", e);
-            for (Write w : batch) {
-                w.fail(e);
+            writing = batch.size();
+            write(batch);
+            inFlight = List.of();
+            writing = 0;
+            lastTransactionEnd = System.nanoTime();
+            progressed();
+            fold(false);
+            pruneEvents();
+            if (writer != null && writer.ageNanos() > WRITER_MAX_AGE_NANOS) {
+                releaseWriter();
             }
-            failRemaining(e);
+            batch.clear();
+            rooms.clear();
         }
     }
 
@@ -249,6 +391,8 @@ final class Committer implements Runnable {
 
     /** Writes the batch in one transaction and completes its futures; returns the error if it failed. */
     private @Nullable Exception transact(List<Write> batch) {
+        transacting = batch;
+        inFlightCommitted = false;
         List<RoomCommit> commits = new ArrayList<>(batch.size());
         for (Write w : batch) {
             if (w instanceof CommitWrite cw) {
@@ -296,6 +440,8 @@ final class Committer implements Runnable {
         } catch (SQLException | RuntimeException e) {
             return e;
         }
+        inFlightVersions = versions;
+        inFlightCommitted = true;
         store.recordWriteSuccess(commits.size(), versions.size());
         if (storedSchemas.size() > MAX_STORED_SCHEMAS) {
             storedSchemas.clear();
@@ -312,6 +458,15 @@ final class Committer implements Runnable {
             unfolded.add(commit.roomId());
             unfoldedRecords += CommitLog.records(commit);
         }
+        complete(batch, versions);
+        inFlightCommitted = false;
+        inFlightVersions = List.of();
+        transacting = List.of();
+        return null;
+    }
+
+    /** Completes the futures of a committed batch ({@code versions} in the order of its version writes). */
+    private static void complete(List<Write> batch, List<VersionInfo> versions) {
         int v = 0;
         for (Write w : batch) {
             if (w instanceof CommitWrite cw) {
@@ -320,7 +475,6 @@ final class Committer implements Runnable {
                 vw.done().complete(versions.get(v++));
             }
         }
-        return null;
     }
 
     @FunctionalInterface
@@ -342,14 +496,24 @@ final class Committer implements Runnable {
             T result = work.run(c);
             c.connection().commit();
             return result;
-        } catch (SQLException | RuntimeException e) {
+        } catch (Throwable e) {
+            // an Error too: the connection must not go back to the pool in the middle of a transaction
             try {
                 c.connection().rollback();
-            } catch (SQLException rollback) {
+            } catch (Throwable rollback) {
                 e.addSuppressed(rollback);
             }
             releaseWriter();
             throw e;
+        }
+    }
+
+    /** {@link #releaseWriter()} after a failure, when closing may fail too (the heap may still be exhausted). */
+    private void releaseWriterQuietly() {
+        try {
+            releaseWriter();
+        } catch (Throwable e) {
+            writer = null;
         }
     }
 

@@ -255,8 +255,20 @@ public final class JdbcStore implements JdbcRoomStore {
         });
     }
 
+    /**
+     * Returns what stops a committer if anything does ({@code write path stopped: …}, {@code not committing: …}),
+     * otherwise the outcome of the last operation; successful reads cannot hide a write path that is not committing.
+     */
     @Override
     public StoreHealth health() {
+        long now = System.nanoTime();
+        long stall = settings.commitStallTimeout().toNanos();
+        for (Committer c : committers) {
+            String problem = c.writePathProblem(now, stall);
+            if (problem != null) {
+                return StoreHealth.degraded(settings.dialect().displayName() + " " + problem);
+            }
+        }
         return health.get();
     }
 

@@ -27,6 +27,7 @@ public record StoreSettings(
         Duration eventRetention,
         Duration commitDelay,
         Duration logFoldInterval,
+        Duration commitStallTimeout,
         @Nullable DataSource dataSource) {
 
     public StoreSettings {
@@ -35,6 +36,7 @@ public record StoreSettings(
         Objects.requireNonNull(eventRetention, "eventRetention");
         Objects.requireNonNull(commitDelay, "commitDelay");
         Objects.requireNonNull(logFoldInterval, "logFoldInterval");
+        Objects.requireNonNull(commitStallTimeout, "commitStallTimeout");
     }
 
     @Override
