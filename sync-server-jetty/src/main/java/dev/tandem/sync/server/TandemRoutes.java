@@ -7,6 +7,7 @@ import dev.tandem.sync.server.internal.app.AppApi;
 import dev.tandem.sync.server.internal.app.ReadOnlyRooms;
 import dev.tandem.sync.server.internal.app.Unfurler;
 import dev.tandem.sync.server.internal.app.UploadStore;
+import dev.tandem.sync.server.internal.http.BodyReader;
 import dev.tandem.sync.server.internal.http.PolicyApi;
 import dev.tandem.sync.server.internal.http.RoomApi;
 import dev.tandem.sync.server.internal.http.SyncApi;
@@ -135,9 +136,19 @@ public final class TandemRoutes {
                         TandemServer.UNFURL_MAX_BYTES)
                 : null;
         Authenticator authenticator = security.authenticator();
+        BodyReader bodies = new BodyReader(
+                security.limits().bodyTimeout(), security.limits().minBodyBytesPerSecond());
         AppApi app = new AppApi(
-                manager, store, readOnly, uploads, unfurler, requestTimeout, authenticator, security.roomAccess());
-        RoomApi roomApi = new RoomApi(manager, store, prometheus, maxBodyBytes, requestTimeout, next != null);
+                manager,
+                store,
+                readOnly,
+                uploads,
+                unfurler,
+                requestTimeout,
+                authenticator,
+                security.roomAccess(),
+                bodies);
+        RoomApi roomApi = new RoomApi(manager, store, prometheus, maxBodyBytes, requestTimeout, next != null, bodies);
         List<Handler> chain = new ArrayList<>(List.of(
                 new SyncApi(
                         manager,
@@ -147,7 +158,8 @@ public final class TandemRoutes {
                         maxEventsPerPush,
                         maxPullLimit,
                         maxBodyBytes,
-                        requestTimeout),
+                        requestTimeout,
+                        bodies),
                 app,
                 new PolicyApi(
                         authenticator,
@@ -157,6 +169,7 @@ public final class TandemRoutes {
                         readOnly::isReadOnly,
                         info -> Boolean.TRUE.equals(info.meta().get(TandemHandler.READ_ONLY_ROUTE_META)),
                         requestTimeout,
+                        bodies,
                         roomApi)));
         if (next != null) {
             chain.add(next);
