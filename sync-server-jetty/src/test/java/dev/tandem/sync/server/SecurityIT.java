@@ -696,6 +696,19 @@ class SecurityIT {
     }
 
     @Test
+    void push_bodyBelowTheMinimumRate_gets408AfterTheGracePeriod() throws Exception {
+        start(b -> b, b -> b.minBodyBytesPerSecond(1024));
+        try (Socket raw = halfSentBody("/sync/push", honest("alice"), 10)) {
+            // 10 bytes in 5 s is below 1024 bytes per second; the 60 s deadline is far away
+            raw.setSoTimeout(9_000);
+            assertThat(responseUntilClose(raw))
+                    .startsWith("HTTP/1.1 408 ")
+                    .contains("{\"error\":\"BODY_TIMEOUT\",\"message\":\"the request body arrives slower than 1024"
+                            + " bytes per second\"}");
+        }
+    }
+
+    @Test
     void snapshotsPost_bodyNeverFinished_gets408AndTheConnectionCloses() throws Exception {
         start(b -> b, b -> b.bodyTimeout(Duration.ofSeconds(1)));
         try (Socket raw = halfSentBody("/snapshots", honest("alice"), 10)) {
