@@ -238,7 +238,8 @@ public final class AppApi extends Handler.Wrapper {
     private Reply upload(String name, Request request) {
         UploadStore u = requireUploads();
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        try (InputStream in = Content.Source.asInputStream(request)) {
+        BodyReader.GuardedStream in = bodies.stream(request);
+        try (in) {
             UploadStore.StoredObject stored = u.put(name, type == null ? "" : type, request.getLength(), in);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("objectName", stored.objectName());
@@ -248,6 +249,10 @@ public final class AppApi extends Handler.Wrapper {
         } catch (UploadStore.Refused e) {
             throw new ApiError(e.status, e.code, String.valueOf(e.getMessage()));
         } catch (IOException e) {
+            ApiError slow = in.tripped();
+            if (slow != null) {
+                throw slow;
+            }
             LOG.warn("upload {} failed: {}", name, e.toString());
             throw new ApiError(500, "UPLOAD_FAILED", "cannot store the upload");
         }

@@ -1,6 +1,8 @@
 package dev.tandem.sync.server.internal.http;
 
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
@@ -11,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.thread.Scheduler;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a request body without holding a thread while it waits, within a size limit, an overall deadline and a
@@ -63,6 +66,93 @@ public final class BodyReader {
                 throw api;
             }
             throw new ApiError(400, "BAD_REQUEST", "cannot read the request body: " + e.getCause());
+        }
+    }
+
+    /**
+     * Returns the body of {@code request} as a blocking stream (for a body streamed elsewhere, such as an upload)
+     * under the same deadline and minimum rate: a slow body fails the request, the stream's next read throws,
+     * and {@link GuardedStream#tripped()} tells why.
+     */
+    public GuardedStream stream(Request request) {
+        GuardedStream stream = new GuardedStream(request);
+        stream.check();
+        return stream;
+    }
+
+    /** Returns why a body that has {@code received} bytes after {@code elapsedNanos} is too slow, or null. */
+    private @Nullable String problem(long received, long elapsedNanos) {
+        if (elapsedNanos >= timeout.toNanos()) {
+            return "the request body did not arrive within " + timeout;
+        }
+        if (elapsedNanos >= GRACE.toNanos() && received * 1_000_000_000.0 / elapsedNanos < minBytesPerSecond) {
+            return "the request body arrives slower than " + minBytesPerSecond + " bytes per second";
+        }
+        return null;
+    }
+
+    /** A request body as a blocking stream, watched by the deadline and rate. Read by one thread. */
+    public final class GuardedStream extends FilterInputStream {
+        private final Request request;
+        private final Scheduler scheduler;
+        private final long start = System.nanoTime();
+        private volatile long received;
+        private volatile boolean finished;
+        private volatile @Nullable ApiError tripped;
+
+        private GuardedStream(Request request) {
+            super(Content.Source.asInputStream(request));
+            this.request = request;
+            this.scheduler = request.getComponents().getScheduler();
+        }
+
+        /** Returns the refusal of a body that was too slow, or null. */
+        public @Nullable ApiError tripped() {
+            return tripped;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n;
+            try {
+                n = super.read(b, off, len);
+            } catch (IOException e) {
+                ApiError slow = tripped;
+                throw slow == null ? e : new IOException(slow.getMessage(), slow);
+            }
+            if (n < 0) {
+                finished = true;
+            } else {
+                received += n;
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            finished = true;
+            super.close();
+        }
+
+        void check() {
+            if (finished) {
+                return;
+            }
+            String problem = problem(received, System.nanoTime() - start);
+            if (problem != null) {
+                ApiError slow = new ApiError(408, "BODY_TIMEOUT", problem);
+                tripped = slow;
+                request.fail(slow);
+                return;
+            }
+            scheduler.schedule(this::check, CHECK_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -122,14 +212,7 @@ public final class BodyReader {
             if (done.isDone()) {
                 return;
             }
-            long elapsedNanos = System.nanoTime() - start;
-            String problem = null;
-            if (elapsedNanos >= timeout.toNanos()) {
-                problem = "the request body did not arrive within " + timeout;
-            } else if (elapsedNanos >= GRACE.toNanos()
-                    && received * 1_000_000_000.0 / elapsedNanos < minBytesPerSecond) {
-                problem = "the request body arrives slower than " + minBytesPerSecond + " bytes per second";
-            }
+            String problem = problem(received, System.nanoTime() - start);
             if (problem != null) {
                 ApiError slow = new ApiError(408, "BODY_TIMEOUT", problem);
                 if (done.completeExceptionally(slow)) {
