@@ -29,6 +29,10 @@ import org.jspecify.annotations.Nullable;
  * request goes on to the application's handler. {@code GET /metrics} is not served: the application exposes
  * {@link TandemMetrics#registry()} its own way.
  *
+ * <p>The browser checks of {@link AllowedOrigins} ({@code Origin} and, on loopback, {@code Host}) apply to these
+ * routes only, with the {@link ServerSecurity}'s allowed origins. Jetty's error pages are the server's: unlike
+ * {@link TandemServer}, mounting installs no JSON error handler in the application's server.
+ *
  * <p>Built with {@link #builder(RoomManager)}, which checks each value at once. Thread-safe once built; the
  * rooms and the store belong to the caller, who closes them after the server stops.
  *

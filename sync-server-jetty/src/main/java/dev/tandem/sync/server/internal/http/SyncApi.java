@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * BODY_TOO_LARGE}, {@code 400 TOO_MANY_ROOMS}, {@code 401 NOT_AUTHENTICATED}, {@code 403 FORBIDDEN} (pull),
  * {@code 403 TOO_MANY_CLAIMS} (push), {@code 405}.
  *
- * <p>Thread-safe. The request is authenticated from its headers before any byte of its body is read; the body
+ * <p>Thread-safe. The request is authenticated from its headers, for the room {@code ""}, before any byte of its
+ * body is read (and again for each room it names, once the body is parsed); the body
  * must be {@code application/json} ({@code 415 UNSUPPORTED_MEDIA_TYPE}) and is read without holding a thread,
  * within {@link BodyReader}'s deadline and minimum rate ({@code 408 BODY_TIMEOUT}, connection closed). Room work
  * completes the response from the thread that finishes it.
