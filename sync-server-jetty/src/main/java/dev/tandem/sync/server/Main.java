@@ -418,6 +418,36 @@ public final class Main implements Callable<Integer> {
     Duration handshakeTimeout = Duration.ofSeconds(10);
 
     @Option(
+            names = "--body-timeout",
+            defaultValue = "60s",
+            paramLabel = "DURATION",
+            converter = Units.DurationConverter.class,
+            description = "How long an HTTP request body may take to arrive in full; a slower one gets 408 and its"
+                    + " connection is closed (TANDEM_BODY_TIMEOUT). Default: ${DEFAULT-VALUE}.")
+    Duration bodyTimeout = ServerLimits.DEFAULT_BODY_TIMEOUT;
+
+    @Option(
+            names = "--min-body-rate",
+            defaultValue = "1KiB",
+            paramLabel = "BYTES",
+            converter = Units.BytesConverter.class,
+            description = "Slowest average rate, per second, of an HTTP request body from its 5th second on; a"
+                    + " slower one gets 408 and its connection is closed (TANDEM_MIN_BODY_RATE)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    long minBodyRate = ServerLimits.DEFAULT_MIN_BODY_BYTES_PER_SECOND;
+
+    @Option(
+            names = "--allowed-origins",
+            paramLabel = "ORIGINS",
+            description = "Web pages (scheme://host[:port], comma-separated) whose scripts may open WebSockets and"
+                    + " send POST, PUT and DELETE requests, besides clients that send no Origin (not browsers),"
+                    + " pages of this server, and loopback pages when reached on loopback; their hosts are also"
+                    + " accepted in the Host header on loopback. * allows every origin and host"
+                    + " (TANDEM_ALLOWED_ORIGINS). Default: none.")
+    @Nullable
+    String allowedOrigins;
+
+    @Option(
             names = "--max-record-chars",
             defaultValue = "4194304",
             paramLabel = "COUNT",
@@ -573,6 +603,18 @@ public final class Main implements Callable<Integer> {
                 .build();
     }
 
+    /** Returns the allowed origins from the options. */
+    AllowedOrigins allowedOrigins() {
+        if (allowedOrigins == null || allowedOrigins.isBlank()) {
+            return AllowedOrigins.defaults();
+        }
+        try {
+            return AllowedOrigins.parse(allowedOrigins);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--allowed-origins: " + e.getMessage(), e);
+        }
+    }
+
     /** Returns the server-wide limits from the options. */
     ServerLimits serverLimits() {
         return ServerLimits.builder()
@@ -584,6 +626,8 @@ public final class Main implements Callable<Integer> {
                 .principalByteBurst(Math.multiplyExact(4, principalBytesPerSecond))
                 .rateLimitCooldown(rateLimitCooldown)
                 .handshakeTimeout(handshakeTimeout)
+                .bodyTimeout(bodyTimeout)
+                .minBodyBytesPerSecond(minBodyRate)
                 .build();
     }
 
@@ -677,6 +721,7 @@ public final class Main implements Callable<Integer> {
         }
         Authenticator authenticator = authenticator();
         ServerLimits limits = serverLimits();
+        allowedOrigins();
         syncLimits();
         roomPolicies(RoomStore.inMemory());
         ConnectionSettings settings = ConnectionSettings.defaults()
@@ -691,7 +736,7 @@ public final class Main implements Callable<Integer> {
                     .port(port)
                     .connectionSettings(settings)
                     .maxBodyBytes(maxBodyBytes)
-                    .security(new ServerSecurity(authenticator, roomPolicies(roomStore), limits))
+                    .security(new ServerSecurity(authenticator, roomPolicies(roomStore), limits, allowedOrigins()))
                     .flushTimeout(shutdownTimeout)
                     .roomOptions(roomOptions(roomStore))
                     .uploadDir(data.resolve("uploads"))

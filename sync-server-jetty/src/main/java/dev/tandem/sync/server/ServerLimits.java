@@ -22,6 +22,9 @@ import java.util.Objects;
  *       <td>4099 {@code RATE_LIMITED}</td></tr>
  *   <tr><td>handshake deadline: an HTTP connection idle before its upgrade, or a rejected socket</td><td>10 s</td>
  *       <td>connection closed</td></tr>
+ *   <tr><td>HTTP request body: overall deadline</td><td>60 s</td><td>408 {@code BODY_TIMEOUT}, connection closed</td></tr>
+ *   <tr><td>HTTP request body: minimum average data rate, from its 5th second on</td><td>1024 bytes/s</td>
+ *       <td>408 {@code BODY_TIMEOUT}, connection closed</td></tr>
  *   <tr><td>clients (IPs and principals) tracked by the limiters</td><td>100,000</td>
  *       <td>idle entries are dropped first; memory stays bounded</td></tr>
  * </table>
@@ -41,6 +44,8 @@ import java.util.Objects;
  * @param handshakeTimeout how long a connection may stay idle before its WebSocket upgrade, and how long a
  *     rejected socket may take to close
  * @param maxTrackedClients the most IPs, and separately principals, whose buckets are kept
+ * @param bodyTimeout how long an HTTP request body may take to arrive, in full
+ * @param minBodyBytesPerSecond the slowest average rate an HTTP request body may arrive at, from its 5th second on
  */
 public record ServerLimits(
         int connectionsPerIpPerMinute,
@@ -51,7 +56,15 @@ public record ServerLimits(
         long principalByteBurst,
         Duration rateLimitCooldown,
         Duration handshakeTimeout,
-        int maxTrackedClients) {
+        int maxTrackedClients,
+        Duration bodyTimeout,
+        long minBodyBytesPerSecond) {
+
+    /** The default of {@link #bodyTimeout}. */
+    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(60);
+
+    /** The default of {@link #minBodyBytesPerSecond}. */
+    public static final long DEFAULT_MIN_BODY_BYTES_PER_SECOND = 1024;
 
     /** The documented defaults. */
     public static final ServerLimits DEFAULTS = builder().build();
@@ -69,6 +82,8 @@ public record ServerLimits(
             throw new IllegalArgumentException("handshakeTimeout must be > 0 but was " + handshakeTimeout);
         }
         positive("maxTrackedClients", maxTrackedClients);
+        positive("bodyTimeout", bodyTimeout);
+        positive("minBodyBytesPerSecond", minBodyBytesPerSecond);
     }
 
     /** The longest cooldown after repeated {@code RATE_LIMITED} closes: 60 times {@link #rateLimitCooldown}. */
@@ -80,6 +95,13 @@ public record ServerLimits(
         Objects.requireNonNull(value, name);
         if (value.isNegative()) {
             throw new IllegalArgumentException(name + " must be >= 0 but was " + value);
+        }
+    }
+
+    private static void positive(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be > 0 but was " + value);
         }
     }
 
@@ -106,6 +128,8 @@ public record ServerLimits(
         b.rateLimitCooldown = rateLimitCooldown;
         b.handshakeTimeout = handshakeTimeout;
         b.maxTrackedClients = maxTrackedClients;
+        b.bodyTimeout = bodyTimeout;
+        b.minBodyBytesPerSecond = minBodyBytesPerSecond;
         return b;
     }
 
@@ -120,6 +144,8 @@ public record ServerLimits(
         private Duration rateLimitCooldown = Duration.ofSeconds(10);
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private int maxTrackedClients = 100_000;
+        private Duration bodyTimeout = DEFAULT_BODY_TIMEOUT;
+        private long minBodyBytesPerSecond = DEFAULT_MIN_BODY_BYTES_PER_SECOND;
 
         private Builder() {}
 
@@ -180,6 +206,18 @@ public record ServerLimits(
             return this;
         }
 
+        public Builder bodyTimeout(Duration value) {
+            positive("bodyTimeout", value);
+            bodyTimeout = value;
+            return this;
+        }
+
+        public Builder minBodyBytesPerSecond(long value) {
+            positive("minBodyBytesPerSecond", value);
+            minBodyBytesPerSecond = value;
+            return this;
+        }
+
         public ServerLimits build() {
             return new ServerLimits(
                     connectionsPerIpPerMinute,
@@ -190,7 +228,9 @@ public record ServerLimits(
                     principalByteBurst,
                     rateLimitCooldown,
                     handshakeTimeout,
-                    maxTrackedClients);
+                    maxTrackedClients,
+                    bodyTimeout,
+                    minBodyBytesPerSecond);
         }
     }
 }

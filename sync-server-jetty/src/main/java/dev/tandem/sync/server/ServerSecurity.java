@@ -20,12 +20,23 @@ import org.jspecify.annotations.Nullable;
  *     {@link dev.tandem.sync.core.Principal#ANONYMOUS}
  * @param roomAccess decides each connection's access to its room
  * @param limits the server-wide limits
+ * @param allowedOrigins the web pages whose scripts may connect and change rooms; see {@link AllowedOrigins}
  */
-public record ServerSecurity(@Nullable Authenticator authenticator, RoomAccess roomAccess, ServerLimits limits) {
+public record ServerSecurity(
+        @Nullable Authenticator authenticator,
+        RoomAccess roomAccess,
+        ServerLimits limits,
+        AllowedOrigins allowedOrigins) {
 
     public ServerSecurity {
         Objects.requireNonNull(roomAccess, "roomAccess");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(allowedOrigins, "allowedOrigins");
+    }
+
+    /** With {@link AllowedOrigins#defaults()}. */
+    public ServerSecurity(@Nullable Authenticator authenticator, RoomAccess roomAccess, ServerLimits limits) {
+        this(authenticator, roomAccess, limits, AllowedOrigins.defaults());
     }
 
     /** No authentication, every room open to everyone, default limits. */
@@ -39,14 +50,18 @@ public record ServerSecurity(@Nullable Authenticator authenticator, RoomAccess r
     }
 
     public ServerSecurity withAuthenticator(@Nullable Authenticator authenticator) {
-        return new ServerSecurity(authenticator, roomAccess, limits);
+        return new ServerSecurity(authenticator, roomAccess, limits, allowedOrigins);
     }
 
     public ServerSecurity withRoomAccess(RoomAccess roomAccess) {
-        return new ServerSecurity(authenticator, roomAccess, limits);
+        return new ServerSecurity(authenticator, roomAccess, limits, allowedOrigins);
     }
 
     public ServerSecurity withLimits(ServerLimits limits) {
-        return new ServerSecurity(authenticator, roomAccess, limits);
+        return new ServerSecurity(authenticator, roomAccess, limits, allowedOrigins);
+    }
+
+    public ServerSecurity withAllowedOrigins(AllowedOrigins allowedOrigins) {
+        return new ServerSecurity(authenticator, roomAccess, limits, allowedOrigins);
     }
 }

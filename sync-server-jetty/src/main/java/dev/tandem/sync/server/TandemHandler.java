@@ -11,6 +11,8 @@ import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SessionSocket;
 import dev.tandem.sync.core.SocketHandler;
 import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.server.internal.http.ApiError;
+import dev.tandem.sync.server.internal.http.BrowserChecks;
 import dev.tandem.sync.server.internal.http.JsonError;
 import dev.tandem.sync.server.internal.http.Route;
 import dev.tandem.sync.server.internal.limits.KeyedBuckets;
@@ -88,6 +90,7 @@ public final class TandemHandler extends Handler.Wrapper {
     private final @Nullable RoomRouter router;
     private final ConnectionSettings settings;
     private final ServerSecurity security;
+    private final BrowserChecks browserChecks;
     private final ServerWebSocketContainer container;
     private final Set<WebSocketConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile Predicate<String> readOnlyRooms = roomId -> false;
@@ -115,6 +118,7 @@ public final class TandemHandler extends Handler.Wrapper {
         this.router = router;
         this.settings = settings;
         this.security = security;
+        this.browserChecks = new BrowserChecks(security.allowedOrigins());
         this.container = ServerWebSocketContainer.ensure(server);
         ServerLimits limits = security.limits();
         this.connectionsPerIp = KeyedBuckets.perMinute(
@@ -250,6 +254,14 @@ public final class TandemHandler extends Handler.Wrapper {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = Request.getPathInContext(request);
         Route route = Route.match(path);
+        if (route != null || isHttpRoute(path)) {
+            // before anything else: a page of another site gets nothing, not even an upgrade
+            ApiError refused = browserChecks.refusal(request, route != null);
+            if (refused != null) {
+                JsonError.write(response, callback, refused.status, refused.code, String.valueOf(refused.getMessage()));
+                return true;
+            }
+        }
         if (route == null) {
             if (getHandler() != null) {
                 return super.handle(request, response, callback);
@@ -298,6 +310,17 @@ public final class TandemHandler extends Handler.Wrapper {
             JsonError.write(response, callback, 400, "UPGRADE_REQUIRED", "this route accepts only WebSocket upgrades");
         }
         return true;
+    }
+
+    /** Returns whether {@code path} is one of Tandem's HTTP routes (not an application's page). */
+    private static boolean isHttpRoute(String path) {
+        return path.startsWith("/sync/")
+                || path.startsWith("/rooms/")
+                || path.startsWith("/uploads/")
+                || path.equals("/snapshots")
+                || path.equals("/unfurl")
+                || path.equals("/healthz")
+                || path.equals("/metrics");
     }
 
     /**

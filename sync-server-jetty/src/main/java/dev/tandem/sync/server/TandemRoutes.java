@@ -7,6 +7,7 @@ import dev.tandem.sync.server.internal.app.AppApi;
 import dev.tandem.sync.server.internal.app.ReadOnlyRooms;
 import dev.tandem.sync.server.internal.app.Unfurler;
 import dev.tandem.sync.server.internal.app.UploadStore;
+import dev.tandem.sync.server.internal.http.BodyReader;
 import dev.tandem.sync.server.internal.http.PolicyApi;
 import dev.tandem.sync.server.internal.http.RoomApi;
 import dev.tandem.sync.server.internal.http.SyncApi;
@@ -27,6 +28,10 @@ import org.jspecify.annotations.Nullable;
  * {@code /snapshots}, {@code /uploads/…}, {@code /unfurl}, {@code /rooms/…} and {@code GET /healthz}); every other
  * request goes on to the application's handler. {@code GET /metrics} is not served: the application exposes
  * {@link TandemMetrics#registry()} its own way.
+ *
+ * <p>The browser checks of {@link AllowedOrigins} ({@code Origin} and, on loopback, {@code Host}) apply to these
+ * routes only, with the {@link ServerSecurity}'s allowed origins. Jetty's error pages are the server's: unlike
+ * {@link TandemServer}, mounting installs no JSON error handler in the application's server.
  *
  * <p>Built with {@link #builder(RoomManager)}, which checks each value at once. Thread-safe once built; the
  * rooms and the store belong to the caller, who closes them after the server stops.
@@ -135,9 +140,19 @@ public final class TandemRoutes {
                         TandemServer.UNFURL_MAX_BYTES)
                 : null;
         Authenticator authenticator = security.authenticator();
+        BodyReader bodies = new BodyReader(
+                security.limits().bodyTimeout(), security.limits().minBodyBytesPerSecond());
         AppApi app = new AppApi(
-                manager, store, readOnly, uploads, unfurler, requestTimeout, authenticator, security.roomAccess());
-        RoomApi roomApi = new RoomApi(manager, store, prometheus, maxBodyBytes, requestTimeout, next != null);
+                manager,
+                store,
+                readOnly,
+                uploads,
+                unfurler,
+                requestTimeout,
+                authenticator,
+                security.roomAccess(),
+                bodies);
+        RoomApi roomApi = new RoomApi(manager, store, prometheus, maxBodyBytes, requestTimeout, next != null, bodies);
         List<Handler> chain = new ArrayList<>(List.of(
                 new SyncApi(
                         manager,
@@ -147,7 +162,8 @@ public final class TandemRoutes {
                         maxEventsPerPush,
                         maxPullLimit,
                         maxBodyBytes,
-                        requestTimeout),
+                        requestTimeout,
+                        bodies),
                 app,
                 new PolicyApi(
                         authenticator,
@@ -157,6 +173,7 @@ public final class TandemRoutes {
                         readOnly::isReadOnly,
                         info -> Boolean.TRUE.equals(info.meta().get(TandemHandler.READ_ONLY_ROUTE_META)),
                         requestTimeout,
+                        bodies,
                         roomApi)));
         if (next != null) {
             chain.add(next);

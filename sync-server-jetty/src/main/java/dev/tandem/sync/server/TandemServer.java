@@ -10,6 +10,7 @@ import dev.tandem.sync.redis.RoomFence;
 import dev.tandem.sync.server.internal.events.FanOutRoomEvents;
 import dev.tandem.sync.server.internal.events.JsonLinesRoomEvents;
 import dev.tandem.sync.server.internal.events.LoggingRoomEvents;
+import dev.tandem.sync.server.internal.http.JsonErrorHandler;
 import dev.tandem.sync.server.internal.http.SyncApi;
 import dev.tandem.sync.server.internal.web.WebPages;
 import java.net.URI;
@@ -17,6 +18,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -138,6 +141,13 @@ public final class TandemServer implements AutoCloseable {
             server.setHandler(pages);
         } else {
             server.setHandler(handler);
+        }
+        // Jetty's own errors (a malformed URI, an unhandled exception) are JSON too, without the server's version
+        server.setErrorHandler(new JsonErrorHandler());
+        for (ConnectionFactory factory : connector.getConnectionFactories()) {
+            if (factory instanceof HttpConnectionFactory http) {
+                http.getHttpConfiguration().setSendServerVersion(false);
+            }
         }
         server.setStopAtShutdown(false);
     }
@@ -480,6 +490,15 @@ public final class TandemServer implements AutoCloseable {
         /** Decides each connection's access to its room; default everyone reads and writes. */
         public Builder roomAccess(dev.tandem.sync.core.RoomAccess roomAccess) {
             this.security = security.withRoomAccess(roomAccess);
+            return this;
+        }
+
+        /**
+         * The web pages whose scripts may connect and change rooms; default {@link AllowedOrigins#defaults()}:
+         * clients without {@code Origin}, pages of this server, and loopback pages when reached on loopback.
+         */
+        public Builder allowedOrigins(AllowedOrigins allowedOrigins) {
+            this.security = security.withAllowedOrigins(Objects.requireNonNull(allowedOrigins, "allowedOrigins"));
             return this;
         }
 

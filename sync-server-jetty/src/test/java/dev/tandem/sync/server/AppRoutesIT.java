@@ -59,9 +59,14 @@ class AppRoutesIT {
     }
 
     private void start(boolean unfurlPrivate, long maxUploadBytes) {
+        start(unfurlPrivate, maxUploadBytes, ServerLimits.DEFAULTS);
+    }
+
+    private void start(boolean unfurlPrivate, long maxUploadBytes, ServerLimits limits) {
         store = RoomStore.inMemory();
         server = TandemServer.builder()
                 .port(0)
+                .serverLimits(limits)
                 .roomOptions(RoomOptions.builder()
                         .schema(RoomSchema.pinned())
                         .store(store)
@@ -230,6 +235,30 @@ class AppRoutesIT {
         try (var files = Files.list(data.resolve("uploads"))) {
             assertThat(files.toList()).hasSize(1);
         }
+    }
+
+    @Test
+    void upload_bodyNeverFinished_gets408AndTheConnectionCloses() throws Exception {
+        start(
+                false,
+                1 << 20,
+                ServerLimits.builder().bodyTimeout(Duration.ofSeconds(1)).build());
+        try (java.net.Socket raw = new java.net.Socket("127.0.0.1", server.port())) {
+            raw.setSoTimeout(5_000);
+            java.io.OutputStream out = raw.getOutputStream();
+            out.write(("POST /uploads/asset-slow.png HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                            + "\r\nContent-Type: image/png\r\nContent-Length: 4000\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(PNG, 0, 8);
+            out.flush();
+            String response = new String(raw.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(response)
+                    .startsWith("HTTP/1.1 408 ")
+                    .containsIgnoringCase("connection: close")
+                    .contains("{\"error\":\"BODY_TIMEOUT\",\"message\":\"the request body did not arrive within"
+                            + " PT1S\"}");
+        }
+        assertThat(data.resolve("uploads")).isEmptyDirectory();
     }
 
     @Test

@@ -87,6 +87,34 @@ class MainTest {
                                 + " --jwt-jwks");
         assertThat(runCapturing(exit, "--store", "memory", "--connections-per-ip-per-minute", "0"))
                 .containsExactly("tandem-server: connectionsPerIpPerMinute must be > 0 but was 0");
+        assertThat(runCapturing(exit, "--store", "memory", "--allowed-origins", "app.example"))
+                .containsExactly("tandem-server: --allowed-origins: an allowed origin must be scheme://host[:port] but"
+                        + " was 'app.example'");
+        assertThat(runCapturing(exit, "--store", "memory", "--min-body-rate", "0"))
+                .containsExactly("tandem-server: minBodyBytesPerSecond must be > 0 but was 0");
+    }
+
+    @Test
+    void options_browserAndBodyLimits() {
+        Main main = new Main();
+        String[] args = {
+            "--allowed-origins",
+            "https://app.example,http://localhost:3000",
+            "--body-timeout",
+            "20s",
+            "--min-body-rate",
+            "4KiB"
+        };
+        Main.commandLine(main, args, Map.of()).parseArgs(args);
+        assertThat(main.allowedOrigins().origins())
+                .containsExactlyInAnyOrder("https://app.example", "http://localhost:3000");
+        assertThat(main.serverLimits().bodyTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(main.serverLimits().minBodyBytesPerSecond()).isEqualTo(4096);
+        assertThat(new Main().allowedOrigins()).isEqualTo(AllowedOrigins.defaults());
+        String[] star = {"--allowed-origins", "*"};
+        Main any = new Main();
+        Main.commandLine(any, star, Map.of()).parseArgs(star);
+        assertThat(any.allowedOrigins().allowsAny()).isTrue();
     }
 
     @Test

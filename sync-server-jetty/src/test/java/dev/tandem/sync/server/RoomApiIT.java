@@ -78,11 +78,12 @@ class RoomApiIT {
     private HttpResponse<String> send(String method, String path, String body) throws Exception {
         HttpRequest.BodyPublisher publisher =
                 body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
-        return http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                        .method(method, publisher)
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .method(method, publisher);
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws Exception {

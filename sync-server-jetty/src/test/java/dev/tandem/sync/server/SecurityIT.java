@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every security rule at a real server on a socket: each rejection arrives as a 4099 close with its exact reason,
@@ -183,6 +184,9 @@ class SecurityIT {
                         body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            b.header("Content-Type", "application/json");
         }
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -646,5 +650,86 @@ class SecurityIT {
         WebSocketRecorder bad = WebSocketRecorder.connect(clients.uri("connect", "x", "x", null), false);
         bad.readAll();
         assertClosedWith(bad, CloseReason.NOT_AUTHENTICATED);
+    }
+
+    /** Sends a request's head and {@code bodyBytes} of its declared 4000-byte body, then waits for the answer. */
+    private Socket halfSentBody(String path, @Nullable String token, int bodyBytes) throws Exception {
+        Socket raw = new Socket("127.0.0.1", server.port());
+        String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                + "\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n"
+                + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n";
+        OutputStream out = raw.getOutputStream();
+        out.write(head.getBytes(StandardCharsets.US_ASCII));
+        out.write("{".repeat(bodyBytes).getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        // an answer must come well before the connection's 10 s idle timeout
+        raw.setSoTimeout(5_000);
+        return raw;
+    }
+
+    /** Reads the response on {@code raw} up to the server's close; fails if the server does not close. */
+    private static String responseUntilClose(Socket raw) throws Exception {
+        return new String(raw.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/sync/push", "/sync/pull", "/snapshots"})
+    void post_withoutToken_isRefusedBeforeItsBodyArrives(String path) throws Exception {
+        start();
+        try (Socket raw = halfSentBody(path, null, 0)) {
+            String response = firstResponse(raw);
+            assertThat(response).startsWith("HTTP/1.1 401 ").contains("\"error\":\"NOT_AUTHENTICATED\"");
+        }
+    }
+
+    @Test
+    void push_bodyNeverFinished_gets408AndTheConnectionCloses() throws Exception {
+        start(b -> b, b -> b.bodyTimeout(Duration.ofSeconds(1)));
+        try (Socket raw = halfSentBody("/sync/push", honest("alice"), 10)) {
+            String response = responseUntilClose(raw);
+            assertThat(response)
+                    .startsWith("HTTP/1.1 408 ")
+                    .containsIgnoringCase("connection: close")
+                    .contains(
+                            "{\"error\":\"BODY_TIMEOUT\",\"message\":\"the request body did not arrive within PT1S\"}");
+        }
+    }
+
+    @Test
+    void push_bodyBelowTheMinimumRate_gets408AfterTheGracePeriod() throws Exception {
+        start(b -> b, b -> b.minBodyBytesPerSecond(1024));
+        try (Socket raw = halfSentBody("/sync/push", honest("alice"), 10)) {
+            // 10 bytes in 5 s is below 1024 bytes per second; the 60 s deadline is far away
+            raw.setSoTimeout(9_000);
+            assertThat(responseUntilClose(raw))
+                    .startsWith("HTTP/1.1 408 ")
+                    .contains("{\"error\":\"BODY_TIMEOUT\",\"message\":\"the request body arrives slower than 1024"
+                            + " bytes per second\"}");
+        }
+    }
+
+    @Test
+    void snapshotsPost_bodyNeverFinished_gets408AndTheConnectionCloses() throws Exception {
+        start(b -> b, b -> b.bodyTimeout(Duration.ofSeconds(1)));
+        try (Socket raw = halfSentBody("/snapshots", honest("alice"), 10)) {
+            assertThat(responseUntilClose(raw)).startsWith("HTTP/1.1 408 ").contains("\"error\":\"BODY_TIMEOUT\"");
+        }
+    }
+
+    /** Reads the status line, headers and the Content-Length body of the first response on {@code raw}. */
+    private static String firstResponse(Socket raw) throws Exception {
+        InputStream in = raw.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                break;
+            }
+            head.append((char) c);
+        }
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        int length = m.find() ? Integer.parseInt(m.group(1)) : 0;
+        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 }

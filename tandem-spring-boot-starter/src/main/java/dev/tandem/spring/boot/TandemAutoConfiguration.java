@@ -10,6 +10,7 @@ import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.SyncLimits;
 import dev.tandem.sync.core.TldrawSchema;
+import dev.tandem.sync.server.AllowedOrigins;
 import dev.tandem.sync.server.ConnectionSettings;
 import dev.tandem.sync.server.ServerLimits;
 import dev.tandem.sync.server.ServerSecurity;
@@ -229,8 +230,19 @@ public class TandemAutoConfiguration {
                         4, properties.principalBytesPerSecond().toBytes()))
                 .rateLimitCooldown(properties.rateLimitCooldown())
                 .handshakeTimeout(properties.handshakeTimeout())
+                .bodyTimeout(properties.bodyTimeout())
+                .minBodyBytesPerSecond(properties.minBodyRate().toBytes())
                 .build();
-        return new ServerSecurity(authenticator.getIfUnique(), access, limits);
+        AllowedOrigins origins = AllowedOrigins.defaults();
+        try {
+            String allowed = properties.allowedOrigins();
+            if (allowed != null) {
+                origins = AllowedOrigins.parse(allowed);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("tandem.allowed-origins: " + e.getMessage(), e);
+        }
+        return new ServerSecurity(authenticator.getIfUnique(), access, limits, origins);
     }
 
     @Bean

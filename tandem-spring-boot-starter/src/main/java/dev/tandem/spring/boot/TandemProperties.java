@@ -21,6 +21,8 @@ import org.springframework.util.unit.DataSize;
  *     default when there is one), {@code sqlite} (a file in {@link #data}) or {@code memory} (the default otherwise)
  * @param data the directory of the {@code sqlite} store and of asset uploads
  * @param durability {@code sync} (a push is acknowledged once committed to the store) or {@code async}
+ * @param allowedOrigins web pages ({@code scheme://host[:port]}, comma-separated, or {@code *}) whose scripts may
+ *     use Tandem's routes besides the defaults of {@link dev.tandem.sync.server.AllowedOrigins}; empty for none
  * @param shutdownTimeout how long the application's stop waits for the rooms to be flushed to the store
  */
 @ConfigurationProperties("tandem")
@@ -56,5 +58,8 @@ public record TandemProperties(
         @DefaultValue("300") int connectionsPerPrincipalPerMinute,
         @DefaultValue("10s") Duration rateLimitCooldown,
         @DefaultValue("10s") Duration handshakeTimeout,
+        @DefaultValue("60s") Duration bodyTimeout,
+        @DefaultValue("1KB") DataSize minBodyRate,
+        @Nullable String allowedOrigins,
         @DefaultValue("4194304") long maxRecordChars,
         @DefaultValue("268435456") long maxDocumentChars) {}

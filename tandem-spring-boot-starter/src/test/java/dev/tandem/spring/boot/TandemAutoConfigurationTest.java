@@ -14,6 +14,7 @@ import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.StoreHealth;
 import dev.tandem.sync.core.TldrawSchema;
+import dev.tandem.sync.server.AllowedOrigins;
 import dev.tandem.sync.server.ServerSecurity;
 import dev.tandem.sync.server.TandemMetrics;
 import dev.tandem.sync.server.TandemRoutes;
@@ -61,7 +62,31 @@ class TandemAutoConfigurationTest {
             assertThat(security.authenticator()).isNull();
             assertThat(security.roomAccess()).isInstanceOf(RoomPolicies.class);
             assertThat(security.limits().connectionsPerIpPerMinute()).isEqualTo(600);
+            assertThat(security.limits().bodyTimeout()).isEqualTo(Duration.ofSeconds(60));
+            assertThat(security.limits().minBodyBytesPerSecond()).isEqualTo(1024);
+            assertThat(security.allowedOrigins()).isEqualTo(AllowedOrigins.defaults());
         });
+    }
+
+    @Test
+    void allowedOriginsAndBodyLimits_areTheServersOptions() {
+        runner.withPropertyValues(
+                        "tandem.allowed-origins=https://app.example, http://localhost:3000",
+                        "tandem.body-timeout=20s",
+                        "tandem.min-body-rate=4KB")
+                .run(context -> {
+                    ServerSecurity security = context.getBean(ServerSecurity.class);
+                    assertThat(security.allowedOrigins().origins())
+                            .containsExactlyInAnyOrder("https://app.example", "http://localhost:3000");
+                    assertThat(security.limits().bodyTimeout()).isEqualTo(Duration.ofSeconds(20));
+                    assertThat(security.limits().minBodyBytesPerSecond()).isEqualTo(4096);
+                });
+        runner.withPropertyValues("tandem.allowed-origins=app.example")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("an allowed origin must be scheme://host[:port] but was 'app.example'"));
     }
 
     @Test

@@ -13,7 +13,9 @@ import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.server.auth.RoomPolicies;
 import dev.tandem.sync.server.auth.RoomPolicy;
 import dev.tandem.sync.server.internal.http.ApiError;
+import dev.tandem.sync.server.internal.http.BodyReader;
 import dev.tandem.sync.server.internal.http.HttpAuth;
+import dev.tandem.sync.server.internal.http.JsonBodies;
 import dev.tandem.sync.server.internal.http.JsonError;
 import dev.tandem.sync.server.internal.http.Route;
 import java.io.IOException;
@@ -77,6 +79,7 @@ public final class AppApi extends Handler.Wrapper {
     private final Duration timeout;
     private final @Nullable Authenticator authenticator;
     private final RoomAccess access;
+    private final BodyReader bodies;
 
     /**
      * Creates the app routes. With an {@code authenticator}, copying a room needs read access to it, and
@@ -90,7 +93,9 @@ public final class AppApi extends Handler.Wrapper {
             @Nullable Unfurler unfurler,
             Duration timeout,
             @Nullable Authenticator authenticator,
-            RoomAccess access) {
+            RoomAccess access,
+            BodyReader bodies) {
+        this.bodies = Objects.requireNonNull(bodies, "bodies");
         this.authenticator = authenticator;
         this.access = Objects.requireNonNull(access, "access");
         this.rooms = Objects.requireNonNull(rooms, "rooms");
@@ -163,7 +168,11 @@ public final class AppApi extends Handler.Wrapper {
     }
 
     private Reply createSnapshot(Request request) {
-        String roomId = roomIdOf(readBody(request, MAX_SNAPSHOT_REQUEST_BYTES));
+        JsonBodies.requireJson(request);
+        // who the request acts for is known from its headers: nobody unauthenticated gets a body read
+        authenticate(request, "");
+        String roomId =
+                roomIdOf(new String(bodies.readBlocking(request, MAX_SNAPSHOT_REQUEST_BYTES), StandardCharsets.UTF_8));
         Principal creator = authenticate(request, roomId);
         Access allowed = access.access(creator, roomId);
         if (allowed.closeReason() != null) {
@@ -229,7 +238,8 @@ public final class AppApi extends Handler.Wrapper {
     private Reply upload(String name, Request request) {
         UploadStore u = requireUploads();
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        try (InputStream in = Content.Source.asInputStream(request)) {
+        BodyReader.GuardedStream in = bodies.stream(request);
+        try (in) {
             UploadStore.StoredObject stored = u.put(name, type == null ? "" : type, request.getLength(), in);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("objectName", stored.objectName());
@@ -239,6 +249,10 @@ public final class AppApi extends Handler.Wrapper {
         } catch (UploadStore.Refused e) {
             throw new ApiError(e.status, e.code, String.valueOf(e.getMessage()));
         } catch (IOException e) {
+            ApiError slow = in.tripped();
+            if (slow != null) {
+                throw slow;
+            }
             LOG.warn("upload {} failed: {}", name, e.toString());
             throw new ApiError(500, "UPLOAD_FAILED", "cannot store the upload");
         }
@@ -320,21 +334,6 @@ public final class AppApi extends Handler.Wrapper {
             }
             LOG.warn("app request failed: {}", cause.toString());
             throw new ApiError(503, "STORE_UNAVAILABLE", "the room or store failed: " + cause);
-        }
-    }
-
-    private static String readBody(Request request, int max) {
-        if (request.getLength() > max) {
-            throw ApiError.bodyTooLarge(max);
-        }
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] body = in.readNBytes(max + 1);
-            if (body.length > max) {
-                throw ApiError.bodyTooLarge(max);
-            }
-            return new String(body, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ApiError(400, "BAD_REQUEST", "cannot read the request body: " + e.getMessage());
         }
     }
 

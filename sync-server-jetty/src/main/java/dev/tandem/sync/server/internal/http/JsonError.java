@@ -42,6 +42,10 @@ public final class JsonError {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json;charset=utf-8");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        if (status == 408 || status == 413) {
+            // the rest of the body was not read: the connection cannot carry another request
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         Content.Sink.write(response, true, body(code, message), callback);
     }
 }

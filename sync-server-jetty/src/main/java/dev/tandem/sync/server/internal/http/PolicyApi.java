@@ -12,8 +12,6 @@ import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.server.auth.RoomPolicies;
 import dev.tandem.sync.server.auth.RoomPolicy;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -70,6 +68,7 @@ public final class PolicyApi extends Handler.Wrapper {
     private final Predicate<String> readOnlyCopy;
     private final Function<Room.SessionInfo, Boolean> readOnlyRoute;
     private final Duration timeout;
+    private final BodyReader bodies;
 
     /**
      * @param authenticator authenticates requests, or null when the server has no authentication
@@ -79,6 +78,7 @@ public final class PolicyApi extends Handler.Wrapper {
      * @param readOnlyCopy tells whether a room is a read-only copy, which no request may change
      * @param readOnlyRoute tells whether a session joined through the read-only route
      * @param timeout how long a request waits for the store
+     * @param bodies reads request bodies within their deadline and minimum rate
      */
     public PolicyApi(
             @Nullable Authenticator authenticator,
@@ -88,8 +88,10 @@ public final class PolicyApi extends Handler.Wrapper {
             Predicate<String> readOnlyCopy,
             Function<Room.SessionInfo, Boolean> readOnlyRoute,
             Duration timeout,
+            BodyReader bodies,
             Handler next) {
         super(next);
+        this.bodies = Objects.requireNonNull(bodies, "bodies");
         this.authenticator = authenticator;
         this.access = Objects.requireNonNull(access, "access");
         this.policies = access instanceof RoomPolicies p ? p : null;
@@ -280,19 +282,9 @@ public final class PolicyApi extends Handler.Wrapper {
         }
     }
 
-    private static Map<?, ?> readPolicyBody(Request request) {
-        if (request.getLength() > MAX_POLICY_BYTES) {
-            throw ApiError.bodyTooLarge(MAX_POLICY_BYTES);
-        }
-        byte[] bytes;
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            bytes = in.readNBytes(MAX_POLICY_BYTES + 1);
-        } catch (IOException e) {
-            throw new ApiError(400, "BAD_REQUEST", "cannot read the request body: " + e.getMessage());
-        }
-        if (bytes.length > MAX_POLICY_BYTES) {
-            throw ApiError.bodyTooLarge(MAX_POLICY_BYTES);
-        }
+    private Map<?, ?> readPolicyBody(Request request) {
+        JsonBodies.requireJson(request);
+        byte[] bytes = bodies.readBlocking(request, MAX_POLICY_BYTES);
         Object value;
         try {
             value = Json.parse(new String(bytes, StandardCharsets.UTF_8));

@@ -8,8 +8,6 @@ import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.StoreHealth;
 import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.core.VersionInfo;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +52,7 @@ public final class RoomApi extends Handler.Abstract {
     private final long maxBodyBytes;
     private final Duration timeout;
     private final boolean passOnUnknownPaths;
+    private final BodyReader bodies;
 
     /**
      * @param rooms the rooms to read and change
@@ -61,19 +60,9 @@ public final class RoomApi extends Handler.Abstract {
      * @param metrics returns the Prometheus text for {@code /metrics}, or null to serve no metrics
      * @param maxBodyBytes the largest request body accepted; larger ones get 413
      * @param timeout how long a request waits for a room or the store before 503
-     */
-    public RoomApi(
-            RoomManager rooms,
-            @Nullable RoomStore store,
-            @Nullable Supplier<String> metrics,
-            long maxBodyBytes,
-            Duration timeout) {
-        this(rooms, store, metrics, maxBodyBytes, timeout, false);
-    }
-
-    /**
-     * Like the other constructor; with {@code passOnUnknownPaths} a path that is none of these routes is left to
-     * the next handler (an application's) instead of getting a JSON 404.
+     * @param passOnUnknownPaths leaves a path that is none of these routes to the next handler (an application's)
+     *     instead of answering a JSON 404
+     * @param bodies reads request bodies within their deadline and minimum rate
      */
     public RoomApi(
             RoomManager rooms,
@@ -81,7 +70,9 @@ public final class RoomApi extends Handler.Abstract {
             @Nullable Supplier<String> metrics,
             long maxBodyBytes,
             Duration timeout,
-            boolean passOnUnknownPaths) {
+            boolean passOnUnknownPaths,
+            BodyReader bodies) {
+        this.bodies = Objects.requireNonNull(bodies, "bodies");
         this.passOnUnknownPaths = passOnUnknownPaths;
         this.rooms = Objects.requireNonNull(rooms, "rooms");
         this.store = store;
@@ -290,21 +281,10 @@ public final class RoomApi extends Handler.Abstract {
         throw new ApiError(405, "METHOD_NOT_ALLOWED", method + " is not allowed here; use " + allowed);
     }
 
-    /** Reads the whole body, refusing one larger than the limit. */
+    /** Reads the whole JSON body, refusing one larger than the limit or slower than the body deadline. */
     private String readBody(Request request) {
-        long declared = request.getLength();
-        if (declared > maxBodyBytes) {
-            throw ApiError.bodyTooLarge(maxBodyBytes);
-        }
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
-            if (body.length > maxBodyBytes) {
-                throw ApiError.bodyTooLarge(maxBodyBytes);
-            }
-            return new String(body, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ApiError(400, "BAD_REQUEST", "cannot read the request body: " + e.getMessage());
-        }
+        JsonBodies.requireJson(request);
+        return new String(bodies.readBlocking(request, maxBodyBytes), StandardCharsets.UTF_8);
     }
 
     private Reply errorReply(String method, String path, Throwable error) {

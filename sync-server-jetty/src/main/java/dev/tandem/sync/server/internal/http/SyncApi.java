@@ -15,8 +15,6 @@ import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.core.internal.protocol.OfflineCodec;
 import dev.tandem.sync.core.internal.protocol.ProtocolException;
 import dev.tandem.sync.server.auth.RoomPolicies;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,8 +65,11 @@ import org.slf4j.LoggerFactory;
  * BODY_TOO_LARGE}, {@code 400 TOO_MANY_ROOMS}, {@code 401 NOT_AUTHENTICATED}, {@code 403 FORBIDDEN} (pull),
  * {@code 403 TOO_MANY_CLAIMS} (push), {@code 405}.
  *
- * <p>Thread-safe. Reading a request body blocks a Jetty thread; room work completes the response from the
- * thread that finishes it.
+ * <p>Thread-safe. The request is authenticated from its headers, for the room {@code ""}, before any byte of its
+ * body is read (and again for each room it names, once the body is parsed); the body
+ * must be {@code application/json} ({@code 415 UNSUPPORTED_MEDIA_TYPE}) and is read without holding a thread,
+ * within {@link BodyReader}'s deadline and minimum rate ({@code 408 BODY_TIMEOUT}, connection closed). Room work
+ * completes the response from the thread that finishes it.
  */
 public final class SyncApi extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(SyncApi.class);
@@ -93,6 +94,7 @@ public final class SyncApi extends Handler.Abstract {
     private final int maxPullLimit;
     private final long maxBodyBytes;
     private final Duration timeout;
+    private final BodyReader bodies;
 
     /**
      * @param rooms the rooms
@@ -104,6 +106,7 @@ public final class SyncApi extends Handler.Abstract {
      * @param maxBodyBytes the largest request body; larger ones get 413
      * @param timeout how long a room may take to answer before its events get {@code retry} (push) or the
      *     request 503 (pull)
+     * @param bodies reads request bodies within their deadline and minimum rate
      */
     public SyncApi(
             RoomManager rooms,
@@ -113,7 +116,9 @@ public final class SyncApi extends Handler.Abstract {
             int maxEventsPerPush,
             int maxPullLimit,
             long maxBodyBytes,
-            Duration timeout) {
+            Duration timeout,
+            BodyReader bodies) {
+        this.bodies = Objects.requireNonNull(bodies, "bodies");
         this.rooms = Objects.requireNonNull(rooms, "rooms");
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.access = Objects.requireNonNull(access, "access");
@@ -145,8 +150,13 @@ public final class SyncApi extends Handler.Abstract {
             if (!request.getMethod().equals("POST")) {
                 throw new ApiError(405, "METHOD_NOT_ALLOWED", request.getMethod() + " is not allowed here; use POST");
             }
-            Object body = parseBody(request);
-            reply = push ? push(request, body) : pull(request, body);
+            JsonBodies.requireJson(request);
+            // who the request acts for is known from its headers: nobody unauthenticated gets a body read
+            authenticate(request, "");
+            reply = bodies.read(request, maxBodyBytes).thenCompose(bytes -> {
+                Object body = parseBody(bytes);
+                return push ? push(request, body) : pull(request, body);
+            });
         } catch (ApiError e) {
             reply = CompletableFuture.failedFuture(e);
         }
@@ -159,6 +169,9 @@ public final class SyncApi extends Handler.Abstract {
                 ApiError e = apiError(path, error);
                 status = e.status;
                 text = JsonError.body(e.code, String.valueOf(e.getMessage()));
+                if (BodyReader.closesConnection(e)) {
+                    response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                }
             }
             response.setStatus(status);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
@@ -462,20 +475,7 @@ public final class SyncApi extends Handler.Abstract {
         }
     }
 
-    private @Nullable Object parseBody(Request request) {
-        long declared = request.getLength();
-        if (declared > maxBodyBytes) {
-            throw ApiError.bodyTooLarge(maxBodyBytes);
-        }
-        byte[] bytes;
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
-        } catch (IOException e) {
-            throw new ApiError(400, "BAD_REQUEST", "cannot read the request body: " + e.getMessage());
-        }
-        if (bytes.length > maxBodyBytes) {
-            throw ApiError.bodyTooLarge(maxBodyBytes);
-        }
+    private static @Nullable Object parseBody(byte[] bytes) {
         try {
             return Json.parse(new String(bytes, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
