@@ -241,32 +241,39 @@ public final class SyncRoom implements Room {
     }
 
     @Override
-    public CompletableFuture<List<EventResult>> applyEvents(List<PushEvent> events, Access access) {
+    public CompletableFuture<List<EventResult>> applyEvents(
+            List<PushEvent> events, dev.tandem.sync.core.Principal principal, Access access) {
         List<PushEvent> batch = List.copyOf(events);
         java.util.Objects.requireNonNull(access, "access");
         RoomStore store = options.store();
-        List<String> ids = new ArrayList<>(batch.size());
+        java.util.Objects.requireNonNull(principal, "principal");
+        List<String> keys = new ArrayList<>(batch.size());
         for (PushEvent e : batch) {
-            ids.add(e.id());
+            keys.add(EventKey.of(principal, e.id()));
         }
         CompletableFuture<Map<String, EventResult>> stored =
-                store == null ? CompletableFuture.completedFuture(Map.of()) : store.loadEventResults(roomId, ids);
-        return stored.thenCompose(known -> onLane(() -> applyEventsOnLane(batch, access, known)))
+                store == null ? CompletableFuture.completedFuture(Map.of()) : store.loadEventResults(roomId, keys);
+        return stored.thenCompose(known -> onLane(() -> applyEventsOnLane(batch, principal, access, known)))
                 .thenCompose(f -> f);
     }
 
     private CompletableFuture<List<EventResult>> applyEventsOnLane(
-            List<PushEvent> events, Access access, Map<String, EventResult> stored) {
+            List<PushEvent> events,
+            dev.tandem.sync.core.Principal principal,
+            Access access,
+            Map<String, EventResult> stored) {
         List<EventResult> results = new ArrayList<>(events.size());
         java.util.Set<String> blocked = new java.util.HashSet<>();
+        // results are remembered and stored under the principal's key, and answered under the event's id
         LinkedHashMap<String, EventResult> unrecorded = new LinkedHashMap<>();
         for (PushEvent e : events) {
-            EventResult seen = recentEvents.get(e.id());
+            String key = EventKey.of(principal, e.id());
+            EventResult seen = recentEvents.get(key);
             if (seen == null) {
-                seen = stored.get(e.id());
+                seen = stored.get(key);
             }
             if (seen != null) {
-                results.add(seen);
+                results.add(EventKey.answer(seen, e.id()));
                 continue;
             }
             EventResult r;
@@ -279,7 +286,7 @@ public final class SyncRoom implements Room {
                 r = new EventResult(e.id(), false, access == Access.READ_ONLY ? "READ_ONLY" : access.name(), doc.clock);
             } else {
                 try {
-                    r = applyEvent(e);
+                    r = applyEvent(e, key);
                 } catch (SyncException ex) {
                     r = new EventResult(e.id(), false, ex.reason().wireName() + ": " + ex.getMessage(), doc.clock);
                 }
@@ -289,11 +296,11 @@ public final class SyncRoom implements Room {
             }
             if (r.serverClock() < 0) {
                 r = new EventResult(r.id(), r.applied(), r.reason(), doc.clock);
-                unrecorded.put(r.id(), r);
+                unrecorded.put(key, EventKey.answer(r, key));
             } else if (!r.applied()) {
-                unrecorded.put(r.id(), r);
+                unrecorded.put(key, EventKey.answer(r, key));
             }
-            rememberEvent(r);
+            rememberEvent(key, r);
             results.add(r);
         }
         if (!unrecorded.isEmpty()) {
@@ -309,7 +316,7 @@ public final class SyncRoom implements Room {
      * Applies one event in its own transaction. Returns its result; a result with clock -1 is an applied
      * event that changed nothing (its result still has to be recorded).
      */
-    private EventResult applyEvent(PushEvent e) {
+    private EventResult applyEvent(PushEvent e, String key) {
         DocumentState.Txn txn = doc.new Txn();
         LinkedHashMap<String, RecordOp> ops = new LinkedHashMap<>();
         Map<String, FrozenMap> before = new HashMap<>();
@@ -352,7 +359,7 @@ public final class SyncRoom implements Room {
         boolean deleted = txn.commit();
         long clock = doc.clock;
         EventResult result = new EventResult(e.id(), true, null, clock);
-        afterCommit(txn, deleted, Map.of(e.id(), result));
+        afterCommit(txn, deleted, Map.of(key, EventKey.answer(result, key)));
         NetworkDiff diff = new NetworkDiff(ops);
         Map<String, FrozenMap> after = txnStates(ops);
         persistence.emit(clock, () -> broadcast(diff, null, before, after, clock));
@@ -360,8 +367,8 @@ public final class SyncRoom implements Room {
         return result;
     }
 
-    private void rememberEvent(EventResult r) {
-        recentEvents.put(r.id(), r);
+    private void rememberEvent(String key, EventResult r) {
+        recentEvents.put(key, r);
         if (recentEvents.size() > MAX_RECENT_EVENTS) {
             recentEvents.remove(recentEvents.keySet().iterator().next());
         }
@@ -586,6 +593,18 @@ public final class SyncRoom implements Room {
             return;
         }
         RoomSession previous = sessions.get(o.sessionId());
+        if (previous != null
+                && !previous.connection
+                        .options
+                        .principal()
+                        .id()
+                        .equals(o.principal().id())) {
+            // a session id names one principal's session: another principal never takes it over
+            LOG.debug("room {} refuses session {}: it belongs to another principal", roomId, o.sessionId());
+            events.sessionRejected(roomId, o.sessionId(), CloseReason.FORBIDDEN);
+            closeQuietly(connection.socket, CloseReason.FORBIDDEN);
+            return;
+        }
         if (previous == null && sessions.size() >= limits.maxSessionsPerRoom()) {
             LOG.debug("room {} is full; refusing session {}", roomId, o.sessionId());
             events.sessionRejected(roomId, o.sessionId(), CloseReason.ROOM_FULL);
