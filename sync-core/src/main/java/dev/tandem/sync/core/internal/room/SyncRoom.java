@@ -96,6 +96,10 @@ public final class SyncRoom implements Room {
     private final LinkedHashMap<String, EventResult> recentEvents = new LinkedHashMap<>();
 
     private static final int MAX_RECENT_EVENTS = 10_000;
+    /** Puts of the push being applied that tried to change a record's typeName; logged once per push. */
+    private int typeNameChangesSkipped;
+
+    private @Nullable String firstTypeNameChange;
     /** Sends that failed since the last {@link #dropFailedSessions()}; zero makes that a no-op. */
     private int failedSends;
 
@@ -344,7 +348,9 @@ public final class SyncRoom implements Room {
             op = new RecordOp.Patch(e.patch());
         }
         try {
+            typeNameChangesSkipped = 0;
             applyDocumentOp(txn, id, op, null, legacyAppendSessions > 0, ops, before);
+            logSkippedTypeNameChanges("an HTTP push");
         } catch (SyncException ex) {
             if (ex.reason() != CloseReason.UNKNOWN_ERROR) {
                 throw ex;
@@ -365,6 +371,20 @@ public final class SyncRoom implements Room {
         persistence.emit(clock, () -> broadcast(diff, null, before, after, clock));
         events.changesCommitted(roomId, clock, ops.size());
         return result;
+    }
+
+    /** Logs, once per push, the puts it made that would have changed a record's typeName (skipped). */
+    private void logSkippedTypeNameChanges(String from) {
+        if (typeNameChangesSkipped > 0 && firstTypeNameChange != null) {
+            LOG.debug(
+                    "room {}: {} skipped {} puts that would change a record's typeName, the first of {}",
+                    roomId,
+                    LogText.of(from),
+                    typeNameChangesSkipped,
+                    LogText.of(firstTypeNameChange));
+        }
+        typeNameChangesSkipped = 0;
+        firstTypeNameChange = null;
     }
 
     private void rememberEvent(String key, EventResult r) {
@@ -938,9 +958,11 @@ public final class SyncRoom implements Room {
                     "push of " + requested.size() + " records exceeds maxRecordsPerPush " + limits.maxRecordsPerPush());
         }
         if (requested != null && !s.readOnly) {
+            typeNameChangesSkipped = 0;
             for (Map.Entry<String, RecordOp> e : requested.ops().entrySet()) {
                 applyDocumentOp(txn, e.getKey(), e.getValue(), migrations, legacyAppendMode, docOps, before);
             }
+            logSkippedTypeNameChanges("session " + s.sessionId);
         }
 
         checkDocumentSize(txn);
@@ -1096,7 +1118,9 @@ public final class SyncRoom implements Room {
             }
             FrozenMap existing = txn.get(id);
             if (existing != null && !existing.get("typeName").equals(record.get("typeName"))) {
-                LOG.warn("room {}: a put may not change the typeName of {}", roomId, id);
+                if (typeNameChangesSkipped++ == 0) {
+                    firstTypeNameChange = id;
+                }
                 return;
             }
             if (existing != null) {
