@@ -27,6 +27,7 @@ import dev.tandem.sync.core.ValueOp;
 import dev.tandem.sync.core.VersionInfo;
 import dev.tandem.sync.core.internal.json.Frozen;
 import dev.tandem.sync.core.internal.json.FrozenMap;
+import dev.tandem.sync.core.internal.json.JsonCodec;
 import dev.tandem.sync.core.internal.json.JsonSize;
 import dev.tandem.sync.core.internal.protocol.ClientMessage;
 import dev.tandem.sync.core.internal.protocol.ProtocolCodec;
@@ -1088,6 +1089,7 @@ public final class SyncRoom implements Room {
             }
         }
         validate(next, schema.presenceValidator());
+        checkRecordDepth(pid, next);
         checkRecordSize(pid, JsonSize.of(next));
         if (prev == null) {
             presenceOps.put(pid, new RecordOp.Put(next));
@@ -1174,7 +1176,17 @@ public final class SyncRoom implements Room {
     private void admit(DocumentState.Txn txn, String id, FrozenMap record) {
         validate(record, validatorFor(record));
         checkId(id, record);
+        checkRecordDepth(id, record);
         checkRecordSize(id, txn.set(id, record));
+    }
+
+    /** Refuses a record deeper than a Tandem client could parse once a message carries it. */
+    private static void checkRecordDepth(String id, FrozenMap record) {
+        if (JsonCodec.deeperThan(record, JsonCodec.MAX_RECORD_DEPTH)) {
+            throw new SyncException(
+                    CloseReason.INVALID_RECORD,
+                    "record " + id + " is nested deeper than " + JsonCodec.MAX_RECORD_DEPTH + " levels");
+        }
     }
 
     private void checkRecordSize(String id, long size) {
