@@ -17,8 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -36,11 +36,7 @@ public final class Unfurler {
     /** The most redirects followed. */
     public static final int MAX_REDIRECTS = 5;
 
-    private static final Pattern TAG = Pattern.compile("<(meta|link|title)\\b([^>]*)>", Pattern.CASE_INSENSITIVE);
-    private static final Pattern ATTR =
-            Pattern.compile("([a-zA-Z:_-]+)\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s>]+))", Pattern.DOTALL);
-    private static final Pattern TITLE =
-            Pattern.compile("<title[^>]*>(.*?)</title>", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private final Predicate<InetAddress> allowed;
     private final Duration readTimeout;
@@ -145,12 +141,57 @@ public final class Unfurler {
 
     /** Extracts the metadata from HTML; relative URLs resolve against {@code base}. */
     static Map<String, String> metadata(String html, URI base) {
+        return metadata(html, base, System.nanoTime() + TimeUnit.DAYS.toNanos(1));
+    }
+
+    /**
+     * Extracts the metadata in one pass over the page: every character is looked at a bounded number of times
+     * (no backtracking), so the cost is linear in the page's size. Throws {@link ScanTimeout} once past {@code
+     * deadlineNanos} ({@link System#nanoTime()}).
+     */
+    static Map<String, String> metadata(String html, URI base, long deadlineNanos) {
         Map<String, String> meta = new LinkedHashMap<>();
         String icon = null;
-        Matcher tags = TAG.matcher(html);
-        while (tags.find()) {
-            String tag = tags.group(1).toLowerCase(Locale.ROOT);
-            Map<String, String> attrs = attributes(tags.group(2));
+        String pageTitle = null;
+        boolean titleUnclosed = false;
+        int n = html.length();
+        int steps = 0;
+        for (int i = 0; ; ) {
+            int lt = html.indexOf('<', i);
+            if (lt < 0) {
+                break;
+            }
+            if ((++steps & 0x3ff) == 0 && System.nanoTime() - deadlineNanos > 0) {
+                throw new ScanTimeout();
+            }
+            int nameEnd = lt + 1;
+            while (nameEnd < n && nameEnd - lt <= 6 && isWordChar(html.charAt(nameEnd))) {
+                nameEnd++;
+            }
+            String tag = html.substring(lt + 1, nameEnd).toLowerCase(Locale.ROOT);
+            if (!(tag.equals("meta") || tag.equals("link") || tag.equals("title"))
+                    || (nameEnd < n && isWordChar(html.charAt(nameEnd)))) {
+                i = lt + 1;
+                continue;
+            }
+            int gt = html.indexOf('>', nameEnd);
+            if (gt < 0) {
+                break; // no complete tag follows
+            }
+            i = gt + 1;
+            if (tag.equals("title")) {
+                if (pageTitle == null && !titleUnclosed) {
+                    int close = indexOfIgnoreCase(html, "</title", gt + 1);
+                    if (close < 0) {
+                        titleUnclosed = true; // and so is every later one: never search again
+                    } else {
+                        pageTitle = html.substring(gt + 1, close);
+                        i = close;
+                    }
+                }
+                continue;
+            }
+            Map<String, String> attrs = attributes(html, nameEnd, gt);
             if (tag.equals("meta")) {
                 String key = attrs.getOrDefault("property", attrs.getOrDefault("name", ""))
                         .toLowerCase(Locale.ROOT);
@@ -158,18 +199,18 @@ public final class Unfurler {
                 if (!key.isEmpty() && content != null) {
                     meta.putIfAbsent(key, decode(content).trim());
                 }
-            } else if (tag.equals("link") && attrs.get("href") != null) {
+            } else if (attrs.get("href") != null) {
                 String rel = attrs.getOrDefault("rel", "").toLowerCase(Locale.ROOT);
                 if (rel.contains("icon") && (icon == null || rel.contains("apple-touch"))) {
                     icon = decode(attrs.get("href")).trim();
                 }
             }
         }
-        Matcher title = TITLE.matcher(html);
-        String pageTitle =
-                title.find() ? decode(title.group(1)).replaceAll("\\s+", " ").trim() : "";
+        String title = pageTitle == null
+                ? ""
+                : WHITESPACE.matcher(decode(pageTitle)).replaceAll(" ").trim();
         Map<String, String> out = new LinkedHashMap<>();
-        out.put("title", first(meta.get("og:title"), meta.get("twitter:title"), pageTitle));
+        out.put("title", first(meta.get("og:title"), meta.get("twitter:title"), title));
         out.put(
                 "description",
                 first(meta.get("og:description"), meta.get("twitter:description"), meta.get("description")));
@@ -178,12 +219,79 @@ public final class Unfurler {
         return out;
     }
 
-    private static Map<String, String> attributes(String s) {
+    /** The page's scan went past the deadline. */
+    static final class ScanTimeout extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ScanTimeout() {
+            super("scan deadline passed", null, false, false);
+        }
+    }
+
+    private static boolean isWordChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    }
+
+    private static boolean isAttributeNameChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == ':' || c == '_' || c == '-';
+    }
+
+    private static int indexOfIgnoreCase(String s, String what, int from) {
+        for (int k = s.indexOf('<', from); k >= 0; k = s.indexOf('<', k + 1)) {
+            if (s.regionMatches(true, k, what, 0, what.length())) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /** The attributes of the tag text {@code s[from, to)}; the first of a name wins. */
+    private static Map<String, String> attributes(String s, int from, int to) {
         Map<String, String> attrs = new LinkedHashMap<>();
-        Matcher m = ATTR.matcher(s);
-        while (m.find()) {
-            String v = m.group(2) != null ? m.group(2) : m.group(3) != null ? m.group(3) : m.group(4);
-            attrs.putIfAbsent(m.group(1).toLowerCase(Locale.ROOT), v);
+        int k = from;
+        while (k < to) {
+            if (!isAttributeNameChar(s.charAt(k))) {
+                k++;
+                continue;
+            }
+            int nameStart = k;
+            while (k < to && isAttributeNameChar(s.charAt(k))) {
+                k++;
+            }
+            String name = s.substring(nameStart, k).toLowerCase(Locale.ROOT);
+            int j = k;
+            while (j < to && Character.isWhitespace(s.charAt(j))) {
+                j++;
+            }
+            if (j == to || s.charAt(j) != '=') {
+                k = j;
+                continue; // an attribute without a value
+            }
+            j++;
+            while (j < to && Character.isWhitespace(s.charAt(j))) {
+                j++;
+            }
+            int valueStart;
+            int valueEnd;
+            if (j < to && (s.charAt(j) == '"' || s.charAt(j) == '\'')) {
+                char quote = s.charAt(j);
+                valueStart = j + 1;
+                valueEnd = valueStart;
+                while (valueEnd < to && s.charAt(valueEnd) != quote) {
+                    valueEnd++;
+                }
+                k = Math.min(to, valueEnd + 1);
+            } else {
+                valueStart = j;
+                valueEnd = j;
+                while (valueEnd < to && !Character.isWhitespace(s.charAt(valueEnd))) {
+                    valueEnd++;
+                }
+                k = valueEnd;
+            }
+            if (valueEnd > valueStart || (valueStart > j)) {
+                attrs.putIfAbsent(name, s.substring(valueStart, valueEnd));
+            }
         }
         return attrs;
     }
@@ -284,19 +392,41 @@ public final class Unfurler {
             if ((b0 & 0xfe) == 0xfc) {
                 return false; // unique local fc00::/7
             }
-            boolean mapped = true; // ::ffff:a.b.c.d that the JDK left as IPv6
-            for (int i = 0; i < 10; i++) {
-                mapped &= b[i] == 0;
+            // forms that carry an IPv4 address, which a gateway or the host may reach: public only if it is
+            if (startsWith(b, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff) // mapped ::ffff:0:0/96
+                    || startsWith(b, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) // IPv4-compatible ::/96
+                    || startsWith(b, 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0)) { // NAT64 64:ff9b::/96
+                return isPublicV4(b[12], b[13], b[14], b[15]);
             }
-            if (mapped && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
-                try {
-                    return isPublic(InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16)));
-                } catch (UnknownHostException e) {
-                    return false;
-                }
+            if (startsWith(b, 0, 0x64, 0xff, 0x9b, 0, 1)) {
+                return false; // local-use NAT64 64:ff9b:1::/48 (RFC 8215): translated to anything
+            }
+            if (startsWith(b, 0x20, 0x02)) { // 6to4 2002::/16
+                return isPublicV4(b[2], b[3], b[4], b[5]);
+            }
+            if (startsWith(b, 0x20, 0x01, 0, 0)) { // Teredo 2001::/32: the server, and the client inverted
+                return isPublicV4(b[4], b[5], b[6], b[7])
+                        && isPublicV4((byte) ~b[12], (byte) ~b[13], (byte) ~b[14], (byte) ~b[15]);
             }
         }
         return true;
+    }
+
+    private static boolean startsWith(byte[] address, int... prefix) {
+        for (int i = 0; i < prefix.length; i++) {
+            if ((address[i] & 0xff) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isPublicV4(byte b0, byte b1, byte b2, byte b3) {
+        try {
+            return isPublic(InetAddress.getByAddress(new byte[] {b0, b1, b2, b3}));
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     private static void close(InputStream in) {
