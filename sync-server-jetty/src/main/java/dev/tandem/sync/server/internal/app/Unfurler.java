@@ -1,25 +1,40 @@
 package dev.tandem.sync.server.internal.app;
 
-import java.io.IOException;
-import java.io.InputStream;
+import java.io.ByteArrayOutputStream;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,9 +43,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Guards against server-side request forgery: only {@code http} and {@code https} URLs; every address the
  * host resolves to must be public (no loopback, private, link-local, carrier-grade NAT, unique-local,
- * multicast or unspecified addresses) unless private addresses are allowed; redirects are followed by hand,
- * at most {@link #MAX_REDIRECTS}, each hop checked again; the connection and the whole response have time
- * limits, and at most {@code maxBytes} of the body are read. Thread-safe.
+ * multicast or unspecified addresses, nor an IPv6 form of one: IPv4-mapped, IPv4-compatible, NAT64, 6to4,
+ * Teredo) unless private addresses are allowed; the host is looked up once per connection and the
+ * connection goes to the addresses checked (no second lookup to rebind); redirects are followed by hand, at
+ * most {@link #MAX_REDIRECTS}, each hop checked again.
+ *
+ * <p>Bounded: one deadline covers the whole unfurl (every hop's connection, headers and body, and the scan of
+ * the page); at most {@code maxBytes} of the body are read; the page is scanned in linear time; at most
+ * {@code maxConcurrent} unfurls run at once, the others are refused at once. Thread-safe; its HTTP client
+ * (daemon threads) starts on the first unfurl.
  */
 public final class Unfurler {
     /** The most redirects followed. */
@@ -38,10 +59,26 @@ public final class Unfurler {
 
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
+    /** The most unfurls that run at once by default; more are refused with 503 {@code TOO_MANY_UNFURLS}. */
+    public static final int DEFAULT_MAX_CONCURRENT = 16;
+
+    private static final String USER_AGENT = "TandemUnfurl/0.1 (+bookmark metadata)";
+
     private final Predicate<InetAddress> allowed;
-    private final Duration readTimeout;
+    private final Resolver resolver;
+    private final Duration connectTimeout;
+    private final Duration timeout;
     private final int maxBytes;
-    private final HttpClient http;
+    private final int maxConcurrent;
+    private final Semaphore slots;
+    /** Started on the first unfurl, so a server that never unfurls starts no threads for it. */
+    private @Nullable HttpClient http;
+
+    /** Looks up a host's addresses; the one lookup whose answer is both checked and connected to. */
+    @FunctionalInterface
+    interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
 
     /** Why a URL was not unfurled; {@code code} is the JSON error code. */
     public static final class Refused extends Exception {
@@ -56,57 +93,115 @@ public final class Unfurler {
         }
     }
 
+    /** Carries a refused address out of the HTTP client's resolver. */
+    private static final class AddressRefused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient Refused refused;
+
+        AddressRefused(Refused refused) {
+            super(refused.getMessage(), null, false, false);
+            this.refused = refused;
+        }
+    }
+
     /**
      * @param allowPrivate whether loopback, private and link-local addresses may be fetched (tests, intranets)
      * @param connectTimeout the connect time limit per hop
-     * @param readTimeout the time limit for each hop's whole response
+     * @param timeout the one deadline for the whole unfurl: every hop's connection, headers and body, and the
+     *     scan of the page
      * @param maxBytes the most body bytes read per page
+     * @param maxConcurrent the most unfurls at once; more are refused with 503 {@code TOO_MANY_UNFURLS}
      */
-    public Unfurler(boolean allowPrivate, Duration connectTimeout, Duration readTimeout, int maxBytes) {
-        this(allowPrivate ? a -> true : Unfurler::isPublic, connectTimeout, readTimeout, maxBytes);
+    public Unfurler(boolean allowPrivate, Duration connectTimeout, Duration timeout, int maxBytes, int maxConcurrent) {
+        this(
+                allowPrivate ? a -> true : Unfurler::isPublic,
+                InetAddress::getAllByName,
+                connectTimeout,
+                timeout,
+                maxBytes,
+                maxConcurrent);
     }
 
     /** Fetches only hosts all of whose addresses {@code allowed} accepts (tests). */
-    Unfurler(Predicate<InetAddress> allowed, Duration connectTimeout, Duration readTimeout, int maxBytes) {
+    Unfurler(Predicate<InetAddress> allowed, Duration connectTimeout, Duration timeout, int maxBytes) {
+        this(allowed, InetAddress::getAllByName, connectTimeout, timeout, maxBytes, DEFAULT_MAX_CONCURRENT);
+    }
+
+    Unfurler(
+            Predicate<InetAddress> allowed,
+            Resolver resolver,
+            Duration connectTimeout,
+            Duration timeout,
+            int maxBytes,
+            int maxConcurrent) {
         this.allowed = Objects.requireNonNull(allowed, "allowed");
-        this.readTimeout = Objects.requireNonNull(readTimeout, "readTimeout");
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("maxBytes must be > 0 but was " + maxBytes);
         }
+        if (maxConcurrent <= 0) {
+            throw new IllegalArgumentException("maxConcurrent must be > 0 but was " + maxConcurrent);
+        }
         this.maxBytes = maxBytes;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this.maxConcurrent = maxConcurrent;
+        this.slots = new Semaphore(maxConcurrent);
     }
 
-    /** Returns the page's metadata: {@code title}, {@code description}, {@code image}, {@code favicon}, {@code url}. */
+    /**
+     * Returns the page's metadata: {@code title}, {@code description}, {@code image}, {@code favicon}, {@code url}.
+     * Throws {@link Refused} with 503 {@code TOO_MANY_UNFURLS} when {@code maxConcurrent} unfurls are running,
+     * and with 504 {@code UNFURL_TIMEOUT} when the whole unfurl did not finish within its deadline.
+     */
     public Map<String, String> unfurl(String url) throws Refused, InterruptedException {
         URI uri = parse(url);
+        if (!slots.tryAcquire()) {
+            throw new Refused(
+                    503,
+                    "TOO_MANY_UNFURLS",
+                    "at most " + maxConcurrent + " links are unfurled at once; try again later");
+        }
+        try {
+            return fetch(uri, System.nanoTime() + timeout.toNanos());
+        } finally {
+            slots.release();
+        }
+    }
+
+    private Map<String, String> fetch(URI start, long deadline) throws Refused, InterruptedException {
+        HttpClient client = client();
+        URI uri = start;
         for (int hop = 0; ; hop++) {
-            check(uri);
-            HttpRequest request = HttpRequest.newBuilder(uri)
-                    .timeout(readTimeout)
-                    .header("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1")
-                    .header("User-Agent", "TandemUnfurl/0.1 (+bookmark metadata)")
-                    .GET()
-                    .build();
-            HttpResponse<InputStream> response;
-            try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            } catch (IOException e) {
-                throw new Refused(502, "UNFURL_FAILED", "cannot fetch " + uri + ": " + e);
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw timedOut(uri);
             }
-            int status = response.statusCode();
-            if (status >= 300
-                    && status < 400
-                    && response.headers().firstValue("location").isPresent()) {
-                close(response.body());
+            Page page = new Page(maxBytes);
+            Request request = client.newRequest(uri)
+                    .timeout(left, TimeUnit.NANOSECONDS)
+                    .headers(h -> h.put(HttpHeader.ACCEPT, "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"));
+            request.send(page);
+            Fetched response;
+            try {
+                response = page.get(left, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                request.abort(e);
+                throw timedOut(uri);
+            } catch (ExecutionException e) {
+                throw failed(uri, e.getCause());
+            } catch (InterruptedException e) {
+                request.abort(e);
+                throw e;
+            }
+            int status = response.status;
+            String location = response.headers.get(HttpHeader.LOCATION);
+            if (status >= 300 && status < 400 && location != null) {
                 if (hop >= MAX_REDIRECTS) {
                     throw new Refused(502, "TOO_MANY_REDIRECTS", "more than " + MAX_REDIRECTS + " redirects");
                 }
                 try {
-                    uri = uri.resolve(response.headers().firstValue("location").get());
+                    uri = uri.resolve(location);
                 } catch (IllegalArgumentException e) {
                     throw new Refused(502, "UNFURL_FAILED", "bad redirect location: " + e.getMessage());
                 }
@@ -114,28 +209,155 @@ public final class Unfurler {
                 continue;
             }
             if (status != 200) {
-                close(response.body());
                 throw new Refused(502, "UNFURL_FAILED", uri + " answered " + status);
             }
-            String type = response.headers().firstValue("content-type").orElse("");
             Map<String, String> out = new LinkedHashMap<>();
             out.put("url", uri.toString());
-            if (!type.toLowerCase(Locale.ROOT).contains("html")) {
-                close(response.body());
+            if (!response.html()) {
                 out.put("title", "");
                 out.put("description", "");
                 out.put("image", "");
                 out.put("favicon", "");
                 return out;
             }
-            String html;
-            try (InputStream in = response.body()) {
-                html = new String(in.readNBytes(maxBytes), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new Refused(502, "UNFURL_FAILED", "cannot read " + uri + ": " + e);
+            try {
+                out.putAll(metadata(new String(response.body, StandardCharsets.UTF_8), uri, deadline));
+            } catch (ScanTimeout e) {
+                throw timedOut(uri);
             }
-            out.putAll(metadata(html, uri));
             return out;
+        }
+    }
+
+    private Refused timedOut(URI uri) {
+        return new Refused(504, "UNFURL_TIMEOUT", "unfurling " + uri + " took longer than " + timeout);
+    }
+
+    private static Refused failed(URI uri, Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof AddressRefused a) {
+                return a.refused;
+            }
+            if (t instanceof TimeoutException) {
+                return new Refused(504, "UNFURL_TIMEOUT", "unfurling " + uri + " timed out");
+            }
+        }
+        return new Refused(502, "UNFURL_FAILED", "cannot fetch " + uri + ": " + cause);
+    }
+
+    private synchronized HttpClient client() throws Refused {
+        if (http == null) {
+            QueuedThreadPool threads = new QueuedThreadPool();
+            threads.setName("tandem-unfurl");
+            threads.setDaemon(true);
+            HttpClient c = new HttpClient();
+            c.setExecutor(threads);
+            c.setScheduler(new ScheduledExecutorScheduler("tandem-unfurl-timer", true));
+            c.setFollowRedirects(false);
+            c.setConnectTimeout(connectTimeout.toMillis());
+            c.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, USER_AGENT));
+            c.setSocketAddressResolver(this::resolve);
+            try {
+                c.start();
+            } catch (Exception e) {
+                throw new Refused(502, "UNFURL_FAILED", "cannot start the HTTP client: " + e);
+            }
+            http = c;
+        }
+        return http;
+    }
+
+    /** The HTTP client's only resolver: looks the host up once, and connects only to addresses it checked. */
+    private void resolve(String host, int port, Map<String, Object> context, Promise<List<InetSocketAddress>> promise) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        try {
+            for (InetAddress a : checked(host)) {
+                out.add(new InetSocketAddress(a, port));
+            }
+        } catch (Refused e) {
+            promise.failed(new AddressRefused(e));
+            return;
+        }
+        promise.succeeded(out);
+    }
+
+    /** Returns the host's addresses if every one is allowed; refuses the host otherwise. */
+    private InetAddress[] checked(String host) throws Refused {
+        InetAddress[] addresses;
+        try {
+            addresses = resolver.resolve(host);
+        } catch (UnknownHostException e) {
+            throw new Refused(502, "UNFURL_FAILED", "unknown host " + host);
+        }
+        if (addresses.length == 0) {
+            throw new Refused(502, "UNFURL_FAILED", "unknown host " + host);
+        }
+        for (InetAddress a : addresses) {
+            if (!allowed.test(a)) {
+                throw new Refused(
+                        403,
+                        "ADDRESS_NOT_ALLOWED",
+                        host + " resolves to " + a.getHostAddress() + ", which is not a public address");
+            }
+        }
+        return addresses;
+    }
+
+    /** A response's status, headers and at most {@code maxBytes} of its body (of an HTML 200 only). */
+    private record Fetched(int status, HttpFields headers, byte[] body) {
+        boolean html() {
+            String type = headers.get(HttpHeader.CONTENT_TYPE);
+            return type != null && type.toLowerCase(Locale.ROOT).contains("html");
+        }
+    }
+
+    /** Collects one response; stops reading at {@code maxBytes}, or after the headers of anything but HTML 200. */
+    private static final class Page extends CompletableFuture<Fetched> implements Response.Listener {
+        private final int maxBytes;
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        private volatile boolean enough;
+        private volatile int status;
+        private volatile HttpFields headers = HttpFields.EMPTY;
+
+        Page(int maxBytes) {
+            this.maxBytes = maxBytes;
+        }
+
+        @Override
+        public void onHeaders(Response response) {
+            status = response.getStatus();
+            headers = response.getHeaders().asImmutable();
+            if (status != 200 || !new Fetched(status, headers, new byte[0]).html()) {
+                stop(response);
+            }
+        }
+
+        @Override
+        public void onContent(Response response, ByteBuffer content) {
+            if (enough) {
+                return;
+            }
+            int take = Math.min(content.remaining(), maxBytes - body.size());
+            byte[] bytes = new byte[take];
+            content.get(bytes);
+            body.write(bytes, 0, take);
+            if (body.size() >= maxBytes) {
+                stop(response);
+            }
+        }
+
+        private void stop(Response response) {
+            enough = true;
+            response.abort(new CancellationException("read enough"));
+        }
+
+        @Override
+        public void onComplete(Result result) {
+            if (enough || !result.isFailed()) {
+                complete(new Fetched(status, headers, body.toByteArray()));
+            } else {
+                completeExceptionally(result.getFailure());
+            }
         }
     }
 
@@ -350,24 +572,6 @@ public final class Unfurler {
         }
     }
 
-    /** Refuses a URL whose host resolves to any non-public address, unless private addresses are allowed. */
-    private void check(URI uri) throws Refused {
-        InetAddress[] addresses;
-        try {
-            addresses = InetAddress.getAllByName(uri.getHost());
-        } catch (UnknownHostException e) {
-            throw new Refused(502, "UNFURL_FAILED", "unknown host " + uri.getHost());
-        }
-        for (InetAddress a : addresses) {
-            if (!allowed.test(a)) {
-                throw new Refused(
-                        403,
-                        "ADDRESS_NOT_ALLOWED",
-                        uri.getHost() + " resolves to " + a.getHostAddress() + ", which is not a public address");
-            }
-        }
-    }
-
     /** Returns whether an address is a public unicast address. */
     static boolean isPublic(InetAddress a) {
         if (a.isAnyLocalAddress()
@@ -426,14 +630,6 @@ public final class Unfurler {
             return isPublic(InetAddress.getByAddress(new byte[] {b0, b1, b2, b3}));
         } catch (UnknownHostException e) {
             return false;
-        }
-    }
-
-    private static void close(InputStream in) {
-        try {
-            in.close();
-        } catch (IOException ignored) {
-            // nothing to do: the connection is discarded
         }
     }
 }
