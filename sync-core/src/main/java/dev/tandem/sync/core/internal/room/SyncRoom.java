@@ -716,7 +716,7 @@ public final class SyncRoom implements Room {
     }
 
     private void reject(RoomSession s, CloseReason reason, String why) {
-        LOG.debug("room {} rejects session {}: {} ({})", roomId, s.sessionId, reason, why);
+        LOG.debug("room {} rejects session {}: {} ({})", roomId, s.sessionId, reason, LogText.of(why));
         events.sessionRejected(roomId, s.sessionId, reason);
         if (s.requiresLegacyRejection) {
             sendNonData(

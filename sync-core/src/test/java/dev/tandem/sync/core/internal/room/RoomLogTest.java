@@ -33,6 +33,22 @@ class RoomLogTest {
     }
 
     @Test
+    void reject_ofARecordWithAForgedId_logsItEscaped() {
+        RoomFixture f = new RoomFixture();
+        RoomFixture.Conn a = f.joined("a");
+        String id = "shape:x\\nERROR [main] Main - FORGED";
+        lines.list.clear();
+
+        a.push(0, "{\"" + id + "\":[\"put\",{\"id\":\"" + id + "\",\"typeName\":\"shape\",\"x\":\"left\"}]}");
+
+        a.expectClosed("INVALID_RECORD");
+        assertThat(lines.list).isNotEmpty();
+        assertThat(lines.list)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .allSatisfy(line -> assertThat(line).doesNotContain("\n"));
+    }
+
+    @Test
     void push_manyPutsChangingTypeName_logsOneEscapedBoundedLine() {
         RoomFixture f = new RoomFixture();
         RoomFixture.Conn a = f.joined("a");
