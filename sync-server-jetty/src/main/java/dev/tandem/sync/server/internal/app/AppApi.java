@@ -271,6 +271,17 @@ public final class AppApi extends Handler.Wrapper {
         Content.copy(Content.Source.from(in), response, Callback.from(callback, () -> closeQuietly(in)));
     }
 
+    @Override
+    protected void doStop() throws Exception {
+        try {
+            super.doStop();
+        } finally {
+            if (unfurler != null) {
+                unfurler.close();
+            }
+        }
+    }
+
     private Reply unfurl(Request request) {
         if (unfurler == null) {
             throw new ApiError(501, "UNFURL_DISABLED", "this server does not unfurl links");

@@ -267,6 +267,19 @@ public final class Unfurler {
         return http;
     }
 
+    /** Stops the HTTP client and its threads, if an unfurl started them; a later unfurl starts them again. */
+    public synchronized void close() {
+        HttpClient c = http;
+        http = null;
+        if (c != null) {
+            try {
+                c.stop();
+            } catch (Exception e) {
+                // nothing more to do: its threads are daemons
+            }
+        }
+    }
+
     /** The HTTP client's only resolver: looks the host up once, and connects only to addresses it checked. */
     private void resolve(String host, int port, Map<String, Object> context, Promise<List<InetSocketAddress>> promise) {
         List<InetSocketAddress> out = new ArrayList<>();
