@@ -5,6 +5,7 @@ import dev.tandem.sync.core.CloseReason;
 import dev.tandem.sync.core.EventResult;
 import dev.tandem.sync.core.NetworkDiff;
 import dev.tandem.sync.core.ObjectDiff;
+import dev.tandem.sync.core.Principal;
 import dev.tandem.sync.core.PullPage;
 import dev.tandem.sync.core.PushEvent;
 import dev.tandem.sync.core.RecordOp;
@@ -247,7 +248,7 @@ public final class SyncRoom implements Room {
 
     @Override
     public CompletableFuture<List<EventResult>> applyEvents(
-            List<PushEvent> events, dev.tandem.sync.core.Principal principal, Access access) {
+            List<PushEvent> events, Principal principal, Access access) {
         List<PushEvent> batch = List.copyOf(events);
         java.util.Objects.requireNonNull(access, "access");
         RoomStore store = options.store();
@@ -263,10 +264,7 @@ public final class SyncRoom implements Room {
     }
 
     private CompletableFuture<List<EventResult>> applyEventsOnLane(
-            List<PushEvent> events,
-            dev.tandem.sync.core.Principal principal,
-            Access access,
-            Map<String, EventResult> stored) {
+            List<PushEvent> events, Principal principal, Access access, Map<String, EventResult> stored) {
         List<EventResult> results = new ArrayList<>(events.size());
         java.util.Set<String> blocked = new java.util.HashSet<>();
         // results are remembered and stored under the principal's key, and answered under the event's id
