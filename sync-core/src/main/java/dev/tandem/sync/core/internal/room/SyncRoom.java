@@ -31,6 +31,7 @@ import dev.tandem.sync.core.internal.json.FrozenMap;
 import dev.tandem.sync.core.internal.json.JsonCodec;
 import dev.tandem.sync.core.internal.json.JsonSize;
 import dev.tandem.sync.core.internal.protocol.ClientMessage;
+import dev.tandem.sync.core.internal.protocol.LogText;
 import dev.tandem.sync.core.internal.protocol.ProtocolCodec;
 import dev.tandem.sync.core.internal.protocol.ServerMessage;
 import dev.tandem.sync.core.internal.protocol.ServerMessage.HydrationType;

@@ -10,6 +10,7 @@ import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.core.internal.protocol.LogText;
 import dev.tandem.sync.server.auth.RoomPolicies;
 import dev.tandem.sync.server.auth.RoomPolicy;
 import dev.tandem.sync.server.internal.http.ApiError;
@@ -239,7 +240,7 @@ public final class AppApi extends Handler.Wrapper {
         } catch (UploadStore.Refused e) {
             throw new ApiError(e.status, e.code, String.valueOf(e.getMessage()));
         } catch (IOException e) {
-            LOG.warn("upload {} failed: {}", name, e.toString());
+            LOG.warn("upload {} failed: {}", LogText.of(name), e.toString());
             throw new ApiError(500, "UPLOAD_FAILED", "cannot store the upload");
         }
     }

@@ -1,17 +1,19 @@
-package dev.tandem.sync.core.internal.room;
+package dev.tandem.sync.core.internal.protocol;
 
 /**
  * Makes a client's string safe to log: control and line-separator characters escaped as {@code \n},
  * {@code \r}, {@code \t} or {@code \}{@code uXXXX}, and at most {@link #MAX_CHARS} characters of the
- * string kept, so a client can neither forge log lines nor fill the log.
+ * string kept, so a client can neither forge log lines nor fill the log. Every string a client chose (record,
+ * event and object ids, paths, reasons quoting them) goes through it before reaching a log. Thread-safe.
  */
-final class LogText {
+public final class LogText {
     /** The most characters of a client string that reach a log line. */
-    static final int MAX_CHARS = 80;
+    public static final int MAX_CHARS = 80;
 
     private LogText() {}
 
-    static String of(String s) {
+    /** Returns {@code s} escaped and cut to {@link #MAX_CHARS} characters, with its length if it was cut. */
+    public static String of(String s) {
         int end = Math.min(s.length(), MAX_CHARS);
         StringBuilder out = new StringBuilder(end + 16);
         for (int i = 0; i < end; i++) {
