@@ -10,6 +10,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
 /** {@link Unfurler} against a local page: every redirect hop is checked again, and limits hold. */
 class UnfurlerIT {
     private final CountDownLatch release = new CountDownLatch(1);
+    private final List<Unfurler> unfurlers = new ArrayList<>();
     private final AtomicInteger slowPagesStarted = new AtomicInteger();
     private HttpServer page;
     private int port;
@@ -76,16 +79,22 @@ class UnfurlerIT {
     @AfterEach
     void stop() {
         release.countDown();
+        unfurlers.forEach(Unfurler::close);
         page.stop(0);
+    }
+
+    private Unfurler closing(Unfurler u) {
+        unfurlers.add(u);
+        return u;
     }
 
     /** Allows this test's loopback page and nothing else that is not public. */
     private Unfurler unfurler() {
-        return new Unfurler(
+        return closing(new Unfurler(
                 a -> a.getHostAddress().equals("127.0.0.1") || Unfurler.isPublic(a),
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(2),
-                4096);
+                4096));
     }
 
     @Test
@@ -112,7 +121,7 @@ class UnfurlerIT {
 
     @Test
     void unfurl_publicOnly_refusesLoopback() {
-        Unfurler publicOnly = new Unfurler(false, Duration.ofSeconds(2), Duration.ofSeconds(2), 4096, 4);
+        Unfurler publicOnly = closing(new Unfurler(false, Duration.ofSeconds(2), Duration.ofSeconds(2), 4096, 4));
         assertThatThrownBy(() -> publicOnly.unfurl("http://127.0.0.1:" + port + "/page"))
                 .isInstanceOfSatisfying(
                         Unfurler.Refused.class, e -> assertThat(e.code).isEqualTo("ADDRESS_NOT_ALLOWED"));
@@ -120,8 +129,8 @@ class UnfurlerIT {
 
     @Test
     void unfurl_bodyThatNeverEnds_isCutOffAtTheOneDeadline() {
-        Unfurler unfurler = new Unfurler(
-                a -> a.getHostAddress().equals("127.0.0.1"), Duration.ofSeconds(1), Duration.ofSeconds(1), 4096);
+        Unfurler unfurler = closing(new Unfurler(
+                a -> a.getHostAddress().equals("127.0.0.1"), Duration.ofSeconds(1), Duration.ofSeconds(1), 4096));
         long start = System.nanoTime();
         assertThatThrownBy(() -> unfurler.unfurl("http://127.0.0.1:" + port + "/slow"))
                 .isInstanceOfSatisfying(Unfurler.Refused.class, e -> {
@@ -133,13 +142,13 @@ class UnfurlerIT {
 
     @Test
     void unfurl_pastTheConcurrencyCap_isRefusedAt503() throws Exception {
-        Unfurler unfurler = new Unfurler(
+        Unfurler unfurler = closing(new Unfurler(
                 a -> a.getHostAddress().equals("127.0.0.1"),
                 InetAddress::getAllByName,
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(20),
                 4096,
-                1);
+                1));
         ExecutorService first = Executors.newSingleThreadExecutor();
         try {
             Future<?> slow = first.submit(() -> unfurler.unfurl("http://127.0.0.1:" + port + "/slow"));
@@ -169,13 +178,13 @@ class UnfurlerIT {
                 InetAddress.getByName(lookups.getAndIncrement() == 0 ? "127.0.0.1" : "10.255.255.1")
             };
         };
-        Unfurler unfurler = new Unfurler(
+        Unfurler unfurler = closing(new Unfurler(
                 a -> a.getHostAddress().equals("127.0.0.1"),
                 rebinding,
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(5),
                 4096,
-                4);
+                4));
 
         assertThat(unfurler.unfurl("http://rebind.test:" + port + "/page")).containsEntry("title", "Local page");
         assertThat(lookups).hasValue(1);
