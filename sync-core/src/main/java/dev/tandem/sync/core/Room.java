@@ -76,12 +76,14 @@ public interface Room extends AutoCloseable {
     /**
      * Applies offline HTTP push events in order, each through the same path as a live push (validation,
      * limits, broadcast to live sessions) in its own transaction. A rejected event blocks only later events
-     * of the same record. An event id answered before returns its first result and changes nothing. In
-     * {@link Durability#SYNC} mode completes once the results are durable.
+     * of the same record. Results are remembered per (principal, event id): an event id this principal sent
+     * before returns its first result and changes nothing, while the same id from another principal is an
+     * event of its own. In {@link Durability#SYNC} mode completes once the results are durable.
      *
+     * @param principal who pushes; the key of the remembered results
      * @param access the pushing principal's access; anything but {@link Access#READ_WRITE} rejects every event
      */
-    CompletableFuture<List<EventResult>> applyEvents(List<PushEvent> events, Access access);
+    CompletableFuture<List<EventResult>> applyEvents(List<PushEvent> events, Principal principal, Access access);
 
     /**
      * Completes with the room's changes after {@code since}, at most {@code limit} of them, for HTTP pull.

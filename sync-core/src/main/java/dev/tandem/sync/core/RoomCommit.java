@@ -20,8 +20,9 @@ import org.jspecify.annotations.Nullable;
  * @param tombstones deleted record ids and the clock they were deleted at
  * @param tombstoneHistoryStartsAtClock where the room's tombstone history starts after this change
  * @param schema the room's serialized schema, or null if unchanged or unknown
- * @param events results of HTTP push events answered by this change, by event id, to be kept so a
- *     re-sent event returns its first result
+ * @param events results of HTTP push events answered by this change, to be kept so a re-sent event returns
+ *     its first result; keyed (and each result's {@code id} set) by an opaque key naming the pushing principal
+ *     and the event id, so one principal's id never answers another's
  */
 public record RoomCommit(
         String roomId,

@@ -40,8 +40,9 @@ public interface RoomStore extends AutoCloseable {
 
     /**
      * Completes with the stored results of those of the given HTTP push events that were answered before
-     * (see {@link RoomCommit#events()}), by event id. Stores keep them for a retention window; the default
-     * keeps none.
+     * (see {@link RoomCommit#events()}), by the key they were committed under (a room's key names both the
+     * pushing principal and the event id; a store treats it as an opaque string, and each result's {@code id}
+     * is that key). Stores keep them for a retention window; the default keeps none.
      */
     default CompletableFuture<Map<String, EventResult>> loadEventResults(String roomId, Collection<String> eventIds) {
         return CompletableFuture.completedFuture(Map.of());

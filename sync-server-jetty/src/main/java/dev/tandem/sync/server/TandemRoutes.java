@@ -137,7 +137,8 @@ public final class TandemRoutes {
                         unfurlAllowPrivate,
                         Duration.ofSeconds(5),
                         Duration.ofSeconds(10),
-                        TandemServer.UNFURL_MAX_BYTES)
+                        TandemServer.UNFURL_MAX_BYTES,
+                        Unfurler.DEFAULT_MAX_CONCURRENT)
                 : null;
         Authenticator authenticator = security.authenticator();
         BodyReader bodies = new BodyReader(

@@ -142,7 +142,9 @@ final class FakeRoom implements Room {
 
     @Override
     public CompletableFuture<List<dev.tandem.sync.core.EventResult>> applyEvents(
-            List<dev.tandem.sync.core.PushEvent> events, dev.tandem.sync.core.Access access) {
+            List<dev.tandem.sync.core.PushEvent> events,
+            dev.tandem.sync.core.Principal principal,
+            dev.tandem.sync.core.Access access) {
         return CompletableFuture.failedFuture(new UnsupportedOperationException("fake room"));
     }
 

@@ -197,6 +197,36 @@ class SecurityIT {
     }
 
     @Test
+    void connect_sessionIdOfAnotherPrincipal_isClosedForbidden_andNeverTakesItOver() {
+        start();
+        Pair pair = honestPair("sessions");
+
+        WebSocketRecorder mallory = clients.open("sessions", "honest-w", honest("mallory"));
+
+        assertClosedWith(mallory, CloseReason.FORBIDDEN);
+        assertHonestUnaffected("sessions", pair, List.of());
+    }
+
+    @Test
+    void syncPush_eventIdOfAnotherPrincipal_isAnEventOfItsOwn() throws Exception {
+        start();
+        putPolicy("events", honest("alice"), "{\"shared\":false}");
+
+        HttpResponse<String> bob = http("POST", "/sync/push", honest("bob"), pushBody("events", "ev-1", "note:bob"));
+        HttpResponse<String> alice =
+                http("POST", "/sync/push", honest("alice"), pushBody("events", "ev-1", "note:alice"));
+        HttpResponse<String> bobAgain =
+                http("POST", "/sync/push", honest("bob"), pushBody("events", "ev-1", "note:bob"));
+
+        assertThat(bob.body()).contains("\"status\":\"rejected\"", "FORBIDDEN");
+        assertThat(alice.body()).contains("\"id\":\"ev-1\"", "\"status\":\"applied\"");
+        assertThat(bobAgain.body()).isEqualTo(bob.body());
+        assertThat(http("GET", "/rooms/events/snapshot", honest("alice"), null).body())
+                .contains("note:alice")
+                .doesNotContain("note:bob");
+    }
+
+    @Test
     void connect_privateRoomOfAnother_isClosedForbidden() throws Exception {
         start();
         putPolicy("private", honest("alice"), "{\"shared\":false}");

@@ -3,6 +3,8 @@ package dev.tandem.sync.core.internal.json;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -35,6 +37,18 @@ public final class JsonCodec {
     /** The deepest nesting of arrays and objects {@link #parse} accepts; deeper input is rejected. */
     public static final int MAX_DEPTH = 1000;
 
+    /**
+     * The most levels a protocol message adds around a record it carries (a rebase of a nested {@code props}
+     * patch inside a {@code data} message adds 10); kept with a margin.
+     */
+    public static final int ENVELOPE_DEPTH = 16;
+
+    /**
+     * The deepest record a room accepts (the record itself is one level): every message that carries it,
+     * server or client side, then stays within {@link #MAX_DEPTH}, the one limit every Tandem parser applies.
+     */
+    public static final int MAX_RECORD_DEPTH = MAX_DEPTH - ENVELOPE_DEPTH;
+
     private static final double MAX_SAFE_INTEGER = 9007199254740991d;
 
     /** Buffers that grew past this are dropped after use rather than kept by the thread. */
@@ -57,6 +71,23 @@ public final class JsonCodec {
     private static final ThreadLocal<StringBuilder> BUFFER = ThreadLocal.withInitial(() -> new StringBuilder(1024));
 
     private JsonCodec() {}
+
+    /** Returns whether {@code value} nests arrays and objects deeper than {@code max} levels. */
+    public static boolean deeperThan(@Nullable Object value, int max) {
+        if (!(value instanceof Map<?, ?>) && !(value instanceof List<?>)) {
+            return false;
+        }
+        if (max <= 0) {
+            return true;
+        }
+        Iterable<?> children = value instanceof Map<?, ?> m ? m.values() : (List<?>) value;
+        for (Object child : children) {
+            if (deeperThan(child, max - 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /**
      * Parses one JSON value into its frozen, canonical form: integral numbers within ±2^53 become {@link

@@ -5,6 +5,7 @@ import dev.tandem.sync.core.CloseReason;
 import dev.tandem.sync.core.EventResult;
 import dev.tandem.sync.core.NetworkDiff;
 import dev.tandem.sync.core.ObjectDiff;
+import dev.tandem.sync.core.Principal;
 import dev.tandem.sync.core.PullPage;
 import dev.tandem.sync.core.PushEvent;
 import dev.tandem.sync.core.RecordOp;
@@ -27,8 +28,10 @@ import dev.tandem.sync.core.ValueOp;
 import dev.tandem.sync.core.VersionInfo;
 import dev.tandem.sync.core.internal.json.Frozen;
 import dev.tandem.sync.core.internal.json.FrozenMap;
+import dev.tandem.sync.core.internal.json.JsonCodec;
 import dev.tandem.sync.core.internal.json.JsonSize;
 import dev.tandem.sync.core.internal.protocol.ClientMessage;
+import dev.tandem.sync.core.internal.protocol.LogText;
 import dev.tandem.sync.core.internal.protocol.ProtocolCodec;
 import dev.tandem.sync.core.internal.protocol.ServerMessage;
 import dev.tandem.sync.core.internal.protocol.ServerMessage.HydrationType;
@@ -96,6 +99,10 @@ public final class SyncRoom implements Room {
     private final LinkedHashMap<String, EventResult> recentEvents = new LinkedHashMap<>();
 
     private static final int MAX_RECENT_EVENTS = 10_000;
+    /** Puts of the push being applied that tried to change a record's typeName; logged once per push. */
+    private int typeNameChangesSkipped;
+
+    private @Nullable String firstTypeNameChange;
     /** Sends that failed since the last {@link #dropFailedSessions()}; zero makes that a no-op. */
     private int failedSends;
 
@@ -241,32 +248,36 @@ public final class SyncRoom implements Room {
     }
 
     @Override
-    public CompletableFuture<List<EventResult>> applyEvents(List<PushEvent> events, Access access) {
+    public CompletableFuture<List<EventResult>> applyEvents(
+            List<PushEvent> events, Principal principal, Access access) {
         List<PushEvent> batch = List.copyOf(events);
         java.util.Objects.requireNonNull(access, "access");
         RoomStore store = options.store();
-        List<String> ids = new ArrayList<>(batch.size());
+        java.util.Objects.requireNonNull(principal, "principal");
+        List<String> keys = new ArrayList<>(batch.size());
         for (PushEvent e : batch) {
-            ids.add(e.id());
+            keys.add(EventKey.of(principal, e.id()));
         }
         CompletableFuture<Map<String, EventResult>> stored =
-                store == null ? CompletableFuture.completedFuture(Map.of()) : store.loadEventResults(roomId, ids);
-        return stored.thenCompose(known -> onLane(() -> applyEventsOnLane(batch, access, known)))
+                store == null ? CompletableFuture.completedFuture(Map.of()) : store.loadEventResults(roomId, keys);
+        return stored.thenCompose(known -> onLane(() -> applyEventsOnLane(batch, principal, access, known)))
                 .thenCompose(f -> f);
     }
 
     private CompletableFuture<List<EventResult>> applyEventsOnLane(
-            List<PushEvent> events, Access access, Map<String, EventResult> stored) {
+            List<PushEvent> events, Principal principal, Access access, Map<String, EventResult> stored) {
         List<EventResult> results = new ArrayList<>(events.size());
         java.util.Set<String> blocked = new java.util.HashSet<>();
+        // results are remembered and stored under the principal's key, and answered under the event's id
         LinkedHashMap<String, EventResult> unrecorded = new LinkedHashMap<>();
         for (PushEvent e : events) {
-            EventResult seen = recentEvents.get(e.id());
+            String key = EventKey.of(principal, e.id());
+            EventResult seen = recentEvents.get(key);
             if (seen == null) {
-                seen = stored.get(e.id());
+                seen = stored.get(key);
             }
             if (seen != null) {
-                results.add(seen);
+                results.add(EventKey.answer(seen, e.id()));
                 continue;
             }
             EventResult r;
@@ -279,7 +290,7 @@ public final class SyncRoom implements Room {
                 r = new EventResult(e.id(), false, access == Access.READ_ONLY ? "READ_ONLY" : access.name(), doc.clock);
             } else {
                 try {
-                    r = applyEvent(e);
+                    r = applyEvent(e, key);
                 } catch (SyncException ex) {
                     r = new EventResult(e.id(), false, ex.reason().wireName() + ": " + ex.getMessage(), doc.clock);
                 }
@@ -289,11 +300,11 @@ public final class SyncRoom implements Room {
             }
             if (r.serverClock() < 0) {
                 r = new EventResult(r.id(), r.applied(), r.reason(), doc.clock);
-                unrecorded.put(r.id(), r);
+                unrecorded.put(key, EventKey.answer(r, key));
             } else if (!r.applied()) {
-                unrecorded.put(r.id(), r);
+                unrecorded.put(key, EventKey.answer(r, key));
             }
-            rememberEvent(r);
+            rememberEvent(key, r);
             results.add(r);
         }
         if (!unrecorded.isEmpty()) {
@@ -309,7 +320,7 @@ public final class SyncRoom implements Room {
      * Applies one event in its own transaction. Returns its result; a result with clock -1 is an applied
      * event that changed nothing (its result still has to be recorded).
      */
-    private EventResult applyEvent(PushEvent e) {
+    private EventResult applyEvent(PushEvent e, String key) {
         DocumentState.Txn txn = doc.new Txn();
         LinkedHashMap<String, RecordOp> ops = new LinkedHashMap<>();
         Map<String, FrozenMap> before = new HashMap<>();
@@ -337,7 +348,9 @@ public final class SyncRoom implements Room {
             op = new RecordOp.Patch(e.patch());
         }
         try {
+            typeNameChangesSkipped = 0;
             applyDocumentOp(txn, id, op, null, legacyAppendSessions > 0, ops, before);
+            logSkippedTypeNameChanges("an HTTP push");
         } catch (SyncException ex) {
             if (ex.reason() != CloseReason.UNKNOWN_ERROR) {
                 throw ex;
@@ -352,7 +365,7 @@ public final class SyncRoom implements Room {
         boolean deleted = txn.commit();
         long clock = doc.clock;
         EventResult result = new EventResult(e.id(), true, null, clock);
-        afterCommit(txn, deleted, Map.of(e.id(), result));
+        afterCommit(txn, deleted, Map.of(key, EventKey.answer(result, key)));
         NetworkDiff diff = new NetworkDiff(ops);
         Map<String, FrozenMap> after = txnStates(ops);
         persistence.emit(clock, () -> broadcast(diff, null, before, after, clock));
@@ -360,8 +373,22 @@ public final class SyncRoom implements Room {
         return result;
     }
 
-    private void rememberEvent(EventResult r) {
-        recentEvents.put(r.id(), r);
+    /** Logs, once per push, the puts it made that would have changed a record's typeName (skipped). */
+    private void logSkippedTypeNameChanges(String from) {
+        if (typeNameChangesSkipped > 0 && firstTypeNameChange != null) {
+            LOG.debug(
+                    "room {}: {} skipped {} puts that would change a record's typeName, the first of {}",
+                    roomId,
+                    LogText.of(from),
+                    typeNameChangesSkipped,
+                    LogText.of(firstTypeNameChange));
+        }
+        typeNameChangesSkipped = 0;
+        firstTypeNameChange = null;
+    }
+
+    private void rememberEvent(String key, EventResult r) {
+        recentEvents.put(key, r);
         if (recentEvents.size() > MAX_RECENT_EVENTS) {
             recentEvents.remove(recentEvents.keySet().iterator().next());
         }
@@ -586,6 +613,18 @@ public final class SyncRoom implements Room {
             return;
         }
         RoomSession previous = sessions.get(o.sessionId());
+        if (previous != null
+                && !previous.connection
+                        .options
+                        .principal()
+                        .id()
+                        .equals(o.principal().id())) {
+            // a session id names one principal's session: another principal never takes it over
+            LOG.debug("room {} refuses session {}: it belongs to another principal", roomId, o.sessionId());
+            events.sessionRejected(roomId, o.sessionId(), CloseReason.FORBIDDEN);
+            closeQuietly(connection.socket, CloseReason.FORBIDDEN);
+            return;
+        }
         if (previous == null && sessions.size() >= limits.maxSessionsPerRoom()) {
             LOG.debug("room {} is full; refusing session {}", roomId, o.sessionId());
             events.sessionRejected(roomId, o.sessionId(), CloseReason.ROOM_FULL);
@@ -676,7 +715,7 @@ public final class SyncRoom implements Room {
     }
 
     private void reject(RoomSession s, CloseReason reason, String why) {
-        LOG.debug("room {} rejects session {}: {} ({})", roomId, s.sessionId, reason, why);
+        LOG.debug("room {} rejects session {}: {} ({})", roomId, s.sessionId, reason, LogText.of(why));
         events.sessionRejected(roomId, s.sessionId, reason);
         if (s.requiresLegacyRejection) {
             sendNonData(
@@ -919,9 +958,11 @@ public final class SyncRoom implements Room {
                     "push of " + requested.size() + " records exceeds maxRecordsPerPush " + limits.maxRecordsPerPush());
         }
         if (requested != null && !s.readOnly) {
+            typeNameChangesSkipped = 0;
             for (Map.Entry<String, RecordOp> e : requested.ops().entrySet()) {
                 applyDocumentOp(txn, e.getKey(), e.getValue(), migrations, legacyAppendMode, docOps, before);
             }
+            logSkippedTypeNameChanges("session " + s.sessionId);
         }
 
         checkDocumentSize(txn);
@@ -1047,6 +1088,7 @@ public final class SyncRoom implements Room {
             }
         }
         validate(next, schema.presenceValidator());
+        checkRecordDepth(pid, next);
         checkRecordSize(pid, JsonSize.of(next));
         if (prev == null) {
             presenceOps.put(pid, new RecordOp.Put(next));
@@ -1077,7 +1119,9 @@ public final class SyncRoom implements Room {
             }
             FrozenMap existing = txn.get(id);
             if (existing != null && !existing.get("typeName").equals(record.get("typeName"))) {
-                LOG.warn("room {}: a put may not change the typeName of {}", roomId, id);
+                if (typeNameChangesSkipped++ == 0) {
+                    firstTypeNameChange = id;
+                }
                 return;
             }
             if (existing != null) {
@@ -1131,7 +1175,17 @@ public final class SyncRoom implements Room {
     private void admit(DocumentState.Txn txn, String id, FrozenMap record) {
         validate(record, validatorFor(record));
         checkId(id, record);
+        checkRecordDepth(id, record);
         checkRecordSize(id, txn.set(id, record));
+    }
+
+    /** Refuses a record deeper than a Tandem client could parse once a message carries it. */
+    private static void checkRecordDepth(String id, FrozenMap record) {
+        if (JsonCodec.deeperThan(record, JsonCodec.MAX_RECORD_DEPTH)) {
+            throw new SyncException(
+                    CloseReason.INVALID_RECORD,
+                    "record " + id + " is nested deeper than " + JsonCodec.MAX_RECORD_DEPTH + " levels");
+        }
     }
 
     private void checkRecordSize(String id, long size) {

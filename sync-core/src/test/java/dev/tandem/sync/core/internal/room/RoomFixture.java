@@ -3,6 +3,7 @@ package dev.tandem.sync.core.internal.room;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.sync.core.Json;
+import dev.tandem.sync.core.Principal;
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomSchema;
@@ -57,7 +58,11 @@ final class RoomFixture {
         final SocketHandler handler;
 
         Conn(String sessionId, boolean readOnly) {
-            handler = room.connect(socket, new SessionOptions(sessionId, readOnly, Map.of()));
+            this(new SessionOptions(sessionId, readOnly, Map.of()));
+        }
+
+        Conn(SessionOptions options) {
+            handler = room.connect(socket, options);
         }
 
         void send(String json) {
@@ -116,6 +121,11 @@ final class RoomFixture {
 
     Conn open(String sessionId) {
         return new Conn(sessionId, false);
+    }
+
+    /** Opens a connection acting for the given principal. */
+    Conn open(String sessionId, Principal principal) {
+        return new Conn(SessionOptions.of(sessionId).withPrincipal(principal));
     }
 
     Conn openReadOnly(String sessionId) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.SyncLimits;
+import dev.tandem.sync.core.internal.json.JsonCodec;
+import dev.tandem.sync.core.internal.protocol.ProtocolCodec;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +32,34 @@ class RoomLimitsTest {
         assertThat(good.next()).containsEntry("type", "data");
         assertThat(watcher.next().toString()).contains("page:99");
         assertThat(f.room.record("page:99").join()).isNotNull();
+    }
+
+    /** A page record nested {@code depth} levels deep, the record itself being one. */
+    private static String deepPage(int i, int depth) {
+        return "\"page:" + i + "\":[\"put\",{\"id\":\"page:" + i + "\",\"typeName\":\"page\",\"n\":"
+                + "{\"a\":".repeat(depth - 1) + "1" + "}".repeat(depth - 1) + "}]";
+    }
+
+    @Test
+    void recordDepth_deeperThanClientsCanParseInABroadcast_isInvalidRecord() {
+        int deepest = JsonCodec.MAX_DEPTH - 16;
+        RoomFixture f = new RoomFixture();
+        RoomFixture.Conn deep = f.joined("deep");
+        RoomFixture.Conn good = f.joined("good");
+        RoomFixture.Conn watcher = f.joined("watcher");
+
+        good.push(0, "{" + deepPage(1, deepest) + "}");
+        assertThat(good.next()).containsEntry("type", "data");
+        String broadcast = watcher.socket.take();
+        assertThat(ProtocolCodec.decodeServer(broadcast)).isNotNull(); // what a Tandem client parses
+        good.push(1, "{\"page:1\":[\"patch\",{\"name\":[\"put\",\"x\"]}]}");
+        good.next();
+        assertThat(ProtocolCodec.decodeServer(watcher.socket.take())).isNotNull();
+
+        deep.push(0, "{" + deepPage(2, deepest + 1) + "}");
+        deep.expectClosed("INVALID_RECORD");
+        assertThat(f.room.record("page:2").join()).isNull();
+        othersStillWork(f, good, watcher, 2);
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.tandem.sync.core.Access;
 import dev.tandem.sync.core.Durability;
 import dev.tandem.sync.core.EventResult;
 import dev.tandem.sync.core.ObjectDiff;
+import dev.tandem.sync.core.Principal;
 import dev.tandem.sync.core.PullPage;
 import dev.tandem.sync.core.PushEvent;
 import dev.tandem.sync.core.RoomOptions;
@@ -56,7 +57,9 @@ class RoomPushPullTest {
         RoomFixture.Conn live = f.joined("live");
 
         List<EventResult> results = f.room.applyEvents(
-                        List.of(create("e1", "page:1", "a"), append("e2", "page:1", "b", 1)), Access.READ_WRITE)
+                        List.of(create("e1", "page:1", "a"), append("e2", "page:1", "b", 1)),
+                        Principal.ANONYMOUS,
+                        Access.READ_WRITE)
                 .join();
 
         assertThat(results)
@@ -71,11 +74,69 @@ class RoomPushPullTest {
     void applyEvents_resentIds_returnFirstResultAndChangeNothing() {
         RoomFixture f = new RoomFixture();
         List<PushEvent> batch = List.of(create("e1", "page:1", "a"), append("e2", "page:1", "b", 1));
-        List<EventResult> first = f.room.applyEvents(batch, Access.READ_WRITE).join();
-        List<EventResult> again = f.room.applyEvents(batch, Access.READ_WRITE).join();
+        List<EventResult> first = f.room.applyEvents(batch, Principal.ANONYMOUS, Access.READ_WRITE)
+                .join();
+        List<EventResult> again = f.room.applyEvents(batch, Principal.ANONYMOUS, Access.READ_WRITE)
+                .join();
         assertThat(again).isEqualTo(first);
         assertThat(f.room.record("page:1").join()).containsEntry("name", "ab");
         assertThat(f.room.documentClock()).isEqualTo(2);
+    }
+
+    @Test
+    void applyEvents_sameEventIdOfAnotherPrincipal_isAppliedOnItsOwn() {
+        Principal bob = new Principal("bob", Map.of());
+        Principal alice = new Principal("alice", Map.of());
+        RoomFixture f = new RoomFixture();
+        List<EventResult> refused = f.room.applyEvents(List.of(create("e1", "page:1", "bob")), bob, Access.FORBIDDEN)
+                .join();
+
+        List<EventResult> owners = f.room.applyEvents(
+                        List.of(create("e1", "page:1", "alice")), alice, Access.READ_WRITE)
+                .join();
+        List<EventResult> bobAgain = f.room.applyEvents(List.of(create("e1", "page:1", "bob")), bob, Access.READ_WRITE)
+                .join();
+
+        assertThat(refused).containsExactly(new EventResult("e1", false, "FORBIDDEN", 0));
+        assertThat(owners).containsExactly(new EventResult("e1", true, null, 1));
+        assertThat(bobAgain).isEqualTo(refused);
+        assertThat(f.room.record("page:1").join()).containsEntry("name", "alice");
+    }
+
+    @Test
+    void applyEvents_sameEventIdOfAnotherPrincipalAfterRestart_isNotAnsweredFromTheStore() {
+        ControlledStore store = new ControlledStore().autoComplete();
+        RoomOptions.Builder options = RoomOptions.builder()
+                .schema(RoomFixture.schema())
+                .batchInterval(Duration.ZERO)
+                .store(store);
+        // ids that would collide if the principal were only joined to the event id
+        Principal ab = new Principal("a:b", Map.of());
+        Principal a = new Principal("a", Map.of());
+        List<EventResult> refused = new RoomFixture(options)
+                .room
+                .applyEvents(List.of(create("c", "page:1", "x")), ab, Access.READ_ONLY)
+                .join();
+
+        RoomFixture restarted = new RoomFixture(options);
+        List<EventResult> other = restarted
+                .room
+                .applyEvents(List.of(create("b:c", "page:1", "y")), a, Access.READ_WRITE)
+                .join();
+        List<EventResult> sameIdOfA = restarted
+                .room
+                .applyEvents(List.of(append("c", "page:1", "z", 1)), a, Access.READ_WRITE)
+                .join();
+        List<EventResult> resent = restarted
+                .room
+                .applyEvents(List.of(create("c", "page:1", "x")), ab, Access.READ_WRITE)
+                .join();
+
+        assertThat(refused).containsExactly(new EventResult("c", false, "READ_ONLY", 0));
+        assertThat(other).containsExactly(new EventResult("b:c", true, null, 1));
+        assertThat(sameIdOfA).containsExactly(new EventResult("c", true, null, 2));
+        assertThat(resent).isEqualTo(refused);
+        assertThat(restarted.room.record("page:1").join()).containsEntry("name", "yz");
     }
 
     @Test
@@ -89,12 +150,14 @@ class RoomPushPullTest {
                 create("e1", "page:1", "a"), append("e2", "page:1", "b", 1), append("missing", "page:9", "x", 0));
         List<EventResult> first = new RoomFixture(options)
                 .room
-                .applyEvents(batch, Access.READ_WRITE)
+                .applyEvents(batch, Principal.ANONYMOUS, Access.READ_WRITE)
                 .join();
 
         RoomFixture restarted = new RoomFixture(options);
-        List<EventResult> again =
-                restarted.room.applyEvents(batch, Access.READ_WRITE).join();
+        List<EventResult> again = restarted
+                .room
+                .applyEvents(batch, Principal.ANONYMOUS, Access.READ_WRITE)
+                .join();
 
         assertThat(again).isEqualTo(first);
         assertThat(restarted.room.record("page:1").join()).containsEntry("name", "ab");
@@ -127,6 +190,7 @@ class RoomPushPullTest {
                                         0),
                                 create("other", "page:1", "fine"),
                                 append("missing", "page:9", "x", 0)),
+                        Principal.ANONYMOUS,
                         Access.READ_WRITE)
                 .join();
         assertThat(results).extracting(EventResult::applied).containsExactly(false, false, true, false);
@@ -159,6 +223,7 @@ class RoomPushPullTest {
                                         null,
                                         ObjectDiff.of(Map.of("id", new ValueOp.Put("page:4"))),
                                         0)),
+                        Principal.ANONYMOUS,
                         Access.READ_WRITE)
                 .join();
         assertThat(results).extracting(EventResult::applied).containsExactly(false, true, false);
@@ -170,7 +235,8 @@ class RoomPushPullTest {
     @Test
     void applyEvents_readOnlyAccess_rejectsEverything() {
         RoomFixture f = new RoomFixture();
-        List<EventResult> results = f.room.applyEvents(List.of(create("e1", "page:1", "a")), Access.READ_ONLY)
+        List<EventResult> results = f.room.applyEvents(
+                        List.of(create("e1", "page:1", "a")), Principal.ANONYMOUS, Access.READ_ONLY)
                 .join();
         assertThat(results.get(0).applied()).isFalse();
         assertThat(results.get(0).reason()).isEqualTo("READ_ONLY");
@@ -186,9 +252,9 @@ class RoomPushPullTest {
                 .store(store)
                 .durability(Durability.SYNC));
         CompletableFuture<List<EventResult>> results =
-                f.room.applyEvents(List.of(create("e1", "page:1", "a")), Access.READ_WRITE);
+                f.room.applyEvents(List.of(create("e1", "page:1", "a")), Principal.ANONYMOUS, Access.READ_WRITE);
         assertThat(results).isNotDone();
-        assertThat(store.peekWaiting().events()).containsKey("e1");
+        assertThat(store.peekWaiting().events()).containsOnlyKeys("9:anonymous:e1");
         store.completeNext();
         assertThat(results).isDone();
     }

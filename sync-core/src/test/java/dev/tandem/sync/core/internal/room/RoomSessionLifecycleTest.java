@@ -2,8 +2,10 @@ package dev.tandem.sync.core.internal.room;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.sync.core.Principal;
 import dev.tandem.sync.core.RoomOptions;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Session states and timers (tldraw SPEC SES1–SES7, protocol notes §8). */
@@ -86,6 +88,26 @@ class RoomSessionLifecycleTest {
         b.next();
         b.expectNothing();
         assertThat(f.room.sessionCount()).isEqualTo(2);
+    }
+
+    @Test
+    void session_sessionIdOfAnotherPrincipal_isRefusedAndNeverTakesOver() {
+        RoomFixture f = new RoomFixture();
+        RoomFixture.Conn dave = f.open("s1", new Principal("dave", Map.of()));
+        dave.join(-1);
+        dave.pushPresence(0, PRESENCE);
+        dave.next();
+
+        RoomFixture.Conn mallory = f.open("s1", new Principal("mallory", Map.of()));
+        dave.handler.onClose(); // even while dave's session waits out its grace period
+        RoomFixture.Conn mallory2 = f.open("s1", new Principal("mallory", Map.of()));
+
+        mallory.expectClosed("FORBIDDEN");
+        mallory2.expectClosed("FORBIDDEN");
+        RoomFixture.Conn dave2 = f.open("s1", new Principal("dave", Map.of()));
+        dave2.join(0);
+        assertThat(dave2.socket.isOpen()).isTrue();
+        assertThat(f.room.sessionCount()).isEqualTo(1);
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.core.internal.protocol.LogText;
 import dev.tandem.sync.server.auth.RoomPolicies;
 import dev.tandem.sync.server.auth.RoomPolicy;
 import dev.tandem.sync.server.internal.http.ApiError;
@@ -253,7 +254,7 @@ public final class AppApi extends Handler.Wrapper {
             if (slow != null) {
                 throw slow;
             }
-            LOG.warn("upload {} failed: {}", name, e.toString());
+            LOG.warn("upload {} failed: {}", LogText.of(name), e.toString());
             throw new ApiError(500, "UPLOAD_FAILED", "cannot store the upload");
         }
     }
@@ -283,6 +284,17 @@ public final class AppApi extends Handler.Wrapper {
             return;
         }
         Content.copy(Content.Source.from(in), response, Callback.from(callback, () -> closeQuietly(in)));
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        try {
+            super.doStop();
+        } finally {
+            if (unfurler != null) {
+                unfurler.close();
+            }
+        }
     }
 
     private Reply unfurl(Request request) {

@@ -8,6 +8,7 @@ import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.StoreHealth;
 import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.core.VersionInfo;
+import dev.tandem.sync.core.internal.protocol.LogText;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -296,7 +297,7 @@ public final class RoomApi extends Handler.Abstract {
             return new Reply(api.status, JSON, JsonError.body(api.code, String.valueOf(api.getMessage())));
         }
         if (e instanceof TimeoutException) {
-            LOG.warn("{} {} timed out after {}", method, path, timeout);
+            LOG.warn("{} {} timed out after {}", method, LogText.of(path), timeout);
             return new Reply(
                     503, JSON, JsonError.body("STORE_UNAVAILABLE", "no answer from the room or store in " + timeout));
         }
@@ -306,7 +307,7 @@ public final class RoomApi extends Handler.Abstract {
         if (e instanceof IllegalArgumentException) {
             return new Reply(400, JSON, JsonError.body("INVALID_SNAPSHOT", String.valueOf(e.getMessage())));
         }
-        LOG.warn("{} {} failed: {}", method, path, e.toString());
+        LOG.warn("{} {} failed: {}", method, LogText.of(path), e.toString());
         return new Reply(503, JSON, JsonError.body("STORE_UNAVAILABLE", "the store failed: " + e));
     }
 }

@@ -242,7 +242,7 @@ public final class SyncApi extends Handler.Abstract {
                 Access a = readOnlyCopy.test(roomId)
                         ? readOnly(access.access(principal, roomId))
                         : access.accessToWrite(principal, roomId);
-                applied = room(roomId).applyEvents(roomEvents, a);
+                applied = room(roomId).applyEvents(roomEvents, principal, a);
             } catch (ApiError e) {
                 throw e;
             } catch (RuntimeException e) {
