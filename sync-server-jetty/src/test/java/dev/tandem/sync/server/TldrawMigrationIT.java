@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.sync.core.Json;
 import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomOptions;
-import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomSnapshot;
+import dev.tandem.sync.core.TldrawSchema;
 import dev.tandem.sync.core.internal.tldraw.TldrawMigrations;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Rooms written by older tldraw releases (npm {@code @tldraw/tlschema} 2.2.0, 3.0.0, 4.5.12 and 5.0.0, built by
  * {@code src/test/node-migrations/tldraw-migrations.mjs} with each release's own record shapes and validators)
- * load into Tandem rooms whose schema is {@link TldrawMigrations}, and a tldraw 5.4.2 client connecting to them
+ * load into Tandem rooms with {@link TldrawSchema#defaults()} (migrations from {@link TldrawMigrations}, and its
+ * validators for every push), and a tldraw 5.4.2 client connecting to them
  * receives exactly the records tldraw 5.4.2's own {@code TLSocketRoom} makes of the same snapshot. Older clients
  * connecting to a 5.4.2 room get from Tandem what they get from tldraw's server: the same down-migrated records,
  * or the same {@code CLIENT_TOO_OLD} close; an accepted older client's push (a shape in its own form, a patch to a
@@ -37,7 +38,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TldrawMigrationIT {
     private static final Path NODE_DIR = Path.of("src", "test", "node-migrations");
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
-    private static final List<String> DOCUMENT_TYPES = List.of("asset", "binding", "document", "page", "shape", "user");
 
     private static Map<String, Object> tldraw;
     private static TandemServer server;
@@ -80,18 +80,9 @@ class TldrawMigrationIT {
         }
     }
 
-    /** tldraw 5.4.2's schema from {@link TldrawMigrations}: sequences, steps, its document and presence types. */
-    static RoomSchema tldrawSchema() {
-        RoomSchema.Builder b = RoomSchema.builder();
-        TldrawMigrations.sequences().forEach(b::sequence);
-        TldrawMigrations.migrations().forEach(b::migration);
-        DOCUMENT_TYPES.forEach(b::documentType);
-        return b.presenceType("instance_presence").build();
-    }
-
     private static RoomOptions options(Object snapshot) {
         return RoomOptions.builder()
-                .schema(tldrawSchema())
+                .schema(TldrawSchema.defaults())
                 .initialSnapshot(RoomSnapshot.fromJson(Json.stringify(snapshot)))
                 .build();
     }

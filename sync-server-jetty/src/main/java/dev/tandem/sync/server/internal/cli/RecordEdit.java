@@ -45,7 +45,7 @@ record RecordEdit(
 
     private static List<String> path(String p, String at) {
         List<String> parts = Arrays.asList(p.split("\\.", -1));
-        if (parts.contains("") || parts.contains("id") && parts.size() == 1 || p.equals("typeName")) {
+        if (parts.contains("") || p.equals("id") || p.equals("typeName")) {
             throw new IllegalArgumentException(at + " has a bad path " + Json.stringify(p));
         }
         return List.copyOf(parts);

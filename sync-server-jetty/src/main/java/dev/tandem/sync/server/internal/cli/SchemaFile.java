@@ -77,7 +77,7 @@ public final class SchemaFile {
 
     private static RoomSchema tldraw(Map<?, ?> spec) {
         TldrawSchema.Builder b = TldrawSchema.builder();
-        for (String key : keys(spec, "tldraw")) {
+        for (Object key : spec.keySet()) {
             if (!List.of("shapes", "bindings", "records").contains(key)) {
                 throw new IllegalArgumentException("tldraw." + key + " is not shapes, bindings or records");
             }
@@ -269,14 +269,6 @@ public final class SchemaFile {
             String at = path + "." + e.getKey();
             action.accept((String) e.getKey(), object(e.getValue(), at), at);
         }
-    }
-
-    private static List<String> keys(Map<?, ?> m, String path) {
-        List<String> out = new ArrayList<>();
-        for (Object k : m.keySet()) {
-            out.add((String) k);
-        }
-        return out;
     }
 
     static Map<?, ?> object(@Nullable Object spec, String path) {
