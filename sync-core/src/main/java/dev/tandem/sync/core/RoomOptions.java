@@ -27,8 +27,12 @@ public final class RoomOptions {
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(20);
     /** tldraw's {@code SESSION_REMOVAL_WAIT_TIME}. */
     public static final Duration DEFAULT_REMOVAL_GRACE = Duration.ofSeconds(5);
-    /** tldraw's {@code DATA_MESSAGE_DEBOUNCE_INTERVAL}, one frame at 60 fps. */
-    public static final Duration DEFAULT_BATCH_INTERVAL = Duration.ofNanos(1_000_000_000L / 60);
+    /**
+     * How long outgoing messages to a session are batched: 16 ms, about one frame at 60 fps (tldraw's {@code
+     * DATA_MESSAGE_DEBOUNCE_INTERVAL} is 1000/60 ms). The one default of the library, the standalone server and the
+     * Spring Boot starter; a whole number of milliseconds, so that it reads the same on a command line.
+     */
+    public static final Duration DEFAULT_BATCH_INTERVAL = Duration.ofMillis(16);
     /** How often {@link Durability#ASYNC} rooms flush to their store. */
     public static final Duration DEFAULT_ASYNC_FLUSH_INTERVAL = Duration.ofSeconds(1);
     /** tldraw's version snapshot interval. */

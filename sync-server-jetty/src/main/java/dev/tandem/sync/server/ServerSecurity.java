@@ -2,6 +2,8 @@ package dev.tandem.sync.server;
 
 import dev.tandem.sync.core.Authenticator;
 import dev.tandem.sync.core.RoomAccess;
+import dev.tandem.sync.server.internal.guard.GuardedAuthenticator;
+import dev.tandem.sync.server.internal.guard.GuardedRoomAccess;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -63,5 +65,15 @@ public record ServerSecurity(
 
     public ServerSecurity withAllowedOrigins(AllowedOrigins allowedOrigins) {
         return new ServerSecurity(authenticator, roomAccess, limits, allowedOrigins);
+    }
+
+    /**
+     * Returns these settings with the user's authenticator and room access guarded: one that throws refuses (the
+     * request is not authenticated, the room is forbidden) and is logged, and the server goes on. Idempotent.
+     */
+    ServerSecurity guarded() {
+        Authenticator a = authenticator == null ? null : GuardedAuthenticator.guard(authenticator);
+        RoomAccess r = GuardedRoomAccess.guard(roomAccess);
+        return a == authenticator && r == roomAccess ? this : new ServerSecurity(a, r, limits, allowedOrigins);
     }
 }

@@ -117,7 +117,7 @@ public final class TandemHandler extends Handler.Wrapper {
         this.rooms = rooms;
         this.router = router;
         this.settings = settings;
-        this.security = security;
+        this.security = security.guarded();
         this.browserChecks = new BrowserChecks(security.allowedOrigins());
         this.container = ServerWebSocketContainer.ensure(server);
         ServerLimits limits = security.limits();
@@ -210,13 +210,23 @@ public final class TandemHandler extends Handler.Wrapper {
         return connections.size();
     }
 
-    /** Returns the outgoing bytes waiting to be written, over all open connections. */
-    public long queuedBytes() {
+    /** Returns the outgoing characters (UTF-16 code units) waiting to be written, over all open connections. */
+    public long queuedChars() {
         long n = 0;
         for (WebSocketConnection c : connections) {
             n += c.queuedBytes();
         }
         return n;
+    }
+
+    /**
+     * Returns the outgoing characters waiting to be written, over all open connections.
+     *
+     * @deprecated use {@link #queuedChars()}, which names what is counted
+     */
+    @Deprecated
+    public long queuedBytes() {
+        return queuedChars();
     }
 
     /**

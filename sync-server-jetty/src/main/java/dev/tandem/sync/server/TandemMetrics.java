@@ -226,8 +226,8 @@ public final class TandemMetrics {
         Gauge.builder("tandem.websocket.connections", handler, TandemHandler::connectionCount)
                 .description("open WebSocket connections")
                 .register(registry);
-        Gauge.builder("tandem.websocket.queued.bytes", handler, TandemHandler::queuedBytes)
-                .description("outgoing bytes waiting for slow clients, over all connections")
+        Gauge.builder("tandem.websocket.queued.bytes", handler, TandemHandler::queuedChars)
+                .description("outgoing characters (bytes for ASCII) waiting for slow clients, over all connections")
                 .baseUnit("bytes")
                 .register(registry);
     }

@@ -11,7 +11,6 @@ import dev.tandem.sync.server.internal.events.FanOutRoomEvents;
 import dev.tandem.sync.server.internal.events.JsonLinesRoomEvents;
 import dev.tandem.sync.server.internal.events.LoggingRoomEvents;
 import dev.tandem.sync.server.internal.http.JsonErrorHandler;
-import dev.tandem.sync.server.internal.http.SyncApi;
 import dev.tandem.sync.server.internal.web.WebPages;
 import java.net.URI;
 import java.nio.file.Path;
@@ -60,6 +59,10 @@ public final class TandemServer implements AutoCloseable {
     public static final long DEFAULT_MAX_BODY_BYTES = 32L * 1024 * 1024;
     /** The largest asset upload by default: 25 MiB. */
     public static final long DEFAULT_MAX_UPLOAD_BYTES = 25L * 1024 * 1024;
+    /** How long an HTTP request waits for a room or the store by default. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** How long {@link #stop()} waits for the rooms the server owns to be flushed, by default. */
+    public static final Duration DEFAULT_FLUSH_TIMEOUT = Duration.ofSeconds(30);
     /** The most bytes of a page read to unfurl it. */
     static final int UNFURL_MAX_BYTES = 1024 * 1024;
 
@@ -82,21 +85,43 @@ public final class TandemServer implements AutoCloseable {
         STOPPED
     }
 
-    private TandemServer(
-            Builder b,
-            Function<String, Room> rooms,
+    /**
+     * Where a server's rooms come from: a lookup (tests), rooms the caller owns, rooms the server owns, or a
+     * cluster node's rooms.
+     */
+    private record Wiring(
+            Function<String, Room> lookup,
             @Nullable RoomManager manager,
-            @Nullable RoomManager ownedRooms,
+            boolean owned,
             @Nullable RoomStore store,
-            TandemMetrics metrics,
             @Nullable RedisCluster cluster) {
+
+        static Wiring lookup(Function<String, Room> lookup) {
+            return new Wiring(lookup, null, false, null, null);
+        }
+
+        static Wiring given(RoomManager rooms, @Nullable RoomStore store) {
+            return new Wiring(rooms::room, rooms, false, store, null);
+        }
+
+        static Wiring owned(RoomManager rooms, @Nullable RoomStore store) {
+            return new Wiring(rooms::room, rooms, true, store, null);
+        }
+
+        static Wiring cluster(RedisCluster node, @Nullable RoomStore store) {
+            RoomManager rooms = node.rooms();
+            return new Wiring(rooms::room, rooms, true, store, node);
+        }
+    }
+
+    private TandemServer(Builder b, Wiring wiring, TandemMetrics metrics) {
         this.host = b.host;
         this.requestedPort = b.port;
-        this.ownedRooms = ownedRooms;
+        this.ownedRooms = wiring.owned() ? wiring.manager() : null;
         this.stopTimeout = b.stopTimeout;
         this.flushTimeout = b.flushTimeout;
         this.metrics = metrics;
-        this.cluster = cluster;
+        this.cluster = wiring.cluster();
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("tandem-http");
         this.server = new Server(threads);
@@ -107,34 +132,21 @@ public final class TandemServer implements AutoCloseable {
         // closed; upgraded WebSocket sessions take their own idle timeout
         connector.setIdleTimeout(b.security.limits().handshakeTimeout().toMillis());
         server.addConnector(connector);
-        this.handler = cluster == null
-                ? TandemHandler.create(server, rooms, b.settings, b.security)
-                : TandemHandler.create(server, cluster::connect, b.settings, b.security);
-        if (cluster != null) {
-            metrics.bindCluster(cluster);
+        RedisCluster node = wiring.cluster();
+        this.handler = node == null
+                ? TandemHandler.create(server, wiring.lookup(), b.settings, b.security)
+                : TandemHandler.create(server, node::connect, b.settings, b.security);
+        if (node != null) {
+            metrics.bindCluster(node);
         }
+        RoomManager manager = wiring.manager();
         if (manager != null) {
-            handler.setHandler(TandemRoutes.httpRoutes(
-                    handler,
-                    manager,
-                    store,
-                    b.security,
-                    metrics::scrape,
-                    b.maxBodyBytes,
-                    b.requestTimeout,
-                    b.uploadDir,
-                    b.maxUploadBytes,
-                    b.unfurl,
-                    b.unfurlAllowPrivate,
-                    b.maxEventsPerPush,
-                    b.maxPullLimit,
-                    null));
-            metrics.bindRooms(manager);
-            if (store != null) {
-                metrics.bindStore(store);
-            }
+            TandemRoutes routes = new TandemRoutes(b, manager, wiring.store());
+            handler.setHandler(routes.httpRoutes(handler, metrics::scrape, null));
+            routes.bindMetrics(metrics, handler);
+        } else {
+            metrics.bindConnections(handler);
         }
-        metrics.bindConnections(handler);
         if (b.webRoot != null) {
             WebPages pages = new WebPages(b.webRoot);
             pages.setHandler(handler);
@@ -268,29 +280,20 @@ public final class TandemServer implements AutoCloseable {
         }
     }
 
-    /** Builds a {@link TandemServer}; not thread-safe. */
-    public static final class Builder {
+    /**
+     * Builds a {@link TandemServer}: where its rooms come from, its host and port, its lifecycle, and the settings
+     * of its routes ({@link RoutesBuilder}, shared with {@link TandemRoutes}). Not thread-safe.
+     */
+    public static final class Builder extends RoutesBuilder<Builder> {
         private String host = DEFAULT_HOST;
         private int port = DEFAULT_PORT;
         private @Nullable RoomManager rooms;
         private @Nullable RoomOptions roomOptions;
         private @Nullable Function<String, Room> roomLookup;
-        private ConnectionSettings settings = ConnectionSettings.defaults();
-        private ServerSecurity security = ServerSecurity.open();
         private Duration stopTimeout = Duration.ofSeconds(2);
-        private Duration flushTimeout = Duration.ofSeconds(30);
-        private @Nullable RoomStore store;
-        private @Nullable TandemMetrics metrics;
-        private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
-        private Duration requestTimeout = Duration.ofSeconds(30);
+        private Duration flushTimeout = DEFAULT_FLUSH_TIMEOUT;
         private @Nullable Path webRoot;
-        private @Nullable Path uploadDir;
-        private long maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES;
-        private boolean unfurl = true;
-        private boolean unfurlAllowPrivate;
         private boolean eventLog;
-        private int maxEventsPerPush = SyncApi.DEFAULT_MAX_EVENTS_PER_PUSH;
-        private int maxPullLimit = SyncApi.DEFAULT_MAX_PULL_LIMIT;
 
         private @Nullable ClusterOptions clusterOptions;
         private @Nullable RoomFence fence;
@@ -306,25 +309,6 @@ public final class TandemServer implements AutoCloseable {
         public Builder cluster(ClusterOptions clusterOptions, RoomFence fence) {
             this.clusterOptions = Objects.requireNonNull(clusterOptions, "clusterOptions");
             this.fence = Objects.requireNonNull(fence, "fence");
-            return this;
-        }
-
-        /** The most events one {@code POST /sync/push} may carry; more get 413. 1 to 10,000, default 100. */
-        public Builder maxEventsPerPush(int maxEventsPerPush) {
-            if (maxEventsPerPush < 1 || maxEventsPerPush > 10_000) {
-                throw new IllegalArgumentException(
-                        "maxEventsPerPush must be between 1 and 10000 but was " + maxEventsPerPush);
-            }
-            this.maxEventsPerPush = maxEventsPerPush;
-            return this;
-        }
-
-        /** The largest page a {@code POST /sync/pull} may ask for. 1 to 100,000, default 1000. */
-        public Builder maxPullLimit(int maxPullLimit) {
-            if (maxPullLimit < 1 || maxPullLimit > 100_000) {
-                throw new IllegalArgumentException("maxPullLimit must be between 1 and 100000 but was " + maxPullLimit);
-            }
-            this.maxPullLimit = maxPullLimit;
             return this;
         }
 
@@ -345,73 +329,11 @@ public final class TandemServer implements AutoCloseable {
         }
 
         /**
-         * Keeps asset uploads ({@code POST|GET /uploads/{objectName}}) in this directory, created if missing.
-         * Default: none, and the upload routes answer 501.
-         */
-        public Builder uploadDir(Path uploadDir) {
-            this.uploadDir = Objects.requireNonNull(uploadDir, "uploadDir");
-            return this;
-        }
-
-        /** The largest asset upload in bytes; > 0, default 25 MiB. */
-        public Builder maxUploadBytes(long maxUploadBytes) {
-            if (maxUploadBytes <= 0) {
-                throw new IllegalArgumentException("maxUploadBytes must be > 0 but was " + maxUploadBytes);
-            }
-            this.maxUploadBytes = maxUploadBytes;
-            return this;
-        }
-
-        /**
-         * Whether {@code GET /unfurl?url=…} fetches bookmark metadata (default true), and whether it may fetch
-         * loopback, private and link-local addresses (default false: only public addresses).
-         */
-        public Builder unfurl(boolean enabled, boolean allowPrivateAddresses) {
-            this.unfurl = enabled;
-            this.unfurlAllowPrivate = allowPrivateAddresses;
-            return this;
-        }
-
-        /**
          * Whether room events go, one JSON object per line, to the SLF4J logger {@code tandem.events} (rooms
          * created from {@link #roomOptions} only). Default false.
          */
         public Builder eventLog(boolean eventLog) {
             this.eventLog = eventLog;
-            return this;
-        }
-
-        /**
-         * The store behind {@link #rooms}, for the version routes and {@code /healthz}; with {@link #roomOptions}
-         * the options' store is used.
-         */
-        public Builder store(RoomStore store) {
-            this.store = Objects.requireNonNull(store, "store");
-            return this;
-        }
-
-        /** The metrics to serve at {@code /metrics}; default {@link TandemMetrics#create()}. */
-        public Builder metrics(TandemMetrics metrics) {
-            this.metrics = Objects.requireNonNull(metrics, "metrics");
-            return this;
-        }
-
-        /** The largest HTTP request body (a snapshot PUT) in bytes; > 0, default 32 MiB. */
-        public Builder maxBodyBytes(long maxBodyBytes) {
-            if (maxBodyBytes <= 0) {
-                throw new IllegalArgumentException("maxBodyBytes must be > 0 but was " + maxBodyBytes);
-            }
-            this.maxBodyBytes = maxBodyBytes;
-            return this;
-        }
-
-        /** How long an HTTP request waits for a room or the store before it gets 503; > 0, default 30 s. */
-        public Builder requestTimeout(Duration requestTimeout) {
-            Objects.requireNonNull(requestTimeout, "requestTimeout");
-            if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-                throw new IllegalArgumentException("requestTimeout must be > 0 but was " + requestTimeout);
-            }
-            this.requestTimeout = requestTimeout;
             return this;
         }
 
@@ -465,67 +387,6 @@ public final class TandemServer implements AutoCloseable {
             return this;
         }
 
-        /** Per-connection limits; see {@link ConnectionSettings}. */
-        public Builder connectionSettings(ConnectionSettings settings) {
-            this.settings = Objects.requireNonNull(settings, "settings");
-            return this;
-        }
-
-        /**
-         * Authentication, room access and server-wide limits; default {@link ServerSecurity#open()}. With a {@link
-         * dev.tandem.sync.server.auth.RoomPolicies} as the room access, the server also serves {@code GET|PUT
-         * /rooms/{roomId}/policy}.
-         */
-        public Builder security(ServerSecurity security) {
-            this.security = Objects.requireNonNull(security, "security");
-            return this;
-        }
-
-        /** Authenticates every connection and admin request with {@code authenticator}. */
-        public Builder authenticator(dev.tandem.sync.core.Authenticator authenticator) {
-            this.security = security.withAuthenticator(Objects.requireNonNull(authenticator, "authenticator"));
-            return this;
-        }
-
-        /** Decides each connection's access to its room; default everyone reads and writes. */
-        public Builder roomAccess(dev.tandem.sync.core.RoomAccess roomAccess) {
-            this.security = security.withRoomAccess(roomAccess);
-            return this;
-        }
-
-        /**
-         * The web pages whose scripts may connect and change rooms; default {@link AllowedOrigins#defaults()}:
-         * clients without {@code Origin}, pages of this server, and loopback pages when reached on loopback.
-         */
-        public Builder allowedOrigins(AllowedOrigins allowedOrigins) {
-            this.security = security.withAllowedOrigins(Objects.requireNonNull(allowedOrigins, "allowedOrigins"));
-            return this;
-        }
-
-        /** Server-wide limits; default {@link ServerLimits#DEFAULTS}. */
-        public Builder serverLimits(ServerLimits limits) {
-            this.security = security.withLimits(limits);
-            return this;
-        }
-
-        /** Jetty's idle timeout for connections with no traffic; > 0, default 60 s. */
-        public Builder idleTimeout(Duration idleTimeout) {
-            this.settings = settings.withIdleTimeout(idleTimeout);
-            return this;
-        }
-
-        /** The largest incoming WebSocket message in bytes; at least 1 MiB (the default). */
-        public Builder maxMessageBytes(long maxMessageBytes) {
-            this.settings = settings.withMaxMessageBytes(maxMessageBytes);
-            return this;
-        }
-
-        /** The outgoing queue limit per connection in bytes; > 0, default 16 MiB. */
-        public Builder maxQueuedBytes(long maxQueuedBytes) {
-            this.settings = settings.withMaxQueuedBytes(maxQueuedBytes);
-            return this;
-        }
-
         /** How long {@link TandemServer#stop()} waits for connections to close; >= 0, default 2 s. */
         public Builder stopTimeout(Duration stopTimeout) {
             Objects.requireNonNull(stopTimeout, "stopTimeout");
@@ -551,11 +412,10 @@ public final class TandemServer implements AutoCloseable {
                 throw new IllegalStateException("a cluster node creates its rooms from roomOptions");
             }
             if (roomLookup != null) {
-                return new TandemServer(this, roomLookup, null, null, null, m, null);
+                return new TandemServer(this, Wiring.lookup(roomLookup), m);
             }
             if (rooms != null) {
-                RoomManager r = rooms;
-                return new TandemServer(this, r::room, r, null, store, m, null);
+                return new TandemServer(this, Wiring.given(rooms, store), m);
             }
             RoomOptions given =
                     roomOptions != null ? roomOptions : RoomOptions.builder().build();
@@ -571,11 +431,9 @@ public final class TandemServer implements AutoCloseable {
                     throw new IllegalStateException("a cluster node needs room options with the shared store");
                 }
                 RedisCluster node = RedisCluster.start(clusterOptions, options, fence);
-                RoomManager owned = node.rooms();
-                return new TandemServer(this, owned::room, owned, owned, options.store(), m, node);
+                return new TandemServer(this, Wiring.cluster(node, options.store()), m);
             }
-            RoomManager owned = RoomManager.create(options);
-            return new TandemServer(this, owned::room, owned, owned, options.store(), m, null);
+            return new TandemServer(this, Wiring.owned(RoomManager.create(options), options.store()), m);
         }
     }
 }

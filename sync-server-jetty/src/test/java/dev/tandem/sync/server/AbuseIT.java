@@ -255,7 +255,7 @@ class AbuseIT {
                                 .messageBurst(100_000)
                                 .build())
                         .build(),
-                ConnectionSettings.defaults().withMaxQueuedBytes(1 << 20),
+                ConnectionSettings.defaults().withMaxQueuedChars(1 << 20),
                 ServerLimits.DEFAULTS);
         WebSocketRecorder writer = clients.join("slow", "writer", null);
         WebSocketRecorder reader = clients.join("slow", "reader", null);
@@ -290,7 +290,7 @@ class AbuseIT {
         long grown = usedHeapAfterGc() - heapBefore;
         System.out.printf("slow consumer: heap grew by %,d bytes%n", grown);
         assertThat(grown).as("heap growth").isLessThan(128L << 20);
-        assertThat(server.handler().queuedBytes()).isLessThan(2L << 20);
+        assertThat(server.handler().queuedChars()).isLessThan(2L << 20);
     }
 
     // ------------------------------------------------------------------ flood

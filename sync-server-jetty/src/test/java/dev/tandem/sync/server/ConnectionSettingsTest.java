@@ -13,7 +13,7 @@ class ConnectionSettingsTest {
         ConnectionSettings d = ConnectionSettings.defaults();
         assertThat(d.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(d.maxMessageBytes()).isEqualTo(1024 * 1024);
-        assertThat(d.maxQueuedBytes()).isEqualTo(16L * 1024 * 1024);
+        assertThat(d.maxQueuedChars()).isEqualTo(16L * 1024 * 1024);
     }
 
     @Test
@@ -25,8 +25,8 @@ class ConnectionSettingsTest {
         assertThatThrownBy(() -> d.withMaxMessageBytes(65536))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxMessageBytes must be >= 1048576 but was 65536");
-        assertThatThrownBy(() -> d.withMaxQueuedBytes(0))
+        assertThatThrownBy(() -> d.withMaxQueuedChars(0))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("maxQueuedBytes must be > 0 but was 0");
+                .hasMessage("maxQueuedChars must be > 0 but was 0");
     }
 }

@@ -2,6 +2,8 @@ package dev.tandem.sync.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.sync.core.Durability;
+import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.server.internal.cli.StoreKind;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -106,15 +108,15 @@ class MainTest {
             "4KiB"
         };
         Main.commandLine(main, args, Map.of()).parseArgs(args);
-        assertThat(main.allowedOrigins().origins())
+        assertThat(main.server.allowedOrigins().origins())
                 .containsExactlyInAnyOrder("https://app.example", "http://localhost:3000");
-        assertThat(main.serverLimits().bodyTimeout()).isEqualTo(Duration.ofSeconds(20));
-        assertThat(main.serverLimits().minBodyBytesPerSecond()).isEqualTo(4096);
-        assertThat(new Main().allowedOrigins()).isEqualTo(AllowedOrigins.defaults());
+        assertThat(main.limits.serverLimits().bodyTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(main.limits.serverLimits().minBodyBytesPerSecond()).isEqualTo(4096);
+        assertThat(new Main().server.allowedOrigins()).isEqualTo(AllowedOrigins.defaults());
         String[] star = {"--allowed-origins", "*"};
         Main any = new Main();
         Main.commandLine(any, star, Map.of()).parseArgs(star);
-        assertThat(any.allowedOrigins().allowsAny()).isTrue();
+        assertThat(any.server.allowedOrigins().allowsAny()).isTrue();
     }
 
     @Test
@@ -125,11 +127,11 @@ class MainTest {
             "--principal-messages-per-second", "9", "--handshake-timeout", "3s"
         };
         Main.commandLine(main, args, Map.of()).parseArgs(args);
-        assertThat(main.authenticator()).isNotNull();
-        assertThat(main.syncLimits().maxSessionsPerRoom()).isEqualTo(7);
-        assertThat(main.serverLimits().principalMessagesPerSecond()).isEqualTo(9);
-        assertThat(main.serverLimits().principalMessageBurst()).isEqualTo(18);
-        assertThat(main.serverLimits().handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(main.auth.authenticator()).isNotNull();
+        assertThat(main.rooms.syncLimits().maxSessionsPerRoom()).isEqualTo(7);
+        assertThat(main.limits.serverLimits().principalMessagesPerSecond()).isEqualTo(9);
+        assertThat(main.limits.serverLimits().principalMessageBurst()).isEqualTo(18);
+        assertThat(main.limits.serverLimits().handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
     }
 
     @Test
@@ -227,25 +229,27 @@ class MainTest {
         Main fromFileAndEnv = new Main();
         String[] args = {"--config", config.toString(), "--idle-timeout", "3s"};
         Main.commandLine(fromFileAndEnv, args, env).parseArgs(args);
-        assertThat(fromFileAndEnv.idleTimeout).isEqualTo(Duration.ofSeconds(3));
-        assertThat(fromFileAndEnv.port).isEqualTo(2222);
-        assertThat(fromFileAndEnv.host).isEqualTo("0.0.0.0");
-        assertThat(fromFileAndEnv.store).isEqualTo(StoreKind.MEMORY);
-        assertThat(fromFileAndEnv.durability).isEqualTo("sync");
-        assertThat(fromFileAndEnv.maxQueuedBytes).isEqualTo(16L * 1024 * 1024);
+        assertThat(fromFileAndEnv.roomOptions(RoomStore.inMemory()).idleTimeout())
+                .isEqualTo(Duration.ofSeconds(3));
+        assertThat(fromFileAndEnv.server.port()).isEqualTo(2222);
+        assertThat(fromFileAndEnv.server.host()).isEqualTo("0.0.0.0");
+        assertThat(fromFileAndEnv.store.kind()).isEqualTo(StoreKind.MEMORY);
+        assertThat(fromFileAndEnv.store.durability()).isEqualTo(Durability.SYNC);
+        assertThat(fromFileAndEnv.server.connectionSettings().maxQueuedChars()).isEqualTo(16L * 1024 * 1024);
 
         Main fromEnvConfig = new Main();
         Main.commandLine(fromEnvConfig, new String[0], Map.of("TANDEM_CONFIG", config.toString()))
                 .parseArgs();
-        assertThat(fromEnvConfig.port).isEqualTo(1111);
-        assertThat(fromEnvConfig.idleTimeout).isEqualTo(Duration.ofSeconds(7));
+        assertThat(fromEnvConfig.server.port()).isEqualTo(1111);
+        assertThat(fromEnvConfig.roomOptions(RoomStore.inMemory()).idleTimeout())
+                .isEqualTo(Duration.ofSeconds(7));
 
         Main defaults = new Main();
         Main.commandLine(defaults, new String[0], Map.of()).parseArgs();
-        assertThat(defaults.port).isEqualTo(8787);
-        assertThat(defaults.host).isEqualTo("127.0.0.1");
-        assertThat(defaults.store).isEqualTo(StoreKind.SQLITE);
-        assertThat(defaults.data).isEqualTo(Path.of("./tandem-data"));
-        assertThat(defaults.batchInterval).isEqualTo(Duration.ofMillis(16));
+        assertThat(defaults.server.port()).isEqualTo(8787);
+        assertThat(defaults.server.host()).isEqualTo("127.0.0.1");
+        assertThat(defaults.store.kind()).isEqualTo(StoreKind.SQLITE);
+        assertThat(defaults.store.data()).isEqualTo(Path.of("./tandem-data"));
+        assertThat(defaults.roomOptions(RoomStore.inMemory()).batchInterval()).isEqualTo(Duration.ofMillis(16));
     }
 }

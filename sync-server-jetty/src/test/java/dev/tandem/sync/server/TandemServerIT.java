@@ -26,7 +26,7 @@ class TandemServerIT {
         server = TandemServer.builder()
                 .port(0)
                 .roomLookup(id -> rooms.computeIfAbsent(id, FakeRoom::new))
-                .maxQueuedBytes(64 * 1024)
+                .maxQueuedChars(64 * 1024)
                 .build()
                 .start();
     }

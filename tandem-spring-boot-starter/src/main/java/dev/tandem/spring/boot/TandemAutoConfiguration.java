@@ -264,7 +264,7 @@ public class TandemAutoConfiguration {
                 .security(security)
                 .connectionSettings(ConnectionSettings.defaults()
                         .withMaxMessageBytes(properties.maxMessageBytes().toBytes())
-                        .withMaxQueuedBytes(properties.maxQueuedBytes().toBytes()))
+                        .withMaxQueuedChars(properties.maxQueuedBytes().toBytes()))
                 .maxBodyBytes(properties.maxBodyBytes().toBytes())
                 .uploadDir(properties.data().resolve("uploads"))
                 .maxUploadBytes(properties.maxUploadBytes().toBytes())

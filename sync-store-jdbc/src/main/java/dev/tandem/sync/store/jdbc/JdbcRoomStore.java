@@ -45,6 +45,9 @@ import org.jspecify.annotations.Nullable;
  */
 public interface JdbcRoomStore extends RoomStore {
 
+    /** How many versions each room keeps by default; see {@link Builder#maxVersionsPerRoom}. */
+    int DEFAULT_MAX_VERSIONS_PER_ROOM = 100;
+
     /** How long push event results are kept by default: 7 days. */
     Duration DEFAULT_EVENT_RETENTION = Duration.ofDays(7);
 
@@ -110,7 +113,7 @@ public interface JdbcRoomStore extends RoomStore {
         private @Nullable String password;
         private int maxBatchSize = 256;
         private int maxQueuedWrites = 10_000;
-        private int maxVersionsPerRoom = 100;
+        private int maxVersionsPerRoom = DEFAULT_MAX_VERSIONS_PER_ROOM;
         private @Nullable Duration maxVersionAge;
         private int committerThreads;
         private int readerThreads = 4;

@@ -13,6 +13,7 @@ import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.core.internal.protocol.LogText;
 import dev.tandem.sync.server.auth.RoomPolicies;
 import dev.tandem.sync.server.auth.RoomPolicy;
+import dev.tandem.sync.server.internal.guard.GuardedRoomAccess;
 import dev.tandem.sync.server.internal.http.ApiError;
 import dev.tandem.sync.server.internal.http.BodyReader;
 import dev.tandem.sync.server.internal.http.HttpAuth;
@@ -193,7 +194,7 @@ public final class AppApi extends Handler.Wrapper {
         description.put("createdAt", Instant.now().toString());
         // mark first: no session may ever write to the copy, not even while it is being filled
         await(readOnly.mark(slug, Json.stringify(description)));
-        if (access instanceof RoomPolicies policies) {
+        if (GuardedRoomAccess.unwrap(access) instanceof RoomPolicies policies) {
             // a copy is never claimed by whoever opens it first: whoever has the link may view it, nobody writes
             await(policies.save(slug, new RoomPolicy(creator.id(), true, RoomPolicy.LinkType.VIEW)));
         }

@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.OptionSpec;
 /**
  * Option values from the environment and a config file, below the command line: an option {@code --max-foo}
  * reads {@code TANDEM_MAX_FOO}, then the key {@code max-foo} of the Java properties file, then falls back to
- * its built-in default. Immutable.
+ * its built-in default ({@link BuiltInDefaults}). Immutable.
  */
 public final class ConfigDefaults implements IDefaultValueProvider {
     /** The option naming the config file; it comes from the command line or {@code TANDEM_CONFIG} only. */
@@ -80,6 +80,7 @@ public final class ConfigDefaults implements IDefaultValueProvider {
         if (fromEnv != null) {
             return fromEnv;
         }
-        return file.getProperty(key(name));
+        String fromFile = file.getProperty(key(name));
+        return fromFile != null ? fromFile : BuiltInDefaults.render(option);
     }
 }

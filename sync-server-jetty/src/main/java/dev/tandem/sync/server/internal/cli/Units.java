@@ -54,6 +54,37 @@ public final class Units {
         return Math.multiplyExact(n, unit);
     }
 
+    /**
+     * Returns a duration as option text that parses back to it: {@code 0}, whole seconds as {@code 20s}, whole
+     * milliseconds as {@code 16ms}, anything finer in ISO-8601.
+     */
+    public static String format(Duration d) {
+        if (d.isZero()) {
+            return "0";
+        }
+        if (d.getNano() == 0) {
+            return d.getSeconds() + "s";
+        }
+        if (d.getNano() % 1_000_000 == 0) {
+            return d.toMillis() + "ms";
+        }
+        return d.toString();
+    }
+
+    /** Returns a size as option text that parses back to it: {@code 16MiB}, {@code 1KiB}, {@code 1000}. */
+    public static String formatBytes(long n) {
+        if (n != 0 && n % (1L << 30) == 0) {
+            return (n >> 30) + "GiB";
+        }
+        if (n != 0 && n % (1L << 20) == 0) {
+            return (n >> 20) + "MiB";
+        }
+        if (n != 0 && n % (1L << 10) == 0) {
+            return (n >> 10) + "KiB";
+        }
+        return Long.toString(n);
+    }
+
     /** The picocli converter for durations. */
     public static final class DurationConverter implements ITypeConverter<Duration> {
         @Override

@@ -12,6 +12,7 @@ import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.server.auth.RoomPolicies;
 import dev.tandem.sync.server.auth.RoomPolicy;
+import dev.tandem.sync.server.internal.guard.GuardedRoomAccess;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -94,7 +95,7 @@ public final class PolicyApi extends Handler.Wrapper {
         this.bodies = Objects.requireNonNull(bodies, "bodies");
         this.authenticator = authenticator;
         this.access = Objects.requireNonNull(access, "access");
-        this.policies = access instanceof RoomPolicies p ? p : null;
+        this.policies = GuardedRoomAccess.unwrap(access) instanceof RoomPolicies p ? p : null;
         this.rooms = Objects.requireNonNull(rooms, "rooms");
         this.store = store;
         this.readOnlyCopy = Objects.requireNonNull(readOnlyCopy, "readOnlyCopy");

@@ -15,6 +15,7 @@ import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.core.internal.protocol.OfflineCodec;
 import dev.tandem.sync.core.internal.protocol.ProtocolException;
 import dev.tandem.sync.server.auth.RoomPolicies;
+import dev.tandem.sync.server.internal.guard.GuardedRoomAccess;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -278,7 +279,7 @@ public final class SyncApi extends Handler.Abstract {
 
     /** Refuses, before anything is applied, a push that would claim more than {@value #MAX_CLAIMS_PER_PUSH}. */
     private void checkClaims(Map<String, Principal> principals) {
-        if (!(access instanceof RoomPolicies policies)) {
+        if (!(GuardedRoomAccess.unwrap(access) instanceof RoomPolicies policies)) {
             return;
         }
         int claims = 0;

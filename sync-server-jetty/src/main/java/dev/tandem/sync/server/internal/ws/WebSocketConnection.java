@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * callback returns); the room calls {@link #send}/{@link #close} from its lane. Outgoing frames go straight to
  * Jetty's frame queue; their length in characters is counted until Jetty has written them (not their UTF-8
  * size: a frame shared by many sessions would be scanned once per session), and a frame that would push
- * the count over {@link ConnectionSettings#maxQueuedBytes()} is refused and the connection closed (a slow
+ * the count over {@link ConnectionSettings#maxQueuedChars()} is refused and the connection closed (a slow
  * consumer never grows server memory).
  */
 public final class WebSocketConnection implements Session.Listener.AutoDemanding, SessionSocket {
@@ -220,14 +220,14 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
         }
         long size = text.length();
         long queued = queuedBytes.addAndGet(size);
-        if (queued > settings.maxQueuedBytes() && queued != size) {
+        if (queued > settings.maxQueuedChars() && queued != size) {
             queuedBytes.addAndGet(-size);
             LOG.warn(
                     "session {} in room {} is too slow: {} bytes queued, limit {}; closing",
                     options.sessionId(),
                     roomId,
                     queued - size,
-                    settings.maxQueuedBytes());
+                    settings.maxQueuedChars());
             closeSession(s, StatusCode.TRY_AGAIN_LATER, "outgoing queue full");
             return false;
         }
