@@ -9,17 +9,23 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import org.jspecify.annotations.Nullable;
 
 /** Protocol helpers for the security tests: connect, push, and the checks that a room still works. */
 final class SyncClients {
     static final Map<String, Object> SCHEMA = Map.of("schemaVersion", 2, "sequences", Map.of("com.example.note", 1));
 
-    private final TandemServer server;
+    private final IntSupplier port;
     private int clientClock;
 
     SyncClients(TandemServer server) {
-        this.server = server;
+        this(server::port);
+    }
+
+    /** Clients of a server listening on {@code port} of 127.0.0.1 (routes mounted in another Jetty server). */
+    SyncClients(IntSupplier port) {
+        this.port = port;
     }
 
     URI uri(String route, String room, String sessionId, @Nullable String token) {
@@ -27,7 +33,7 @@ final class SyncClients {
         if (token != null) {
             q += "&token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
         }
-        return URI.create("ws://127.0.0.1:" + server.port() + "/" + route + "/" + room + q);
+        return URI.create("ws://127.0.0.1:" + port.getAsInt() + "/" + route + "/" + room + q);
     }
 
     /** Opens a socket (not yet connected to the room). */
