@@ -13,11 +13,15 @@ import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.StoreHealth;
+import dev.tandem.sync.core.SyncLimits;
 import dev.tandem.sync.core.TldrawSchema;
 import dev.tandem.sync.server.AllowedOrigins;
+import dev.tandem.sync.server.ConnectionSettings;
+import dev.tandem.sync.server.ServerLimits;
 import dev.tandem.sync.server.ServerSecurity;
 import dev.tandem.sync.server.TandemMetrics;
 import dev.tandem.sync.server.TandemRoutes;
+import dev.tandem.sync.server.TandemServer;
 import dev.tandem.sync.server.auth.RoomPolicies;
 import dev.tandem.sync.store.jdbc.JdbcRoomStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -65,6 +69,31 @@ class TandemAutoConfigurationTest {
             assertThat(security.limits().bodyTimeout()).isEqualTo(Duration.ofSeconds(60));
             assertThat(security.limits().minBodyBytesPerSecond()).isEqualTo(1024);
             assertThat(security.allowedOrigins()).isEqualTo(AllowedOrigins.defaults());
+        });
+    }
+
+    @Test
+    void defaults_areTheLibrarysConstants() {
+        runner.run(context -> {
+            RoomOptions options = context.getBean(RoomOptions.class);
+            RoomOptions library = RoomOptions.builder().build();
+            assertThat(options.connectTimeout()).isEqualTo(library.connectTimeout());
+            assertThat(options.idleTimeout()).isEqualTo(library.idleTimeout());
+            assertThat(options.removalGrace()).isEqualTo(library.removalGrace());
+            assertThat(options.batchInterval()).isEqualTo(RoomOptions.DEFAULT_BATCH_INTERVAL);
+            assertThat(options.asyncFlushInterval()).isEqualTo(library.asyncFlushInterval());
+            assertThat(options.versionInterval()).isEqualTo(library.versionInterval());
+            assertThat(options.unloadDelay()).isEqualTo(library.unloadDelay());
+            assertThat(options.limits()).isEqualTo(SyncLimits.DEFAULTS);
+            assertThat(context.getBean(ServerSecurity.class).limits()).isEqualTo(ServerLimits.DEFAULTS);
+            TandemProperties p = context.getBean(TandemProperties.class);
+            assertThat(p.maxMessageBytes().toBytes()).isEqualTo(ConnectionSettings.DEFAULT_MAX_MESSAGE_BYTES);
+            assertThat(p.maxQueuedBytes().toBytes()).isEqualTo(ConnectionSettings.DEFAULT_MAX_QUEUED_CHARS);
+            assertThat(p.maxBodyBytes().toBytes()).isEqualTo(TandemServer.DEFAULT_MAX_BODY_BYTES);
+            assertThat(p.maxUploadBytes().toBytes()).isEqualTo(TandemServer.DEFAULT_MAX_UPLOAD_BYTES);
+            assertThat(p.shutdownTimeout()).isEqualTo(TandemServer.DEFAULT_FLUSH_TIMEOUT);
+            assertThat(p.commitDelay()).isEqualTo(JdbcRoomStore.DEFAULT_COMMIT_DELAY);
+            assertThat(p.maxVersions()).isEqualTo(JdbcRoomStore.DEFAULT_MAX_VERSIONS_PER_ROOM);
         });
     }
 

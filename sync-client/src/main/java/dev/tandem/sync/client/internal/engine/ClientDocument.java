@@ -65,10 +65,15 @@ final class ClientDocument {
         }
     }
 
-    ClientDocument(ClientConfig config) {
-        this.presenceType = config.presenceType();
-        this.sessionId = config.sessionId();
-        this.presence = config.presence();
+    /**
+     * A document whose presence records are of {@code presenceType}; the own presence, from {@code presence} (none
+     * when null), gets the id {@code presenceType:sessionId} unless it has one.
+     */
+    ClientDocument(
+            String presenceType, String sessionId, @Nullable Supplier<? extends @Nullable Map<String, ?>> presence) {
+        this.presenceType = presenceType;
+        this.sessionId = sessionId;
+        this.presence = presence;
     }
 
     boolean connectedToRoom() {

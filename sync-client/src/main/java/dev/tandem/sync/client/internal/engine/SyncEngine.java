@@ -100,7 +100,7 @@ public final class SyncEngine implements SyncClient {
         this.pushIntervalNanos = 1_000_000_000L / config.pushRatePerSecond();
         this.tickNanos =
                 Math.min(config.pingInterval().toNanos(), Duration.ofSeconds(1).toNanos());
-        this.document = new ClientDocument(config);
+        this.document = new ClientDocument(config.presenceType(), config.sessionId(), config.presence());
         this.store = new StoreView(this, config.presenceType());
         this.events = new ClientEvents(config, lane, this, this::statusUnderLock);
     }
