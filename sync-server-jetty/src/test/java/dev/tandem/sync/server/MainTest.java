@@ -3,7 +3,9 @@ package dev.tandem.sync.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.sync.core.Durability;
+import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomStore;
+import dev.tandem.sync.core.SyncLimits;
 import dev.tandem.sync.server.internal.cli.StoreKind;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -218,6 +220,34 @@ class MainTest {
                 .contains("TANDEM_MAX_QUEUED_BYTES")
                 .contains("Default: sqlite")
                 .contains("Default: 8787");
+    }
+
+    @Test
+    void defaults_areTheLibrarysConstants_andHelpShowsThem() {
+        Main main = new Main();
+        CommandLine cli = Main.commandLine(main, new String[0], Map.of());
+        cli.parseArgs();
+        RoomOptions options = main.roomOptions(RoomStore.inMemory());
+        RoomOptions library = RoomOptions.builder().build();
+        assertThat(options.idleTimeout()).isEqualTo(library.idleTimeout());
+        assertThat(options.connectTimeout()).isEqualTo(library.connectTimeout());
+        assertThat(options.removalGrace()).isEqualTo(library.removalGrace());
+        assertThat(options.batchInterval()).isEqualTo(library.batchInterval());
+        assertThat(options.asyncFlushInterval()).isEqualTo(library.asyncFlushInterval());
+        assertThat(options.versionInterval()).isEqualTo(library.versionInterval());
+        assertThat(options.unloadDelay()).isEqualTo(library.unloadDelay());
+        assertThat(options.limits()).isEqualTo(SyncLimits.DEFAULTS);
+        assertThat(main.limits.serverLimits()).isEqualTo(ServerLimits.DEFAULTS);
+        assertThat(main.server.connectionSettings()).isEqualTo(ConnectionSettings.defaults());
+        String help = cli.getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
+        for (CommandLine.Model.OptionSpec o : cli.getCommandSpec().options()) {
+            String shown = o.defaultValueString();
+            if (o.initialValue() != null && !o.usageHelp() && !o.versionHelp()) {
+                assertThat(shown).as(o.longestName()).isNotNull();
+                assertThat(help).as(o.longestName()).contains("Default: " + shown);
+            }
+        }
+        assertThat(help).contains("Default: 16ms", "Default: 16MiB", "Default: 20s");
     }
 
     @Test
