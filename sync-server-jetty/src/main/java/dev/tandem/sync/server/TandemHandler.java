@@ -347,15 +347,13 @@ public final class TandemHandler extends Handler.Wrapper {
         Principal principal = Principal.ANONYMOUS;
         Authenticator authenticator = security.authenticator();
         if (authenticator != null) {
+            // guarded (ServerSecurity.guarded): whatever else the user's code throws arrives as a refusal
             try {
                 principal = authenticator.authenticate(authRequest(request, route.roomId(), query, ip));
             } catch (SyncException e) {
                 // the message names the reason only; authenticators never put the token in it
                 LOG.info("refused a connection to room {}: {}", route.roomId(), e.getMessage());
                 return rejected(e.reason());
-            } catch (RuntimeException e) {
-                LOG.warn("authenticator failed for room {}", route.roomId(), e);
-                return rejected(CloseReason.UNKNOWN_ERROR);
             }
         }
         String cooldownKey = cooldownKey(principal, ip);
@@ -379,11 +377,9 @@ public final class TandemHandler extends Handler.Wrapper {
                     ? security.roomAccess().access(principal, route.roomId())
                     : security.roomAccess().accessToWrite(principal, route.roomId());
         } catch (SyncException e) {
+            // guarded too: a policy that fails otherwise has already denied
             LOG.info("refused a connection to room {}: {}", route.roomId(), e.getMessage());
             return rejected(e.reason());
-        } catch (RuntimeException e) {
-            LOG.warn("room access policy failed for room {}", route.roomId(), e);
-            return rejected(CloseReason.UNKNOWN_ERROR);
         }
         CloseReason denied = access.closeReason();
         if (denied != null) {
