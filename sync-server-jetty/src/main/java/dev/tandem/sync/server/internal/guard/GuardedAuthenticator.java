@@ -4,6 +4,7 @@ import dev.tandem.sync.core.AuthRequest;
 import dev.tandem.sync.core.Authenticator;
 import dev.tandem.sync.core.Principal;
 import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.core.internal.protocol.LogText;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +45,7 @@ public final class GuardedAuthenticator implements Authenticator {
                     "authenticator {} threw {} for room {}; the request is refused",
                     delegate.getClass().getName(),
                     e.getClass().getName(),
-                    request.roomId());
+                    LogText.of(request.roomId()));
             LOG.debug("authenticator failure", e);
             throw Authenticator.rejected(FAILED);
         }

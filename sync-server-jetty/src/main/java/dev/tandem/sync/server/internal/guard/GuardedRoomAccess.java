@@ -4,6 +4,7 @@ import dev.tandem.sync.core.Access;
 import dev.tandem.sync.core.Principal;
 import dev.tandem.sync.core.RoomAccess;
 import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.core.internal.protocol.LogText;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +61,7 @@ public final class GuardedRoomAccess implements RoomAccess {
             LOG.warn(
                     "room access policy {} gave no answer for room {}; denied",
                     delegate.getClass().getName(),
-                    roomId);
+                    LogText.of(roomId));
             return Access.FORBIDDEN;
         }
         return access;
@@ -70,7 +71,7 @@ public final class GuardedRoomAccess implements RoomAccess {
         LOG.warn(
                 "room access policy {} failed for room {}; denied",
                 delegate.getClass().getName(),
-                roomId,
+                LogText.of(roomId),
                 e);
         return Access.FORBIDDEN;
     }
