@@ -3,13 +3,10 @@ package dev.tandem.sync.core.internal.room;
 import dev.tandem.sync.core.Access;
 import dev.tandem.sync.core.CloseReason;
 import dev.tandem.sync.core.EventResult;
-import dev.tandem.sync.core.NetworkDiff;
 import dev.tandem.sync.core.Principal;
 import dev.tandem.sync.core.PullPage;
 import dev.tandem.sync.core.PushEvent;
-import dev.tandem.sync.core.RecordOp;
 import dev.tandem.sync.core.Room;
-import dev.tandem.sync.core.RoomCommit;
 import dev.tandem.sync.core.RoomEvents;
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomSnapshot;
@@ -22,14 +19,12 @@ import dev.tandem.sync.core.SocketHandler;
 import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.core.VersionInfo;
 import dev.tandem.sync.core.internal.json.Frozen;
-import dev.tandem.sync.core.internal.json.FrozenMap;
 import dev.tandem.sync.core.internal.protocol.ClientMessage;
 import dev.tandem.sync.core.internal.protocol.ProtocolCodec;
 import dev.tandem.sync.core.internal.protocol.ServerMessage;
 import dev.tandem.sync.core.internal.protocol.ServerMessage.PushAction;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +32,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -54,7 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SyncRoom implements Room {
     private static final Logger LOG = LoggerFactory.getLogger(SyncRoom.class);
-    private static final Duration TOMBSTONE_PRUNE_DELAY = Duration.ofSeconds(1);
 
     private final String roomId;
     private final RoomOptions options;
@@ -69,15 +62,11 @@ public final class SyncRoom implements Room {
     private final Outbox outbox;
     private final Sessions sessions;
     private final OfflineEvents offline;
-    /** presence id → presence record; never persisted. */
-    private final LinkedHashMap<String, FrozenMap> presence = new LinkedHashMap<>();
+    private final RoomDocument document;
 
-    private DocumentState doc = new DocumentState();
     private @Nullable RuntimeException loadFailure;
     private Scheduler.@Nullable Cancellable unloadTimer;
-    private Scheduler.@Nullable Cancellable pruneTimer;
     private volatile boolean closed;
-    private volatile long publishedClock;
 
     public SyncRoom(String roomId, RoomOptions options) {
         this(roomId, options, () -> {});
@@ -99,17 +88,18 @@ public final class SyncRoom implements Room {
         this.handshake = new Handshake(roomId, schema);
         LinkedHashMap<String, RoomSession> table = new LinkedHashMap<>();
         this.outbox = new Outbox(roomId, options.batchInterval(), options.scheduler(), lane, table.values());
-        this.sessions = new Sessions(roomId, options, lane, table, outbox, this::presenceGone, this::scheduleUnload);
         this.persistence = new RoomPersistence(roomId, options, lane, outbox::deliver);
-        this.offline =
-                new OfflineEvents(roomId, applier, (txn, change, results) -> commit(txn, change, null, results, null));
+        this.document = new RoomDocument(roomId, events, options.scheduler(), lane, schema, checks, persistence);
+        this.sessions =
+                new Sessions(roomId, options, lane, table, outbox, document::removePresence, this::scheduleUnload);
+        this.offline = new OfflineEvents(
+                roomId, applier, (txn, change, results) -> document.commit(txn, change, null, results, null));
         if (options.store() == null) {
             RoomSnapshot initial = options.initialSnapshot();
             if (initial != null) {
-                this.doc = schema.migrateSnapshot(initial).doc();
+                document.loaded(schema.migrateSnapshot(initial).doc());
             }
-            persistence.loaded(doc.clock);
-            this.publishedClock = doc.clock;
+            persistence.loaded(document.doc().clock);
         } else {
             load(options.store(), 0);
         }
@@ -142,18 +132,18 @@ public final class SyncRoom implements Room {
                 RoomSnapshot initial = options.initialSnapshot();
                 if (stored != null) {
                     SchemaState.Loaded loaded = schema.migrateSnapshot(stored);
-                    doc = loaded.doc();
-                    persistence.loaded(doc.clock);
+                    document.loaded(loaded.doc());
+                    persistence.loaded(loaded.doc().clock);
                     if (loaded.migrated()) {
                         // stored under an older schema: every record goes back in the room's form, so that the
                         // store never holds old records under the new schema
-                        persistence.record(delta(new ArrayList<>(doc.docs.keySet())), this::currentSnapshot);
+                        persistence.record(document.everything(), document::snapshot);
                     }
                 } else if (initial != null) {
-                    doc = schema.migrateSnapshot(initial).doc();
-                    persistence.record(delta(new ArrayList<>(doc.docs.keySet())), this::currentSnapshot);
+                    document.loaded(schema.migrateSnapshot(initial).doc());
+                    persistence.record(document.everything(), document::snapshot);
                 }
-                publishedClock = doc.clock;
+                DocumentState doc = document.doc();
                 events.roomLoaded(
                         roomId,
                         doc.clock,
@@ -198,30 +188,24 @@ public final class SyncRoom implements Room {
     @Override
     public CompletableFuture<Long> update(Consumer<RoomTransaction> changes) {
         Objects.requireNonNull(changes, "changes");
-        return onLane(() -> {
-            DocumentState.Txn txn = doc.new Txn();
-            changes.accept(new HostTransaction(doc, txn, checks));
-            checks.checkDocumentSize(txn, doc);
-            commitHostChange(txn);
-            return doc.clock;
-        });
+        return onLane(() -> document.update(changes));
     }
 
     @Override
     public CompletableFuture<@Nullable Map<String, Object>> record(String id) {
-        return onLane(() -> HostTransaction.asPublic(doc.get(id)));
+        return onLane(() -> HostTransaction.asPublic(document.doc().get(id)));
     }
 
     @Override
     public CompletableFuture<RoomSnapshot> snapshot() {
-        return onLane(this::currentSnapshot);
+        return onLane(document::snapshot);
     }
 
     @Override
     public CompletableFuture<Void> loadSnapshot(RoomSnapshot snapshot) {
         Objects.requireNonNull(snapshot, "snapshot");
         return onLane(() -> {
-            replaceDocument(snapshot);
+            document.replace(snapshot);
             return null;
         });
     }
@@ -240,10 +224,12 @@ public final class SyncRoom implements Room {
         CompletableFuture<Map<String, EventResult>> stored =
                 store == null ? CompletableFuture.completedFuture(Map.of()) : store.loadEventResults(roomId, keys);
         return stored.thenCompose(known -> onLane(() -> {
+                    DocumentState doc = document.doc();
                     OfflineEvents.Outcome outcome =
                             offline.apply(doc, batch, principal, access, known, sessions.legacyAppendMode());
                     if (!outcome.unrecorded().isEmpty()) {
-                        persistence.record(delta(List.of()).withEvents(outcome.unrecorded()), this::currentSnapshot);
+                        persistence.record(
+                                document.delta(List.of()).withEvents(outcome.unrecorded()), document::snapshot);
                     }
                     CompletableFuture<List<EventResult>> done = new CompletableFuture<>();
                     persistence.emit(doc.clock, new Outbox.Completion<>(done, outcome.results()));
@@ -258,17 +244,17 @@ public final class SyncRoom implements Room {
         if (limit <= 0) {
             throw new IllegalArgumentException("limit must be > 0 but was " + limit);
         }
-        return onLane(() -> PullPages.page(doc, since, limit));
+        return onLane(() -> PullPages.page(document.doc(), since, limit));
     }
 
     @Override
     public CompletableFuture<Void> flush() {
-        return onLane(() -> persistence.flush(doc.clock)).thenCompose(f -> f);
+        return onLane(() -> persistence.flush(document.doc().clock)).thenCompose(f -> f);
     }
 
     @Override
     public CompletableFuture<VersionInfo> saveVersion() {
-        return onLane(() -> persistence.saveVersion(currentSnapshot())).thenCompose(f -> f);
+        return onLane(() -> persistence.saveVersion(document.snapshot())).thenCompose(f -> f);
     }
 
     @Override
@@ -285,7 +271,7 @@ public final class SyncRoom implements Room {
                 return false;
             }
             String custom = ProtocolCodec.encode(new ServerMessage.Custom(frozen));
-            persistence.emit(doc.clock, new Outbox.Control(s, custom));
+            persistence.emit(document.doc().clock, new Outbox.Control(s, custom));
             return true;
         });
     }
@@ -339,7 +325,7 @@ public final class SyncRoom implements Room {
 
     @Override
     public long documentClock() {
-        return publishedClock;
+        return document.publishedClock();
     }
 
     @Override
@@ -355,7 +341,7 @@ public final class SyncRoom implements Room {
             }
             shutDown();
             sessions.closeAll();
-            presence.clear();
+            document.clearPresence();
         });
     }
 
@@ -423,9 +409,9 @@ public final class SyncRoom implements Room {
         if (s.state == RoomSession.State.AWAITING_REMOVAL) {
             return;
         }
-        Handshake.Accepted accepted = handshake.accept(s, connect, doc, presence);
+        Handshake.Accepted accepted = handshake.accept(s, connect, document.doc(), document.presence());
         sessions.connected(s, accepted.migrations());
-        persistence.emit(doc.clock, new Outbox.Control(s, ProtocolCodec.encode(accepted.reply())));
+        persistence.emit(document.doc().clock, new Outbox.Control(s, ProtocolCodec.encode(accepted.reply())));
         events.sessionConnected(roomId, s.sessionId, s.readOnly);
     }
 
@@ -434,110 +420,16 @@ public final class SyncRoom implements Room {
             return; // like tldraw: pushes before the handshake get no reply
         }
         sessions.touch(s);
+        DocumentState doc = document.doc();
         DocumentState.Txn txn = doc.new Txn();
-        Change change = applier.applyPush(doc, txn, s, push, presence, sessions.legacyAppendMode());
+        Change change = applier.applyPush(doc, txn, s, push, document.presence(), sessions.legacyAppendMode());
         PushAction[] action = new PushAction[1];
-        commit(txn, change, s, Map.of(), clock -> {
+        document.commit(txn, change, s, Map.of(), clock -> {
             action[0] = PushApplier.verdict(push, change, s, doc);
             return new Outbox.Data(
                     s, ProtocolCodec.encode(new ServerMessage.PushResult(push.clientClock(), clock, action[0])));
         });
         events.pushHandled(roomId, s.sessionId, PushApplier.actionName(action[0]));
-    }
-
-    /** The removal half of a session's departure: its presence goes, and everyone else is told. */
-    private void presenceGone(RoomSession s) {
-        if (s.presenceId != null && presence.remove(s.presenceId) != null) {
-            NetworkDiff removal = new NetworkDiff(Map.of(s.presenceId, RecordOp.Remove.INSTANCE));
-            persistence.emit(doc.clock, new Outbox.Broadcast(removal, null, Map.of(), Map.of(), doc.clock));
-        }
-    }
-
-    // ---------------------------------------------------------------- the commit path
-
-    /**
-     * The one path from an applied change to the store and the sessions: commits the transaction (the clock
-     * advances at most once), puts the author's presence, records the durable change (with the offline
-     * {@code eventResults}, in the same store commit), then releases — in this order, and in durable mode only
-     * once the new clock is durable — the author's reply and the broadcast to everyone else. Returns the clock.
-     */
-    private long commit(
-            DocumentState.Txn txn,
-            Change change,
-            @Nullable RoomSession author,
-            Map<String, EventResult> eventResults,
-            @Nullable LongFunction<Outbox.Message> reply) {
-        boolean deleted = txn.commit();
-        if (change.presence() != null) {
-            presence.put(change.presence().id(), change.presence().after());
-        }
-        if (deleted) {
-            schedulePrune();
-        }
-        long clock = doc.clock;
-        publishedClock = clock;
-        if (!txn.isEmpty()) {
-            persistence.recordCommitted(
-                    clock,
-                    () -> eventResults.isEmpty()
-                            ? delta(txn.writes.keySet())
-                            : delta(txn.writes.keySet()).withEvents(eventResults),
-                    this::currentSnapshot);
-        }
-        if (reply != null) {
-            persistence.emit(clock, reply.apply(clock));
-        }
-        if (!change.isEmpty()) {
-            persistence.emit(clock, change.broadcast(doc, author, clock));
-        }
-        if (!change.docOps().isEmpty()) {
-            events.changesCommitted(roomId, clock, change.docOps().size());
-        }
-        return clock;
-    }
-
-    /** Commits a transaction that came from the host, and broadcasts its effective changes to everyone. */
-    private void commitHostChange(DocumentState.Txn txn) {
-        commit(txn, PushApplier.hostChange(doc, txn), null, Map.of(), null);
-    }
-
-    private void replaceDocument(RoomSnapshot snapshot) {
-        DocumentState incoming = schema.migrateSnapshot(snapshot).doc();
-        DocumentState.Txn txn = doc.new Txn();
-        for (Map.Entry<String, DocumentState.Doc> e : incoming.docs.entrySet()) {
-            checks.checkRecordType(e.getKey(), e.getValue().state());
-            checks.admit(txn, e.getKey(), e.getValue().state()); // an unchanged record is dropped from it on commit
-        }
-        for (String id : new ArrayList<>(doc.docs.keySet())) {
-            if (!incoming.docs.containsKey(id)) {
-                txn.delete(id);
-            }
-        }
-        checks.checkDocumentSize(txn, doc);
-        commitHostChange(txn);
-    }
-
-    /** The durable change of the given records at their current state (a tombstone if deleted). */
-    private RoomCommit delta(Collection<String> ids) {
-        LinkedHashMap<String, RoomSnapshot.Document> puts = new LinkedHashMap<>();
-        LinkedHashMap<String, Long> tombstones = new LinkedHashMap<>();
-        for (String id : ids) {
-            DocumentState.Doc d = doc.docs.get(id);
-            if (d != null) {
-                puts.put(id, new RoomSnapshot.Document(d.state(), d.lastChangedClock()));
-            } else {
-                Long t = doc.tombstones.get(id);
-                if (t != null) {
-                    tombstones.put(id, t);
-                }
-            }
-        }
-        return new RoomCommit(
-                roomId, doc.clock, puts, tombstones, doc.tombstoneHistoryStartsAtClock, schema.serialized);
-    }
-
-    private RoomSnapshot currentSnapshot() {
-        return doc.toSnapshot(schema.serialized);
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -555,7 +447,7 @@ public final class SyncRoom implements Room {
                                 return;
                             }
                             persistence
-                                    .flush(doc.clock)
+                                    .flush(document.doc().clock)
                                     .whenComplete((ok, e) -> lane.execute(() -> {
                                         if (closed
                                                 || !sessions.isEmpty()
@@ -563,9 +455,9 @@ public final class SyncRoom implements Room {
                                                 || !persistence.isFlushed()) {
                                             return;
                                         }
-                                        persistence.saveVersionIfMoved(currentSnapshot());
+                                        persistence.saveVersionIfMoved(document.snapshot());
                                         shutDown();
-                                        LOG.info("room {} unloaded at clock {}", roomId, doc.clock);
+                                        LOG.info("room {} unloaded at clock {}", roomId, document.publishedClock());
                                         events.roomUnloaded(roomId);
                                         onUnload.run();
                                     }));
@@ -576,33 +468,11 @@ public final class SyncRoom implements Room {
     private void shutDown() {
         closed = true;
         persistence.stopTimers();
-        if (pruneTimer != null) {
-            pruneTimer.cancel();
-            pruneTimer = null;
-        }
+        document.stop();
         if (unloadTimer != null) {
             unloadTimer.cancel();
             unloadTimer = null;
         }
         outbox.stop();
-    }
-
-    private void schedulePrune() {
-        if (pruneTimer != null || doc.tombstones.size() <= DocumentState.MAX_TOMBSTONES) {
-            return;
-        }
-        pruneTimer = options.scheduler()
-                .schedule(
-                        TOMBSTONE_PRUNE_DELAY,
-                        () -> lane.execute(() -> {
-                            pruneTimer = null;
-                            if (!closed && doc.pruneTombstones()) {
-                                persistence.record(delta(List.of()), this::currentSnapshot);
-                                LOG.debug(
-                                        "room {} pruned tombstones; history starts at {}",
-                                        roomId,
-                                        doc.tombstoneHistoryStartsAtClock);
-                            }
-                        }));
     }
 }
