@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.sync.core.RoomEvents;
 import dev.tandem.sync.core.RoomOptions;
+import dev.tandem.sync.core.testing.ExhaustedSockets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A listener that throws is logged and changes nothing the room does. */
+@ExtendWith(ExhaustedSockets.class)
 class RoomGuardedEventsTest {
     private static final String SHAPE = "{\"id\":\"shape:1\",\"typeName\":\"shape\",\"x\":1}";
 

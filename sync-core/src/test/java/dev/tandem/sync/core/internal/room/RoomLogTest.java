@@ -6,13 +6,16 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.tandem.sync.core.testing.ExhaustedSockets;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
 /** What a room logs about a client's bad input: once per push, with client strings escaped and bounded. */
+@ExtendWith(ExhaustedSockets.class)
 class RoomLogTest {
     private final Logger log = (Logger) LoggerFactory.getLogger(SyncRoom.class);
     private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
