@@ -37,6 +37,14 @@ class OutboxTest {
         return s;
     }
 
+    /** A connected session that was sent data "1" (at once) and "2" (batched). */
+    private RoomSession batching(RecordingSocket socket) {
+        RoomSession s = connected("a", socket);
+        outbox.deliver(new Outbox.Data(s, "1"));
+        outbox.deliver(new Outbox.Data(s, "2"));
+        return s;
+    }
+
     private static String data(String... messages) {
         return "{\"type\":\"data\",\"data\":[" + String.join(",", messages) + "]}";
     }
@@ -63,9 +71,7 @@ class OutboxTest {
     @Test
     void control_sendsWhatIsBatchedFirst() {
         RecordingSocket socket = new RecordingSocket();
-        RoomSession s = connected("a", socket);
-        outbox.deliver(new Outbox.Data(s, "1"));
-        outbox.deliver(new Outbox.Data(s, "2"));
+        RoomSession s = batching(socket);
 
         outbox.deliver(new Outbox.Control(s, "{\"type\":\"custom\"}"));
 
@@ -116,9 +122,7 @@ class OutboxTest {
     @Test
     void stop_cancelsTheWindowTimer_andDropsWhatIsBatched() {
         RecordingSocket socket = new RecordingSocket();
-        RoomSession s = connected("a", socket);
-        outbox.deliver(new Outbox.Data(s, "1"));
-        outbox.deliver(new Outbox.Data(s, "2"));
+        RoomSession s = batching(socket);
         assertThat(socket.take()).isEqualTo(data("1"));
 
         outbox.stop();

@@ -118,6 +118,14 @@ class RoomGuardedEventsTest {
                 .events(listener));
     }
 
+    /** Opens a session and asserts that its handshake is accepted. */
+    private static RoomFixture.Conn assertJoins(RoomFixture f) {
+        RoomFixture.Conn a = f.open("a");
+        assertThat(a.join(-1)).containsEntry("type", "connect");
+        assertThat(a.socket.isOpen()).isTrue();
+        return a;
+    }
+
     /** Joins a session and has it push one shape, acknowledged. */
     private static RoomFixture.Conn authorOfOnePush(RoomFixture f) {
         RoomFixture.Conn a = f.joined("a");
@@ -140,10 +148,8 @@ class RoomGuardedEventsTest {
         ControlledStore store = new ControlledStore().autoComplete();
         RoomFixture f = storedRoom(store);
 
-        RoomFixture.Conn a = f.open("a");
+        assertJoins(f);
 
-        assertThat(a.join(-1)).containsEntry("type", "connect");
-        assertThat(a.socket.isOpen()).isTrue();
         assertLogged("roomLoaded");
     }
 
@@ -151,10 +157,8 @@ class RoomGuardedEventsTest {
     void throwingSessionOpenedAndConnected_sessionIsNotRejected() {
         RoomFixture f = room();
 
-        RoomFixture.Conn a = f.open("a");
+        assertJoins(f);
 
-        assertThat(a.join(-1)).containsEntry("type", "connect");
-        assertThat(a.socket.isOpen()).isTrue();
         assertThat(f.room.sessionCount()).isEqualTo(1);
         assertLogged("sessionOpened");
         assertLogged("sessionConnected");
@@ -260,21 +264,6 @@ class RoomGuardedEventsTest {
 
         assertThat(f.room.isClosed()).isTrue();
         assertLogged("roomUnloaded");
-    }
-
-    @Test
-    void throwingListener_onLoadConnectAndPush_changesNothing() {
-        RoomFixture f = room();
-        RoomFixture.Conn a = f.open("a");
-        assertThat(a.join(-1)).containsEntry("type", "connect");
-        RoomFixture.Conn b = f.joined("b");
-
-        a.push(0, PUT_SHAPE);
-        a.expect(COMMIT_0);
-        assertThat(a.socket.isOpen()).isTrue();
-        assertThat(b.next()).containsEntry("type", "data");
-        assertThat(f.room.record("shape:1").join()).isNotNull();
-        assertThat(listener.calls.get()).as("events the listener received").isGreaterThanOrEqualTo(4);
     }
 
     @Test
