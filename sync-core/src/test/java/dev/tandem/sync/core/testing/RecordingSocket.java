@@ -10,7 +10,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * An in-memory {@link SessionSocket} that records every frame the room sends, so a test can take them one
- * by one and assert none is left unexpected. Thread-safe.
+ * by one. In a test class extended with {@link ExhaustedSockets}, every socket made during a test must have
+ * no frame left unexamined when it ends (OkHttp's {@code WebSocketRecorder.assertExhausted}); a test that
+ * leaves frames on purpose says so with {@link #discardRemaining()}. Thread-safe.
  */
 public final class RecordingSocket implements SessionSocket {
     private final ArrayDeque<String> frames = new ArrayDeque<>();
@@ -19,6 +21,10 @@ public final class RecordingSocket implements SessionSocket {
     private @Nullable Integer closeCode;
     private @Nullable String closeReason;
     private int capacity = Integer.MAX_VALUE;
+
+    public RecordingSocket() {
+        ExhaustedSockets.track(this);
+    }
 
     @Override
     public synchronized boolean send(String text) {
@@ -74,6 +80,11 @@ public final class RecordingSocket implements SessionSocket {
     /** Fails if a frame is waiting. */
     public synchronized void assertNoFrames() {
         assertThat(frames).as("unexpected frames").isEmpty();
+    }
+
+    /** Drops the frames not yet taken, saying that the test does not examine them. */
+    public synchronized void discardRemaining() {
+        frames.clear();
     }
 
     /** Returns every frame ever sent. */

@@ -71,6 +71,7 @@ public final class SimClient {
             handler.onClose();
         }
         if (socket != null) {
+            socket.discardRemaining(); // frames in flight are lost with the connection
             socket.close();
         }
         inbox.clear();

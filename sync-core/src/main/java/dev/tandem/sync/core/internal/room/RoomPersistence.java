@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -36,7 +37,7 @@ final class RoomPersistence {
     private static final Logger LOG = LoggerFactory.getLogger(RoomPersistence.class);
     private static final long FIRST_RETRY_NANOS = Duration.ofMillis(50).toNanos();
 
-    private record Held(long clock, Runnable send) {}
+    private record Held(long clock, Outbox.Message message) {}
 
     private record FlushWaiter(long clock, CompletableFuture<Void> done) {}
 
@@ -47,10 +48,11 @@ final class RoomPersistence {
     private final SerialLane lane;
     private final RoomOptions options;
     private final RoomEvents events;
-    private final Runnable afterRelease;
+    /** Where held messages go once their clock is durable. */
+    private final Consumer<Outbox.Message> release;
 
     /** The highest document clock the store has made durable. */
-    long durableClock;
+    private long durableClock;
 
     /** Changes recorded since the last submit, coalesced in place. */
     private @Nullable PendingCommit pending;
@@ -65,7 +67,7 @@ final class RoomPersistence {
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private final List<FlushWaiter> waiters = new ArrayList<>();
 
-    RoomPersistence(String roomId, RoomOptions options, SerialLane lane, Runnable afterRelease) {
+    RoomPersistence(String roomId, RoomOptions options, SerialLane lane, Consumer<Outbox.Message> release) {
         this.roomId = roomId;
         this.options = options;
         this.store = options.store();
@@ -73,19 +75,39 @@ final class RoomPersistence {
         this.scheduler = options.scheduler();
         this.lane = lane;
         this.events = options.events();
-        this.afterRelease = afterRelease;
+        this.release = release;
     }
 
     boolean hasStore() {
         return store != null;
     }
 
-    /** Sends now if nothing earlier waits and {@code clock} is durable; otherwise queues behind. */
-    void emit(long clock, Runnable send) {
+    /** Sets where durability starts: the clock of the document as loaded (or created) is durable. */
+    void loaded(long clock) {
+        durableClock = clock;
+    }
+
+    /**
+     * Releases a message produced at {@code clock} now if nothing earlier waits and the clock is durable;
+     * otherwise holds it behind the others until the store has that clock.
+     */
+    void emit(long clock, Outbox.Message message) {
         if (!gating || (held.isEmpty() && clock <= durableClock)) {
-            send.run();
+            release.accept(message);
         } else {
-            held.add(new Held(clock, send));
+            held.add(new Held(clock, message));
+        }
+    }
+
+    /**
+     * Follows a committed room transaction at {@code clock}: with a store, its durable change (built only then)
+     * is recorded to be made durable; without one, memory is as durable as it gets.
+     */
+    void recordCommitted(long clock, Supplier<RoomCommit> change, Supplier<RoomSnapshot> snapshot) {
+        if (store == null) {
+            durableClock = clock;
+        } else {
+            record(change.get(), snapshot);
         }
     }
 
@@ -187,9 +209,8 @@ final class RoomPersistence {
         durableClock = Math.max(durableClock, commit.documentClock());
         events.changesPersisted(roomId, durableClock, Duration.ofNanos(scheduler.nanoTime() - inFlightSince));
         while (!held.isEmpty() && held.peek().clock() <= durableClock) {
-            held.poll().send().run();
+            release.accept(held.poll().message());
         }
-        afterRelease.run();
         if (isFlushed()) {
             for (FlushWaiter w : List.copyOf(waiters)) {
                 if (w.clock() <= durableClock) {

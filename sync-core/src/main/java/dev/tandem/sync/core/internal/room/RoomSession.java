@@ -35,6 +35,8 @@ final class RoomSession {
 
     boolean requiresLegacyRejection;
     boolean supportsStringAppend = true;
+    /** Whether {@link Sessions} counts this session among the connected ones without string appends. */
+    boolean countedAsLegacyAppend;
     /** Null until the handshake; empty when the client's schema equals the room's. */
     @Nullable
     ClientMigrations migrations;

@@ -25,14 +25,22 @@ final class SerialLane implements Executor {
     private final Executor executor;
     private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
+    /** Runs on the lane after every task: the one place where a task's loose ends are tied up. */
+    private final Runnable afterEachTask;
 
     SerialLane(Executor executor) {
-        this(executor, false);
+        this(executor, false, () -> {});
     }
 
     /** A lane that starts {@code held}: tasks queue up but none runs until {@link #release()}. */
     SerialLane(Executor executor, boolean held) {
+        this(executor, held, () -> {});
+    }
+
+    /** As above, running {@code afterEachTask} on the lane after every task (also after one that threw). */
+    SerialLane(Executor executor, boolean held, Runnable afterEachTask) {
         this.executor = executor;
+        this.afterEachTask = afterEachTask;
         if (held) {
             pending.set(1); // a virtual task occupies the lane until release
         }
@@ -85,6 +93,11 @@ final class SerialLane implements Executor {
                 Runnable task = queue.poll();
                 try {
                     task.run();
+                } catch (Throwable t) {
+                    LOG.error("room task failed", t);
+                }
+                try {
+                    afterEachTask.run();
                 } catch (Throwable t) {
                     LOG.error("room task failed", t);
                 }

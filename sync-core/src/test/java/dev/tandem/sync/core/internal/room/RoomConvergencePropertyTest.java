@@ -8,6 +8,7 @@ import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.internal.json.Frozen;
 import dev.tandem.sync.core.internal.json.FrozenMap;
+import dev.tandem.sync.core.testing.ExhaustedSockets;
 import dev.tandem.sync.core.testing.Gen;
 import dev.tandem.sync.core.testing.ManualScheduler;
 import dev.tandem.sync.core.testing.Property;
@@ -23,12 +24,14 @@ import java.util.TreeMap;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Convergence: simulated clients edit, delete and move presence at random, with delayed delivery, batching
  * and random disconnects and reconnects; at quiescence every client's document equals the server's and
  * every client sees every other session's presence.
  */
+@ExtendWith(ExhaustedSockets.class)
 class RoomConvergencePropertyTest {
     private static final Map<String, Object> SCHEMA = Map.of("schemaVersion", 2L, "sequences", Map.of("com.x", 1L));
     private static final int CLIENTS = 4;

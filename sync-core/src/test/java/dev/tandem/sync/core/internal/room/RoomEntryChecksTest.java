@@ -10,16 +10,19 @@ import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.core.SyncLimits;
+import dev.tandem.sync.core.testing.ExhaustedSockets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What no client may do to a room, whatever its schema mode: a viewer fixes nothing, presence obeys the size
  * limits and never takes a document type, and snapshots pass the checks a push passes.
  */
+@ExtendWith(ExhaustedSockets.class)
 class RoomEntryChecksTest {
     private static final String SHAPE = "{\"id\":\"shape:1\",\"typeName\":\"shape\",\"x\":1,\"y\":2,\"props\":{}}";
     private static final String OTHER_SCHEMA =
@@ -66,6 +69,7 @@ class RoomEntryChecksTest {
         assertThat(message(writer).get("diff"))
                 .isEqualTo(Json.parse("{\"instance_presence:p1\":[\"put\",{\"id\":\"instance_presence:p1\","
                         + "\"typeName\":\"instance_presence\",\"cursor\":1}]}"));
+        viewer.discardRemaining(); // its push result is not what this test examines
     }
 
     @Test
@@ -109,7 +113,6 @@ class RoomEntryChecksTest {
         b.pushPresence(
                 0, "[\"put\",{\"id\":\"x\",\"typeName\":\"instance_presence\",\"name\":\"" + "n".repeat(300) + "\"}]");
         b.expectClosed("INVALID_RECORD");
-        a.expectNothing();
     }
 
     @Test
@@ -124,7 +127,6 @@ class RoomEntryChecksTest {
                         Json.parse(RoomFixture.SCHEMA)));
         assertRefused(f, bad, "record shape:9 has no typeName");
         assertThat(f.room.snapshot().join().documents()).hasSize(1);
-        a.expectNothing();
     }
 
     @Test

@@ -107,6 +107,11 @@ final class RoomFixture {
             socket.assertNoFrames();
         }
 
+        /** Drops the frames not yet taken: the test says it does not examine them. */
+        void discardRemaining() {
+            socket.discardRemaining();
+        }
+
         void expectClosed(String reason) {
             assertThat(socket.isOpen()).as("socket open").isFalse();
             assertThat(socket.closeCode()).isEqualTo(4099);

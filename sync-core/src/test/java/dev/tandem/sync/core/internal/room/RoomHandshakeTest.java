@@ -6,12 +6,15 @@ import dev.tandem.sync.core.Json;
 import dev.tandem.sync.core.Migration;
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomSchema;
+import dev.tandem.sync.core.testing.ExhaustedSockets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The connect handshake (tldraw SPEC HS1–HS6, protocol notes §4.4). */
+@ExtendWith(ExhaustedSockets.class)
 class RoomHandshakeTest {
     private static final String PAGE =
             "{\"id\":\"page:page\",\"typeName\":\"page\",\"name\":\"Page 1\",\"index\":\"a1\"}";
@@ -29,7 +32,6 @@ class RoomHandshakeTest {
                 "{\"type\":\"connect\",\"connectRequestId\":\"cr\",\"hydrationType\":\"wipe_all\",\"protocolVersion\":8,"
                         + "\"schema\":" + RoomFixture.SCHEMA + ",\"diff\":{\"page:page\":[\"put\"," + PAGE + "]},"
                         + "\"serverClock\":1,\"isReadonly\":false,\"objectAccess\":\"write\"}");
-        b.expectNothing();
     }
 
     @Test
@@ -77,7 +79,6 @@ class RoomHandshakeTest {
         RoomFixture f = new RoomFixture();
         RoomFixture.Conn a = f.open("a");
         a.connect(-1, 9, RoomFixture.SCHEMA);
-        a.expectNothing();
         a.expectClosed("SERVER_TOO_OLD");
     }
 

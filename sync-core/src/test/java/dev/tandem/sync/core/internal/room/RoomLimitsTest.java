@@ -6,10 +6,13 @@ import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.SyncLimits;
 import dev.tandem.sync.core.internal.json.JsonCodec;
 import dev.tandem.sync.core.internal.protocol.ProtocolCodec;
+import dev.tandem.sync.core.testing.ExhaustedSockets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Each limit rejects only the offending session, with its exact reason; the others keep working. */
+@ExtendWith(ExhaustedSockets.class)
 class RoomLimitsTest {
     private static RoomFixture withLimits(SyncLimits.Builder limits) {
         return new RoomFixture(RoomOptions.builder()
@@ -60,6 +63,7 @@ class RoomLimitsTest {
         deep.expectClosed("INVALID_RECORD");
         assertThat(f.room.record("page:2").join()).isNull();
         othersStillWork(f, good, watcher, 2);
+        deep.discardRemaining(); // the broadcasts it received before it was refused are not examined
     }
 
     @Test
@@ -97,6 +101,7 @@ class RoomLimitsTest {
             good.send("{\"type\":\"ping\"}");
         }
         assertThat(good.socket.isOpen()).isTrue();
+        good.discardRemaining(); // its pongs are not what this test examines
     }
 
     @Test
@@ -160,6 +165,8 @@ class RoomLimitsTest {
         good.push(0, "{\"page:1\":[\"remove\"]}");
         assertThat(good.next()).containsEntry("type", "data");
         assertThat(f.room.record("page:1").join()).isNull();
+        good.discardRemaining(); // the broadcasts it received are not what this test examines
+        watcher.discardRemaining(); // the broadcasts it received are not what this test examines
     }
 
     @Test

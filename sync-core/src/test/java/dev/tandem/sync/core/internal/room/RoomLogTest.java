@@ -2,48 +2,32 @@ package dev.tandem.sync.core.internal.room;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.tandem.sync.core.testing.ExhaustedSockets;
+import dev.tandem.sync.core.testing.LogCapture;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What a room logs about a client's bad input: once per push, with client strings escaped and bounded. */
+@ExtendWith(ExhaustedSockets.class)
 class RoomLogTest {
-    private final Logger log = (Logger) LoggerFactory.getLogger(SyncRoom.class);
-    private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
-    private Level level;
-
-    @BeforeEach
-    void capture() {
-        level = log.getLevel();
-        log.setLevel(Level.DEBUG);
-        lines.start();
-        log.addAppender(lines);
-    }
-
-    @AfterEach
-    void release() {
-        log.detachAppender(lines);
-        log.setLevel(level);
-    }
+    @RegisterExtension
+    final LogCapture log = LogCapture.of(SyncRoom.class);
 
     @Test
     void reject_ofARecordWithAForgedId_logsItEscaped() {
         RoomFixture f = new RoomFixture();
         RoomFixture.Conn a = f.joined("a");
         String id = "shape:x\\nERROR [main] Main - FORGED";
-        lines.list.clear();
+        log.lines().clear();
 
         a.push(0, "{\"" + id + "\":[\"put\",{\"id\":\"" + id + "\",\"typeName\":\"shape\",\"x\":\"left\"}]}");
 
         a.expectClosed("INVALID_RECORD");
-        assertThat(lines.list).isNotEmpty();
-        assertThat(lines.list)
+        assertThat(log.lines()).isNotEmpty();
+        assertThat(log.lines())
                 .extracting(ILoggingEvent::getFormattedMessage)
                 .allSatisfy(line -> assertThat(line).doesNotContain("\n"));
     }
@@ -73,13 +57,13 @@ class RoomLogTest {
         }
         a.push(0, create.append('}').toString());
         a.next();
-        lines.list.clear();
+        log.lines().clear();
 
         a.push(1, retype.append('}').toString());
         a.next();
 
         List<String> messages =
-                lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+                log.lines().stream().map(ILoggingEvent::getFormattedMessage).toList();
         assertThat(messages).hasSize(1);
         String line = messages.get(0);
         assertThat(line).doesNotContain("\n", "\r").contains("2000").contains("shape:x\\n2026-12-04");

@@ -9,12 +9,15 @@ import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomStore;
+import dev.tandem.sync.core.testing.ExhaustedSockets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A room stored under an older schema is migrated when it loads, and written back in the new form. */
+@ExtendWith(ExhaustedSockets.class)
 class RoomMigrationOnLoadTest {
     private static final String NOTE_V1 = "{\"id\":\"note:1\",\"typeName\":\"note\",\"body\":\"hi\"}";
 

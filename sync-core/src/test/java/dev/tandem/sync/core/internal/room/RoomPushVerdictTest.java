@@ -2,14 +2,17 @@ package dev.tandem.sync.core.internal.room;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.sync.core.testing.ExhaustedSockets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The verdict on ops that tldraw 5.4.2's server ignores or refuses, checked against its {@code TLSocketRoom}:
  * an op it ignores costs the push its commit (the effective diff differs from the request) but never the
  * other ops; refusals close with the same reason.
  */
+@ExtendWith(ExhaustedSockets.class)
 class RoomPushVerdictTest {
     private static final String SHAPE =
             "{\"id\":\"shape:1\",\"typeName\":\"shape\",\"x\":1,\"props\":{\"text\":\"hi\"}}";

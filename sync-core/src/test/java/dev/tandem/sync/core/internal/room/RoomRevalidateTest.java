@@ -7,11 +7,14 @@ import dev.tandem.sync.core.Principal;
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SocketHandler;
+import dev.tandem.sync.core.testing.ExhaustedSockets;
 import dev.tandem.sync.core.testing.RecordingSocket;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Live revocation: a policy change closes or downgrades open sessions at once. */
+@ExtendWith(ExhaustedSockets.class)
 class RoomRevalidateTest {
 
     private record Joined(RecordingSocket socket, SocketHandler handler) {}

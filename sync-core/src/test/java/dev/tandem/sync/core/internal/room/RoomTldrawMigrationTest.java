@@ -8,13 +8,16 @@ import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomSchema;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.internal.tldraw.TldrawMigrations;
+import dev.tandem.sync.core.testing.ExhaustedSockets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A room with tldraw's migrations: stored rooms migrate up on load, older clients are served as tldraw does. */
+@ExtendWith(ExhaustedSockets.class)
 class RoomTldrawMigrationTest {
     private static final String NOTE_V10 = "{\"id\":\"shape:n\",\"typeName\":\"shape\",\"type\":\"note\",\"x\":1,"
             + "\"y\":2,\"rotation\":0,\"index\":\"a1\",\"parentId\":\"page:page\",\"isLocked\":false,\"opacity\":1,"

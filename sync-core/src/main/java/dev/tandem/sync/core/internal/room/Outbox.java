@@ -1,0 +1,285 @@
+package dev.tandem.sync.core.internal.room;
+
+import dev.tandem.sync.core.NetworkDiff;
+import dev.tandem.sync.core.Scheduler;
+import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.core.internal.json.FrozenMap;
+import dev.tandem.sync.core.internal.protocol.ProtocolCodec;
+import dev.tandem.sync.core.internal.protocol.ServerMessage;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything a room sends: messages to one session, patches to all sessions but their author, and the batch
+ * windows that coalesce a session's data messages into one {@code data} frame per interval.
+ *
+ * <p>A session's first data message after a quiet interval goes out at once and opens a window; later ones wait
+ * for the window's end and go out together, in order. A non-data message (connect, custom) sends what is
+ * batched before it. One timer serves the whole room, like Caffeine's {@code Pacer}: windows open in time order,
+ * so the timer is always armed for the oldest. A send the socket refuses marks the session failed; {@link
+ * Sessions#dropFailed} drops it after the lane task. Confined to the room's lane.
+ */
+final class Outbox {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncRoom.class);
+    private static final String DATA_PREFIX = "{\"type\":\"data\",\"data\":[";
+    private static final String DATA_SUFFIX = "]}";
+
+    /** A message produced on the lane, sent now or, in durable mode, once its clock is durable. */
+    sealed interface Message permits Broadcast, Data, Control, Completion {}
+
+    /** A patch at {@code clock} for every connected session but {@code author}. */
+    record Broadcast(
+            NetworkDiff diff,
+            @Nullable RoomSession author,
+            Map<String, FrozenMap> before,
+            Map<String, FrozenMap> after,
+            long clock)
+            implements Message {}
+
+    /** An encoded data message (a push result) for one session, batched. */
+    record Data(RoomSession session, String encoded) implements Message {}
+
+    /** A whole frame that is not data (connect, custom) for one session; what is batched goes out before it. */
+    record Control(RoomSession session, String text) implements Message {}
+
+    /** A caller's future, completed in order with the messages around it. */
+    record Completion<T>(CompletableFuture<T> future, T value) implements Message {}
+
+    /** A session's batch window, in the order windows opened. */
+    private record Window(RoomSession session, long endsNanos) {}
+
+    private final String roomId;
+    private final Duration batchInterval;
+    private final Scheduler scheduler;
+    private final SerialLane lane;
+    /** The room's sessions, a live view. */
+    private final Collection<RoomSession> sessions;
+    /** Open batch windows in the order they opened (so by end time); stale entries are skipped. */
+    private final ArrayDeque<Window> openWindows = new ArrayDeque<>();
+
+    private Scheduler.@Nullable Cancellable windowTimer;
+    private boolean stopped;
+    /** Sends that failed since the last {@link #takeFailures()}; zero makes dropping a no-op. */
+    private int failedSends;
+
+    Outbox(
+            String roomId,
+            Duration batchInterval,
+            Scheduler scheduler,
+            SerialLane lane,
+            Collection<RoomSession> sessions) {
+        this.roomId = roomId;
+        this.batchInterval = batchInterval;
+        this.scheduler = scheduler;
+        this.lane = lane;
+        this.sessions = sessions;
+    }
+
+    /** Sends a message; the room's persistence calls this as it releases what it held. */
+    void deliver(Message message) {
+        if (message instanceof Broadcast b) {
+            broadcast(b);
+        } else if (message instanceof Data d) {
+            sendData(d.session(), d.encoded());
+        } else if (message instanceof Control c) {
+            sendControl(c.session(), c.text());
+        } else {
+            complete((Completion<?>) message);
+        }
+    }
+
+    private static <T> void complete(Completion<T> c) {
+        c.future().complete(c.value());
+    }
+
+    /**
+     * Sends a patch to every connected session but its author. The patch is encoded once and the same frame goes
+     * to every session that needs no migration.
+     */
+    private void broadcast(Broadcast b) {
+        String encoded = null;
+        String frame = null;
+        for (RoomSession s : sessions) {
+            if (s == b.author() || !s.isConnected()) {
+                continue;
+            }
+            if (s.needsMigration()) {
+                try {
+                    NetworkDiff mine = Change.downDiff(s.migrations, b.diff().ops(), b.before(), b.after());
+                    sendData(s, ProtocolCodec.encode(new ServerMessage.Patch(mine, b.clock())));
+                } catch (SyncException e) {
+                    failed(s); // dropped after this task, like any failed session
+                    LOG.debug("room {}: down-migration failed for session {}", roomId, s.sessionId, e);
+                }
+                continue;
+            }
+            if (encoded == null) {
+                encoded = ProtocolCodec.encode(new ServerMessage.Patch(b.diff(), b.clock()));
+            }
+            if (batchInterval.isZero() || !s.batchWindowOpen) {
+                if (frame == null) {
+                    frame = DATA_PREFIX + encoded + DATA_SUFFIX;
+                }
+                sendFirstOfWindow(s, frame);
+            } else {
+                s.outgoing.add(encoded);
+            }
+        }
+    }
+
+    /** Sends one encoded data message, batching per session after the first one of a window. */
+    private void sendData(RoomSession s, String encoded) {
+        if (!s.isConnected()) {
+            return;
+        }
+        if (batchInterval.isZero() || !s.batchWindowOpen) {
+            sendFirstOfWindow(s, DATA_PREFIX + encoded + DATA_SUFFIX);
+        } else {
+            s.outgoing.add(encoded);
+        }
+    }
+
+    private void sendFirstOfWindow(RoomSession s, String frame) {
+        sendFrame(s, frame);
+        if (batchInterval.isZero() || s.sendFailed) {
+            return;
+        }
+        openWindow(s, scheduler.nanoTime());
+        if (windowTimer == null) {
+            armWindowTimer(batchInterval.toNanos());
+        }
+    }
+
+    /** Opens a session's next window without touching the timer (the caller arms it). */
+    private void openWindow(RoomSession s, long now) {
+        s.batchWindowOpen = true;
+        s.windowEndsNanos = now + batchInterval.toNanos();
+        openWindows.add(new Window(s, s.windowEndsNanos));
+    }
+
+    /**
+     * One timer per room, not per session: a broadcast opens the windows of all its receivers at once, so they
+     * end together and are flushed in one lane task.
+     */
+    private void armWindowTimer(long delayNanos) {
+        windowTimer = scheduler.schedule(
+                Duration.ofNanos(Math.max(0, delayNanos)),
+                () -> lane.executeHere(() -> {
+                    windowTimer = null;
+                    if (!stopped) {
+                        flushDueWindows();
+                    }
+                }));
+    }
+
+    /**
+     * Ends every batch window that ends now (or within an eighth of the interval). A window that batched
+     * something sends it as one frame and opens the next window at once, so a session under steady traffic gets
+     * at most one frame per interval and each message waits at most one interval; a window that batched nothing
+     * closes, and the session's next message goes out at once.
+     */
+    private void flushDueWindows() {
+        long now = scheduler.nanoTime();
+        long slack = batchInterval.toNanos() / 8;
+        Window w;
+        while ((w = openWindows.peek()) != null) {
+            RoomSession s = w.session();
+            if (!s.isConnected() || !s.batchWindowOpen || s.windowEndsNanos != w.endsNanos()) {
+                openWindows.poll(); // the session left, or the window was reopened since
+                continue;
+            }
+            if (w.endsNanos() > now + slack) {
+                break;
+            }
+            openWindows.poll();
+            s.batchWindowOpen = false;
+            if (!s.outgoing.isEmpty()) {
+                flush(s);
+                if (!s.sendFailed && s.isConnected()) {
+                    // queued last and ending a whole interval from now, past the slack: the loop stops there
+                    openWindow(s, now);
+                }
+            }
+        }
+        if (w != null && windowTimer == null) {
+            armWindowTimer(w.endsNanos() - now);
+        }
+    }
+
+    /** Sends everything batched for a session as one data frame; its batch window stays as it is. */
+    void flush(RoomSession s) {
+        if (s.outgoing.isEmpty()) {
+            return;
+        }
+        int length = DATA_PREFIX.length() + DATA_SUFFIX.length() + s.outgoing.size();
+        for (String m : s.outgoing) {
+            length += m.length();
+        }
+        StringBuilder b = new StringBuilder(length).append(DATA_PREFIX);
+        for (int i = 0; i < s.outgoing.size(); i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append(s.outgoing.get(i));
+        }
+        b.append(DATA_SUFFIX);
+        s.outgoing.clear();
+        sendFrame(s, b.toString());
+    }
+
+    /** Sends a frame that is not data (connect, custom, a legacy rejection): batched data goes out before it. */
+    void sendControl(RoomSession s, String text) {
+        flush(s);
+        sendFrame(s, text);
+    }
+
+    /** Sends one frame as it is, overtaking what is batched (a pong, like tldraw's). */
+    void sendFrame(RoomSession s, String text) {
+        if (s.sendFailed) {
+            return;
+        }
+        boolean sent;
+        try {
+            sent = s.socket.send(text);
+        } catch (RuntimeException e) {
+            LOG.debug("room {}: send to session {} failed", roomId, s.sessionId, e);
+            sent = false;
+        }
+        if (!sent) {
+            failed(s);
+        }
+    }
+
+    private void failed(RoomSession s) {
+        s.sendFailed = true;
+        failedSends++;
+    }
+
+    /** Returns whether a send failed since the last call, and forgets it. */
+    boolean takeFailures() {
+        boolean any = failedSends > 0;
+        failedSends = 0;
+        return any;
+    }
+
+    /** Keeps a failed session that could not be dropped yet for the next {@link #takeFailures()}. */
+    void failureRemains() {
+        failedSends++;
+    }
+
+    /** Stops the batch timer for good; what is batched is not sent. */
+    void stop() {
+        stopped = true;
+        if (windowTimer != null) {
+            windowTimer.cancel();
+            windowTimer = null;
+        }
+        openWindows.clear();
+    }
+}
