@@ -6,9 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.tandem.sync.core.RoomCommit;
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomSchema;
+import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SocketHandler;
+import dev.tandem.sync.core.VersionInfo;
 import dev.tandem.sync.core.testing.RecordingSocket;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -203,6 +205,16 @@ class RedisClusterIT {
                 return CompletableFuture.failedFuture(new Fenced());
             }
             return store.commit(commit);
+        }
+
+        @Override
+        public synchronized CompletableFuture<VersionInfo> saveVersion(
+                String roomId, RoomSnapshot snapshot, long epoch) {
+            if (epochs.getOrDefault(roomId, 0L) != epoch) {
+                refused.incrementAndGet();
+                return CompletableFuture.failedFuture(new Fenced());
+            }
+            return store.saveVersion(roomId, snapshot);
         }
 
         @Override

@@ -33,7 +33,7 @@ final class EntrySession implements SocketHandler {
     final String roomId;
     final SessionSocket socket;
     final SessionOptions options;
-    private final ClusterNode node;
+    private final Relay node;
     private State state = State.PENDING;
     private final List<String> buffered = new ArrayList<>();
     private @Nullable SocketHandler local;
@@ -41,7 +41,7 @@ final class EntrySession implements SocketHandler {
     private boolean accepted;
     private @Nullable ScheduledFuture<?> openTimer;
 
-    EntrySession(ClusterNode node, String cid, String roomId, SessionSocket socket, SessionOptions options) {
+    EntrySession(Relay node, String cid, String roomId, SessionSocket socket, SessionOptions options) {
         this.node = node;
         this.cid = cid;
         this.roomId = roomId;

@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The store of one room instance owned at one epoch: commits go through the fence with that epoch, so once a
+ * The store of one room instance owned at one epoch: commits and version saves go through the fence with that epoch, so once a
  * newer owner claimed the room they are refused. Once retired (the node gave the room up) it refuses every
  * write at once, so a closed room's retries never reach the database. Reads go to the shared store.
  *
@@ -85,18 +85,29 @@ final class FencedRoomStore implements RoomStore {
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        return f.whenComplete((ok, error) -> {
-            if (error != null && fence.isFenced(error)) {
-                retired = true;
-                onFenced.run();
-            }
-        });
+        return f.whenComplete((ok, error) -> onFencedError(error));
+    }
+
+    private void onFencedError(@Nullable Throwable error) {
+        if (error != null && fence.isFenced(error)) {
+            retired = true;
+            onFenced.run();
+        }
     }
 
     @Override
     public CompletableFuture<VersionInfo> saveVersion(String id, RoomSnapshot snapshot) {
         CompletableFuture<VersionInfo> refused = refusedIfRetired();
-        return refused != null ? refused : shared.saveVersion(id, snapshot);
+        if (refused != null) {
+            return refused;
+        }
+        CompletableFuture<VersionInfo> f;
+        try {
+            f = fence.saveVersion(id, snapshot, epoch);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        return f.whenComplete((ok, error) -> onFencedError(error));
     }
 
     @Override
