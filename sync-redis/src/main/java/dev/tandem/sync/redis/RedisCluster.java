@@ -1,5 +1,6 @@
 package dev.tandem.sync.redis;
 
+import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.SessionOptions;
@@ -7,6 +8,7 @@ import dev.tandem.sync.core.SessionSocket;
 import dev.tandem.sync.core.SocketHandler;
 import dev.tandem.sync.redis.internal.ClusterNode;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One node of a multi-node Tandem deployment. Each room has exactly one owner node at a time, chosen by a
@@ -58,6 +60,23 @@ public interface RedisCluster extends AutoCloseable {
 
     /** Returns the rooms this node owns and has loaded; a room not owned here cannot be created through it. */
     RoomManager rooms();
+
+    /**
+     * Returns a handle on the room wherever its owner is, for the HTTP routes: each operation runs on the room
+     * here when this node owns it (taking its lease when nobody holds it), or is relayed to the owner with the
+     * principal the caller authenticated, as sessions are. {@link Room#update} works only on the owner.
+     *
+     * @throws IllegalStateException if the node is closed
+     */
+    Room room(String roomId);
+
+    /**
+     * Returns a handle on the room (see {@link #room}) if some node has it loaded now (holds its lease), without
+     * taking it; asks Redis, so it may wait up to the call timeout.
+     *
+     * @throws IllegalStateException if Redis cannot be asked
+     */
+    Optional<Room> find(String roomId);
 
     /** Returns counters of this node's rooms, sessions and relay traffic; never blocks. */
     Stats stats();

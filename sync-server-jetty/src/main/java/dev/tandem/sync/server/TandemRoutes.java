@@ -10,6 +10,7 @@ import dev.tandem.sync.server.internal.app.UploadStore;
 import dev.tandem.sync.server.internal.http.BodyReader;
 import dev.tandem.sync.server.internal.http.PolicyApi;
 import dev.tandem.sync.server.internal.http.RoomApi;
+import dev.tandem.sync.server.internal.http.RoomDirectory;
 import dev.tandem.sync.server.internal.http.SyncApi;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,7 +88,7 @@ public final class TandemRoutes {
         TandemHandler handler = TandemHandler.create(server, rooms, settings, security);
         handler.setHandler(httpRoutes(
                 handler,
-                rooms,
+                RoomDirectory.of(rooms),
                 store,
                 security,
                 null,
@@ -116,7 +117,7 @@ public final class TandemRoutes {
      */
     static Handler httpRoutes(
             TandemHandler handler,
-            RoomManager manager,
+            RoomDirectory manager,
             @Nullable RoomStore store,
             ServerSecurity security,
             @Nullable Supplier<String> prometheus,

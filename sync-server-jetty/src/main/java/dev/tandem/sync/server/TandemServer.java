@@ -7,10 +7,12 @@ import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.redis.ClusterOptions;
 import dev.tandem.sync.redis.RedisCluster;
 import dev.tandem.sync.redis.RoomFence;
+import dev.tandem.sync.server.internal.cluster.ClusterRoomDirectory;
 import dev.tandem.sync.server.internal.events.FanOutRoomEvents;
 import dev.tandem.sync.server.internal.events.JsonLinesRoomEvents;
 import dev.tandem.sync.server.internal.events.LoggingRoomEvents;
 import dev.tandem.sync.server.internal.http.JsonErrorHandler;
+import dev.tandem.sync.server.internal.http.RoomDirectory;
 import dev.tandem.sync.server.internal.http.SyncApi;
 import dev.tandem.sync.server.internal.web.WebPages;
 import java.net.URI;
@@ -116,7 +118,7 @@ public final class TandemServer implements AutoCloseable {
         if (manager != null) {
             handler.setHandler(TandemRoutes.httpRoutes(
                     handler,
-                    manager,
+                    cluster == null ? RoomDirectory.of(manager) : new ClusterRoomDirectory(cluster),
                     store,
                     b.security,
                     metrics::scrape,

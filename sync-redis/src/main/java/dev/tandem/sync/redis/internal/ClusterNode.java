@@ -29,16 +29,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +57,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterNode implements RedisCluster {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+    /** How long a room call relayed to the owner waits for its answer. */
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
 
     private final ClusterOptions options;
     private final RoomOptions baseOptions;
@@ -67,6 +73,7 @@ public final class ClusterNode implements RedisCluster {
     private final RoomManager rooms;
     private final Leases leases;
     private final Relay relay;
+    private final RoomCalls calls;
     private final long validNanos;
 
     private final ConcurrentHashMap<String, OwnedRoom> owned = new ConcurrentHashMap<>();
@@ -151,6 +158,12 @@ public final class ClusterNode implements RedisCluster {
                 relayPool,
                 options.relayOpenTimeout(),
                 roomId -> route(roomId).thenApply(r -> r instanceof Local l ? l.term().room : null));
+        this.calls = new RoomCalls(
+                relay,
+                relayPool,
+                CALL_TIMEOUT,
+                roomId -> route(roomId).thenApply(r -> r instanceof Local l ? l.term().room : null));
+        relay.otherMessages(calls::onMessage);
         this.rooms = RoomManager.create(this::optionsFor);
         subscriber.addListener(new RedisPubSubAdapter<>() {
             @Override
@@ -238,6 +251,42 @@ public final class ClusterNode implements RedisCluster {
     @Override
     public RoomManager rooms() {
         return rooms;
+    }
+
+    @Override
+    public Room room(String roomId) {
+        Objects.requireNonNull(roomId, "roomId");
+        if (closed) {
+            throw new IllegalStateException("node is shutting down");
+        }
+        return new RoutedRoom(this, calls, roomId);
+    }
+
+    @Override
+    public Optional<Room> find(String roomId) {
+        Objects.requireNonNull(roomId, "roomId");
+        if (closed) {
+            return Optional.empty();
+        }
+        if (ownedRoom(roomId) != null) {
+            return Optional.of(room(roomId));
+        }
+        try {
+            String holder = leases.holder(roomId).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return holder == null ? Optional.empty() : Optional.of(room(roomId));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted looking up the owner of room " + roomId, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot look up the owner of room " + roomId + ": " + rootMessage(e), e);
+        }
+    }
+
+    /** Returns the room if this node owns it now, else null. */
+    @Nullable
+    Room ownedRoom(String roomId) {
+        OwnedRoom term = owned.get(roomId);
+        return term != null && term.valid(System.nanoTime()) && !term.room.isClosed() ? term.room : null;
     }
 
     @Override
