@@ -7,6 +7,7 @@ import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SessionSocket;
 import dev.tandem.sync.core.SocketHandler;
 import dev.tandem.sync.redis.internal.ClusterNode;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -80,6 +81,17 @@ public interface RedisCluster extends AutoCloseable {
 
     /** Returns counters of this node's rooms, sessions and relay traffic; never blocks. */
     Stats stats();
+
+    /**
+     * Prepares this node to stop without disrupting its rooms: it takes no room from now on, and hands each room
+     * it owns to another live node (which loads it before this node closes the room's sessions with close code
+     * 1013, so clients reconnect at once and catch up incrementally), then closes its own clients relayed to
+     * other owners with 1013 as well. Waits at most {@code timeout}; a room that could not be handed over in
+     * time is closed as on {@link #close()}. Returns how many rooms moved. Call before closing the rooms.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    int drain(Duration timeout);
 
     /** Stops renewing, releases the leases of closed rooms and disconnects from Redis. Idempotent. */
     @Override

@@ -62,6 +62,8 @@ public final class TandemServer implements AutoCloseable {
     public static final long DEFAULT_MAX_BODY_BYTES = 32L * 1024 * 1024;
     /** The largest asset upload by default: 25 MiB. */
     public static final long DEFAULT_MAX_UPLOAD_BYTES = 25L * 1024 * 1024;
+    /** The longest a cluster node's stop waits for its rooms to be handed to other nodes. */
+    private static final Duration MAX_DRAIN = Duration.ofSeconds(10);
     /** The most bytes of a page read to unfurl it. */
     static final int UNFURL_MAX_BYTES = 1024 * 1024;
 
@@ -220,7 +222,8 @@ public final class TandemServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting connections, closes every connection normally (waiting at most the stop timeout), closes
+     * Stops accepting connections; on a cluster node, hands its rooms to other nodes ({@link RedisCluster#drain});
+     * closes every connection normally (waiting at most the stop timeout), closes
      * the rooms the server created and waits at most the flush timeout until their changes are durable, then
      * stops Jetty. Idempotent. Returns true if every room was flushed in time.
      */
@@ -232,6 +235,10 @@ public final class TandemServer implements AutoCloseable {
         state = State.STOPPED;
         if (wasStarted) {
             connector.shutdown();
+            if (cluster != null) {
+                // hand the rooms to other nodes before closing anything: their clients reconnect at once
+                cluster.drain(flushTimeout.compareTo(MAX_DRAIN) < 0 ? flushTimeout : MAX_DRAIN);
+            }
             if (!handler.closeConnections(stopTimeout)) {
                 LOG.info("{} connections did not close within {}", handler.connectionCount(), stopTimeout);
             }

@@ -74,6 +74,7 @@ public final class ClusterNode implements RedisCluster {
     private final Leases leases;
     private final Relay relay;
     private final RoomCalls calls;
+    private final Handoff handoff;
     private final long validNanos;
 
     private final ConcurrentHashMap<String, OwnedRoom> owned = new ConcurrentHashMap<>();
@@ -82,6 +83,7 @@ public final class ClusterNode implements RedisCluster {
     private final ConcurrentHashMap<String, Room> retired = new ConcurrentHashMap<>();
     private final Set<Object> connected = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    private volatile boolean draining;
 
     /** Where a session goes: the local room, or the owner node's channel. */
     sealed interface Route permits Local, Remote {}
@@ -163,7 +165,8 @@ public final class ClusterNode implements RedisCluster {
                 relayPool,
                 CALL_TIMEOUT,
                 roomId -> route(roomId).thenApply(r -> r instanceof Local l ? l.term().room : null));
-        relay.otherMessages(calls::onMessage);
+        this.handoff = new Handoff(this, relay, leases, relayPool);
+        relay.otherMessages(m -> calls.onMessage(m) || handoff.onMessage(m));
         this.rooms = RoomManager.create(this::optionsFor);
         subscriber.addListener(new RedisPubSubAdapter<>() {
             @Override
@@ -193,6 +196,8 @@ public final class ClusterNode implements RedisCluster {
                     roomOptions.durability());
         }
         ClusterNode node = new ClusterNode(options, roomOptions, fence);
+        // a node restarted under the same id takes rooms again
+        node.leases.clearDraining();
         long renewMs = options.renewInterval().toMillis();
         node.timer.scheduleWithFixedDelay(node::renewLeases, renewMs, renewMs, TimeUnit.MILLISECONDS);
         node.timer.scheduleWithFixedDelay(node::checkOwners, renewMs, renewMs, TimeUnit.MILLISECONDS);
@@ -304,6 +309,31 @@ public final class ClusterNode implements RedisCluster {
     }
 
     @Override
+    public int drain(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be >= 0 but was " + timeout);
+        }
+        if (closed) {
+            return 0;
+        }
+        draining = true;
+        try {
+            leases.markDraining(options.leaseTtl().multipliedBy(6)).get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.info("node {}: cannot mark itself draining: {}", nodeId(), e.toString());
+        }
+        List<OwnedRoom> terms = List.copyOf(owned.values());
+        LOG.info("node {} draining: handing {} rooms to other nodes", nodeId(), terms.size());
+        int moved = handoff.drain(terms, timeout);
+        relay.closeRelayedOut(Handoff.MOVED_CODE, Handoff.MOVED_REASON);
+        LOG.info("node {} drained: {} of {} rooms handed over", nodeId(), moved, terms.size());
+        return moved;
+    }
+
+    @Override
     public void close() {
         if (closed) {
             return;
@@ -365,6 +395,15 @@ public final class ClusterNode implements RedisCluster {
 
     private CompletableFuture<Route> acquire(String roomId) {
         long sentAt = System.nanoTime();
+        if (draining) {
+            // a draining node takes no room: it only finds the owner
+            return leases.holder(roomId).thenApply(holder -> {
+                if (holder == null || holder.equals(nodeId())) {
+                    throw new IllegalStateException("node " + nodeId() + " is draining and takes no room");
+                }
+                return new Remote(holder);
+            });
+        }
         return leases.acquire(roomId).thenCompose(holder -> {
             if (!holder.equals(nodeId())) {
                 return CompletableFuture.completedFuture(new Remote(holder));
@@ -418,7 +457,7 @@ public final class ClusterNode implements RedisCluster {
         }
         term.store.retire();
         boolean unloaded = term.room.isClosed();
-        if (!unloaded) {
+        if (!unloaded && !term.handingOff) {
             LOG.warn("node {} stops serving room {} (epoch {}): {}", nodeId(), term.roomId, term.epoch, why);
         } else {
             LOG.info("node {} released room {} (epoch {}): {}", nodeId(), term.roomId, term.epoch, why);
@@ -428,6 +467,11 @@ public final class ClusterNode implements RedisCluster {
         // the room's lane runs in order: once this completes, the close ran and no session is left
         term.room.sessions().whenComplete((s, e) -> term.store.abandon());
         leases.release(term.roomId);
+    }
+
+    /** Ends a term for the hand-over: see {@link #drop}. */
+    void endTerm(OwnedRoom term, String why) {
+        drop(term, why);
     }
 
     private void onFenced(String roomId, long epoch) {
@@ -442,6 +486,9 @@ public final class ClusterNode implements RedisCluster {
         for (OwnedRoom term : owned.values()) {
             if (term.room.isClosed()) {
                 drop(term, "room unloaded");
+                continue;
+            }
+            if (term.handingOff) {
                 continue;
             }
             long sentAt = System.nanoTime();
@@ -481,7 +528,13 @@ public final class ClusterNode implements RedisCluster {
                 }
                 for (EntrySession e : room.getValue()) {
                     if (!Objects.equals(holder, e.owner())) {
-                        e.fail("room owner changed from " + e.owner() + " to " + holder);
+                        // the room moved (or its owner died): the client reconnects at once and finds the owner
+                        LOG.info(
+                                "relayed session in room {} closed: owner changed from {} to {}",
+                                e.roomId,
+                                e.owner(),
+                                holder);
+                        e.moved(Handoff.MOVED_CODE, Handoff.MOVED_REASON);
                     }
                 }
             });

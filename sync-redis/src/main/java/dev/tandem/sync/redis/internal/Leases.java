@@ -26,6 +26,10 @@ final class Leases {
     private static final String RELEASE =
             "if redis.call('get', KEYS[1]) == ARGV[1] then\n" + " return redis.call('del', KEYS[1]) else return 0 end";
 
+    /** Compare-and-set to another node: 1 if it was ours and now names the target, with a fresh TTL. */
+    private static final String TRANSFER = "if redis.call('get', KEYS[1]) == ARGV[1] then\n"
+            + " redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 else return 0 end";
+
     private final RedisAsyncCommands<String, String> redis;
     private final String keyPrefix;
     private final String nodeId;
@@ -72,6 +76,79 @@ final class Leases {
                     .exceptionally(e -> false);
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(false);
+        }
+    }
+
+    /** Hands the room's lease to {@code target} if this node holds it; completes with whether it did. */
+    CompletableFuture<Boolean> transfer(String roomId, String target) {
+        try {
+            return redis.<Long>eval(
+                            TRANSFER, ScriptOutputType.INTEGER, new String[] {key(roomId)}, nodeId, target, ttlMillis)
+                    .toCompletableFuture()
+                    .thenApply(moved -> moved != null && moved == 1L);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Marks this node as draining for {@code ttl}: other draining nodes do not hand rooms to it. */
+    CompletableFuture<Void> markDraining(Duration ttl) {
+        try {
+            return redis.set(keyPrefix + ":draining:" + nodeId, "1", io.lettuce.core.SetArgs.Builder.px(ttl.toMillis()))
+                    .toCompletableFuture()
+                    .thenApply(ok -> null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Removes this node's draining mark (a node restarted under the same id); never completes exceptionally. */
+    CompletableFuture<Void> clearDraining() {
+        try {
+            return redis.del(keyPrefix + ":draining:" + nodeId)
+                    .toCompletableFuture()
+                    .<Void>thenApply(n -> null)
+                    .exceptionally(e -> null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    /**
+     * Completes with the other nodes that can take rooms: those subscribed to their relay channel now, less this
+     * node and nodes that are draining.
+     */
+    CompletableFuture<java.util.List<String>> liveNodes(String channelPrefix) {
+        try {
+            return redis.pubsubChannels(channelPrefix + "*")
+                    .toCompletableFuture()
+                    .thenCompose(channels -> {
+                        java.util.List<String> nodes = new java.util.ArrayList<>();
+                        for (String c : channels) {
+                            String n = c.substring(channelPrefix.length());
+                            if (!n.equals(nodeId)) {
+                                nodes.add(n);
+                            }
+                        }
+                        if (nodes.isEmpty()) {
+                            return CompletableFuture.completedFuture(nodes);
+                        }
+                        String[] keys = nodes.stream()
+                                .map(n -> keyPrefix + ":draining:" + n)
+                                .toArray(String[]::new);
+                        return redis.mget(keys).toCompletableFuture().thenApply(values -> {
+                            java.util.List<String> live = new java.util.ArrayList<>();
+                            for (int i = 0; i < nodes.size(); i++) {
+                                if (!values.get(i).hasValue()) {
+                                    live.add(nodes.get(i));
+                                }
+                            }
+                            java.util.Collections.sort(live);
+                            return live;
+                        });
+                    });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 

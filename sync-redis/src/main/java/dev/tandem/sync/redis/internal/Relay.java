@@ -15,7 +15,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -47,7 +46,7 @@ final class Relay {
 
     private final ConcurrentHashMap<String, EntrySession> relayedOut = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, RelayedSocket> relayedIn = new ConcurrentHashMap<>();
-    private final AtomicInteger localSessions = new AtomicInteger();
+    private final ConcurrentHashMap<String, EntrySession> localEntries = new ConcurrentHashMap<>();
     private final LongAdder messagesIn = new LongAdder();
     private final LongAdder messagesOut = new LongAdder();
     private final LongAdder bytesIn = new LongAdder();
@@ -262,12 +261,36 @@ final class Relay {
         relayedOut.remove(e.cid, e);
     }
 
-    void localSessionOpened() {
-        localSessions.incrementAndGet();
+    void localSessionOpened(EntrySession e) {
+        localEntries.put(e.cid, e);
     }
 
-    void localSessionClosed() {
-        localSessions.decrementAndGet();
+    void localSessionClosed(EntrySession e) {
+        localEntries.remove(e.cid, e);
+    }
+
+    /**
+     * The room moved to another node (this node handed it over): closes its sessions, local and relayed in, with
+     * {@code code}, so their clients reconnect at once and reach the new owner.
+     */
+    void closeRoomSessions(String roomId, int code, String reason) {
+        for (EntrySession e : List.copyOf(localEntries.values())) {
+            if (e.roomId.equals(roomId)) {
+                e.moved(code, reason);
+            }
+        }
+        for (RelayedSocket s : List.copyOf(relayedIn.values())) {
+            if (s.roomId.equals(roomId)) {
+                s.close(code, reason);
+            }
+        }
+    }
+
+    /** This node is going away: closes its clients relayed to other owners with {@code code}. */
+    void closeRelayedOut(int code, String reason) {
+        for (EntrySession e : List.copyOf(relayedOut.values())) {
+            e.moved(code, reason);
+        }
     }
 
     Duration relayOpenTimeout() {
@@ -284,7 +307,7 @@ final class Relay {
     }
 
     int localSessions() {
-        return localSessions.get();
+        return localEntries.size();
     }
 
     int relayedOutCount() {
