@@ -31,7 +31,8 @@ class ClusterOptionsTest {
     void build_badValues_nameTheValue() {
         assertThatThrownBy(() -> ClusterOptions.builder().redisUri("http://x").build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("redisUri must start with redis:// or rediss:// but was http://x");
+                .hasMessage("redisUri must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel:// but"
+                        + " was http://x");
         assertThatThrownBy(() -> ClusterOptions.builder().nodeId("a b").build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("nodeId must be 1 to 64 of [A-Za-z0-9._-] but was 'a b'");

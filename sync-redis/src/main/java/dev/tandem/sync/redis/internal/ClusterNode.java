@@ -119,12 +119,17 @@ public final class ClusterNode implements RedisCluster {
             public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
                 connected.add(c);
                 if (isRedisConnected()) {
-                    LOG.info("node {}: connected to Redis", options.nodeId());
+                    LOG.info("node {}: connected to Redis at {}", options.nodeId(), address);
                 }
             }
 
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> c) {
+                if (!isOwnConnection(c)) {
+                    // a Sentinel lookup's connection, not one of the node's two
+                    connected.remove(c);
+                    return;
+                }
                 boolean was = isRedisConnected();
                 connected.remove(c);
                 if (was && !closed) {
@@ -541,8 +546,16 @@ public final class ClusterNode implements RedisCluster {
         }
     }
 
+    /** Whether both of the node's connections (commands, subscriber) are up; Sentinel lookups do not count. */
     private boolean isRedisConnected() {
-        return connected.size() >= 2;
+        Object commands = connection;
+        Object pubSub = subscriber;
+        // null while the constructor connects
+        return commands != null && pubSub != null && connected.contains(commands) && connected.contains(pubSub);
+    }
+
+    private boolean isOwnConnection(Object c) {
+        return c == connection || c == subscriber;
     }
 
     static String rootMessage(Throwable e) {
