@@ -11,26 +11,14 @@ import dev.tandem.sync.core.SocketHandler;
 import dev.tandem.sync.redis.ClusterOptions;
 import dev.tandem.sync.redis.RedisCluster;
 import dev.tandem.sync.redis.RoomFence;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,10 +52,7 @@ public final class ClusterNode implements RedisCluster {
     private final RoomOptions baseOptions;
     private final RoomStore sharedStore;
     private final RoomFence fence;
-    private final RedisClient client;
-    private final ClientResources resources;
-    private final StatefulRedisConnection<String, String> connection;
-    private final StatefulRedisPubSubConnection<String, String> subscriber;
+    private final RedisLink redis;
     private final ScheduledExecutorService timer;
     private final ExecutorService relayPool;
     private final RoomManager rooms;
@@ -81,7 +66,6 @@ public final class ClusterNode implements RedisCluster {
     private final ConcurrentHashMap<String, FencedRoomStore> creating = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CompletableFuture<Route>> acquiring = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Room> retired = new ConcurrentHashMap<>();
-    private final Set<Object> connected = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private volatile boolean draining;
 
@@ -98,69 +82,28 @@ public final class ClusterNode implements RedisCluster {
         this.sharedStore = Objects.requireNonNull(roomOptions.store(), "store");
         this.fence = fence;
         this.validNanos = options.leaseTtl().toNanos() - options.safetyMargin().toNanos();
-        this.resources = ClientResources.builder()
-                .ioThreadPoolSize(2)
-                .computationThreadPoolSize(2)
-                .reconnectDelay(
-                        Delay.exponential(Duration.ofMillis(50), Duration.ofMillis(1000), 2, TimeUnit.MILLISECONDS))
-                .build();
-        this.client = RedisClient.create(resources, RedisURI.create(options.redisUri()));
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .requestQueueSize(100_000)
-                .socketOptions(SocketOptions.builder()
-                        .connectTimeout(Duration.ofSeconds(1))
-                        .build())
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(2)))
-                .build());
-        client.addListener(new RedisConnectionStateListener() {
-            @Override
-            public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
-                connected.add(c);
-                if (isRedisConnected()) {
-                    LOG.info("node {}: connected to Redis at {}", options.nodeId(), address);
-                }
-            }
-
-            @Override
-            public void onRedisDisconnected(RedisChannelHandler<?, ?> c) {
-                if (!isOwnConnection(c)) {
-                    // a Sentinel lookup's connection, not one of the node's two
-                    connected.remove(c);
-                    return;
-                }
-                boolean was = isRedisConnected();
-                connected.remove(c);
-                if (was && !closed) {
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("tandem-cluster-" + options.nodeId()));
+        this.relayPool = Executors.newFixedThreadPool(
+                Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("tandem-relay-" + options.nodeId()));
+        try {
+            this.redis = new RedisLink(options, () -> {
+                if (!closed) {
                     LOG.warn(
                             "node {}: lost Redis; closing relayed sessions, owned rooms serve while leases last",
                             options.nodeId());
                     relay().breakRelays("Redis connection lost");
                 }
-            }
-        });
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("tandem-cluster-" + options.nodeId()));
-        this.relayPool = Executors.newFixedThreadPool(
-                Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("tandem-relay-" + options.nodeId()));
-        try {
-            this.connection = client.connect();
-            this.subscriber = client.connectPubSub();
+            });
         } catch (RuntimeException e) {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-            resources.shutdown();
             timer.shutdownNow();
             relayPool.shutdownNow();
-            throw new IllegalStateException(
-                    "cannot connect to Redis at " + options.redisUri() + ": " + e.getMessage(), e);
+            throw e;
         }
-        connected.add(connection);
-        connected.add(subscriber);
-        this.leases = new Leases(connection.async(), options.keyPrefix(), options.nodeId(), options.leaseTtl());
+        this.leases = new Leases(redis.commands(), options.keyPrefix(), options.nodeId(), options.leaseTtl());
         this.relay = new Relay(
                 options.nodeId(),
                 options.keyPrefix(),
-                connection.async(),
+                redis.commands(),
                 timer,
                 relayPool,
                 options.relayOpenTimeout(),
@@ -173,13 +116,13 @@ public final class ClusterNode implements RedisCluster {
         this.handoff = new Handoff(this, relay, leases, relayPool);
         relay.otherMessages(m -> calls.onMessage(m) || handoff.onMessage(m));
         this.rooms = RoomManager.create(this::optionsFor);
-        subscriber.addListener(new RedisPubSubAdapter<>() {
+        redis.subscriber().addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
                 relay.onMessage(message);
             }
         });
-        subscriber.sync().subscribe(relay.channel(options.nodeId()));
+        redis.subscriber().sync().subscribe(relay.channel(options.nodeId()));
     }
 
     private static ThreadFactory daemon(String name) {
@@ -361,11 +304,8 @@ public final class ClusterNode implements RedisCluster {
             LOG.info("node {}: not every lease released on shutdown: {}", nodeId(), e.toString());
         }
         try {
-            subscriber.close();
-            connection.close();
+            redis.close();
         } finally {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            resources.shutdown(0, 2, TimeUnit.SECONDS);
             relayPool.shutdown();
         }
         LOG.info("Cluster node {} stopped", nodeId());
@@ -546,16 +486,8 @@ public final class ClusterNode implements RedisCluster {
         }
     }
 
-    /** Whether both of the node's connections (commands, subscriber) are up; Sentinel lookups do not count. */
     private boolean isRedisConnected() {
-        Object commands = connection;
-        Object pubSub = subscriber;
-        // null while the constructor connects
-        return commands != null && pubSub != null && connected.contains(commands) && connected.contains(pubSub);
-    }
-
-    private boolean isOwnConnection(Object c) {
-        return c == connection || c == subscriber;
+        return redis.isConnected();
     }
 
     static String rootMessage(Throwable e) {
