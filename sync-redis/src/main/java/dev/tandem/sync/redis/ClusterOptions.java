@@ -16,7 +16,9 @@ import java.util.UUID;
  *     .build();
  * }</pre>
  *
- * @param redisUri the Redis server, {@code redis://host:port[/db]}
+ * @param redisUri the Redis server, {@code redis://host:port[/db]} (or {@code rediss://}), or the Sentinels that
+ *     watch it, {@code redis-sentinel://host:port[,host:port…][/db]#masterName}, as Lettuce's {@code RedisURI}
+ *     parses them: the node finds the master through the Sentinels and follows a fail-over by itself
  * @param nodeId this node's id, unique in the cluster; relayed frames for this node go to its channel
  * @param keyPrefix the prefix of every Redis key and channel the cluster uses
  * @param leaseTtl how long a room lease lives without renewal; renewed every third of it. A paused or
@@ -49,8 +51,18 @@ public record ClusterOptions(
         Objects.requireNonNull(leaseTtl, "leaseTtl");
         Objects.requireNonNull(safetyMargin, "safetyMargin");
         Objects.requireNonNull(relayOpenTimeout, "relayOpenTimeout");
-        if (!redisUri.startsWith("redis://") && !redisUri.startsWith("rediss://")) {
-            throw new IllegalArgumentException("redisUri must start with redis:// or rediss:// but was " + redisUri);
+        if (!redisUri.startsWith("redis://")
+                && !redisUri.startsWith("rediss://")
+                && !redisUri.startsWith("redis-sentinel://")
+                && !redisUri.startsWith("rediss-sentinel://")) {
+            throw new IllegalArgumentException(
+                    "redisUri must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel:// but was "
+                            + redisUri);
+        }
+        if (redisUri.contains("-sentinel://") && !redisUri.contains("#")) {
+            throw new IllegalArgumentException(
+                    "a redis-sentinel:// redisUri must name the master after '#' (host:port,host:port#mymaster) but was "
+                            + redisUri);
         }
         if (nodeId.isEmpty() || !nodeId.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException("nodeId must be 1 to 64 of [A-Za-z0-9._-] but was '" + nodeId + "'");

@@ -1,12 +1,15 @@
 package dev.tandem.sync.redis;
 
+import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SessionSocket;
 import dev.tandem.sync.core.SocketHandler;
 import dev.tandem.sync.redis.internal.ClusterNode;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One node of a multi-node Tandem deployment. Each room has exactly one owner node at a time, chosen by a
@@ -59,8 +62,36 @@ public interface RedisCluster extends AutoCloseable {
     /** Returns the rooms this node owns and has loaded; a room not owned here cannot be created through it. */
     RoomManager rooms();
 
+    /**
+     * Returns a handle on the room wherever its owner is, for the HTTP routes: each operation runs on the room
+     * here when this node owns it (taking its lease when nobody holds it), or is relayed to the owner with the
+     * principal the caller authenticated, as sessions are. {@link Room#update} works only on the owner.
+     *
+     * @throws IllegalStateException if the node is closed
+     */
+    Room room(String roomId);
+
+    /**
+     * Returns a handle on the room (see {@link #room}) if some node has it loaded now (holds its lease), without
+     * taking it; asks Redis, so it may wait up to the call timeout.
+     *
+     * @throws IllegalStateException if Redis cannot be asked
+     */
+    Optional<Room> find(String roomId);
+
     /** Returns counters of this node's rooms, sessions and relay traffic; never blocks. */
     Stats stats();
+
+    /**
+     * Prepares this node to stop without disrupting its rooms: it takes no room from now on, and hands each room
+     * it owns to another live node (which loads it before this node closes the room's sessions with close code
+     * 1013, so clients reconnect at once and catch up incrementally), then closes its own clients relayed to
+     * other owners with 1013 as well. Waits at most {@code timeout}; a room that could not be handed over in
+     * time is closed as on {@link #close()}. Returns how many rooms moved. Call before closing the rooms.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    int drain(Duration timeout);
 
     /** Stops renewing, releases the leases of closed rooms and disconnects from Redis. Idempotent. */
     @Override

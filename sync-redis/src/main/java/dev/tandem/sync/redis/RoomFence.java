@@ -1,6 +1,8 @@
 package dev.tandem.sync.redis;
 
 import dev.tandem.sync.core.RoomCommit;
+import dev.tandem.sync.core.RoomSnapshot;
+import dev.tandem.sync.core.VersionInfo;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -9,7 +11,8 @@ import java.util.concurrent.CompletableFuture;
  * owner (one that paused past its lease) is refused instead of overwriting the new owner's history.
  *
  * <p>Implementations are thread-safe and never block; for PostgreSQL the server adapts {@code JdbcRoomStore}'s
- * {@code claimOwnership} and fenced {@code commit}.
+ * {@code claimOwnership}, fenced {@code commit} and
+ * fenced {@code saveVersion}.
  */
 public interface RoomFence {
 
@@ -24,6 +27,13 @@ public interface RoomFence {
      * otherwise completes exceptionally with an error for which {@link #isFenced} returns true.
      */
     CompletableFuture<Void> commit(RoomCommit commit, long epoch);
+
+    /**
+     * Saves a version like {@link dev.tandem.sync.core.RoomStore#saveVersion}, if {@code epoch} is still the
+     * room's epoch; otherwise completes exceptionally with an error for which {@link #isFenced} returns true, and
+     * saves nothing (a stale owner's snapshot was never the room's durable state).
+     */
+    CompletableFuture<VersionInfo> saveVersion(String roomId, RoomSnapshot snapshot, long epoch);
 
     /** Returns whether a failure of {@link #commit} means the epoch was superseded (retrying is useless). */
     boolean isFenced(Throwable error);

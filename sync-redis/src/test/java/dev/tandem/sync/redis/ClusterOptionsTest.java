@@ -31,7 +31,19 @@ class ClusterOptionsTest {
     void build_badValues_nameTheValue() {
         assertThatThrownBy(() -> ClusterOptions.builder().redisUri("http://x").build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("redisUri must start with redis:// or rediss:// but was http://x");
+                .hasMessage("redisUri must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel:// but"
+                        + " was http://x");
+        assertThatThrownBy(() -> ClusterOptions.builder()
+                        .redisUri("redis-sentinel://127.0.0.1:26379")
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a redis-sentinel:// redisUri must name the master after '#' (host:port,host:port#mymaster)"
+                        + " but was redis-sentinel://127.0.0.1:26379");
+        assertThat(ClusterOptions.builder()
+                        .redisUri("redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#mymaster")
+                        .build()
+                        .redisUri())
+                .isEqualTo("redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#mymaster");
         assertThatThrownBy(() -> ClusterOptions.builder().nodeId("a b").build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("nodeId must be 1 to 64 of [A-Za-z0-9._-] but was 'a b'");

@@ -6,9 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.tandem.sync.core.RoomCommit;
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomSchema;
+import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SocketHandler;
+import dev.tandem.sync.core.VersionInfo;
 import dev.tandem.sync.core.testing.RecordingSocket;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -181,6 +183,73 @@ class RedisClusterIT {
         assertThat(b.stats().relayedOutSessions()).isZero();
     }
 
+    @Test
+    void drain_handsTheRoomToTheOtherNode_whichLoadsItBeforeSessionsCloseWith1013() {
+        RedisCluster a = node("a");
+        RedisCluster b = node("b");
+        RecordingSocket onA = new RecordingSocket();
+        SocketHandler ha = a.connect("room-5", onA, SessionOptions.of("s-a"));
+        ha.onText(CONNECT);
+        awaitFrame(onA, "\"type\":\"connect\"");
+        ha.onText(push(0, "note:x", 1));
+        awaitFrame(onA, "\"clientClock\":0");
+        RecordingSocket onB = new RecordingSocket();
+        SocketHandler hb = b.connect("room-5", onB, SessionOptions.of("s-b"));
+        hb.onText(CONNECT);
+        awaitFrame(onB, "\"type\":\"connect\"");
+        assertThat(connection.sync().get(prefix + ":lease:room-5")).isEqualTo("a");
+
+        assertThat(a.drain(Duration.ofSeconds(10))).isEqualTo(1);
+
+        assertThat(connection.sync().get(prefix + ":lease:room-5")).isEqualTo("b");
+        assertThat(b.stats().roomsOwned()).isEqualTo(1);
+        assertThat(b.rooms().find("room-5"))
+                .hasValueSatisfying(r -> assertThat(r.documentClock()).isEqualTo(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !onA.isOpen() && !onB.isOpen());
+        assertThat(onA.closeCode()).isEqualTo(1013);
+        assertThat(onB.closeCode()).isEqualTo(1013);
+        assertThat(fence.refused)
+                .as("no write of the old owner met the new claim")
+                .hasValue(0);
+        // a drained node takes no room, and relays to the owner
+        RecordingSocket again = new RecordingSocket();
+        a.connect("room-5", again, SessionOptions.of("s-a")).onText(CONNECT);
+        awaitFrame(again, "\"type\":\"connect\"");
+        assertThat(b.stats().relayedInSessions()).isEqualTo(1);
+        RecordingSocket fresh = new RecordingSocket();
+        a.connect("room-6", fresh, SessionOptions.of("s-f")).onText(CONNECT);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !fresh.isOpen());
+        assertThat(connection.sync().get(prefix + ":lease:room-6")).isNull();
+    }
+
+    @Test
+    void room_onANodeThatDoesNotOwnIt_runsOperationsOnTheOwner() {
+        RedisCluster a = node("a");
+        RedisCluster b = node("b");
+        RecordingSocket onA = new RecordingSocket();
+        SocketHandler ha = a.connect("room-7", onA, SessionOptions.of("s-a"));
+        ha.onText(CONNECT);
+        awaitFrame(onA, "\"type\":\"connect\"");
+        ha.onText(push(0, "note:x", 7));
+        awaitFrame(onA, "\"clientClock\":0");
+
+        assertThat(b.find("room-7")).isPresent();
+        assertThat(b.find("room-8")).as("no node has it").isEmpty();
+        dev.tandem.sync.core.Room remote = b.room("room-7");
+        RoomSnapshot snapshot = remote.snapshot().join();
+        assertThat(snapshot.documents()).hasSize(1);
+        assertThat(remote.documentClock()).isEqualTo(1);
+        assertThat(remote.sessions().join())
+                .extracting(dev.tandem.sync.core.Room.SessionInfo::sessionId)
+                .containsExactly("s-a");
+        VersionInfo version = remote.saveVersion().join();
+        assertThat(version.documentClock()).isEqualTo(1);
+        assertThat(b.stats().roomsOwned()).as("the room stayed on its owner").isZero();
+        // a room nobody owns is taken by the node asked
+        assertThat(b.room("room-8").snapshot().join().documents()).isEmpty();
+        assertThat(connection.sync().get(prefix + ":lease:room-8")).isEqualTo("b");
+    }
+
     /** Owner epochs in memory, fencing commits to a shared in-memory store. */
     static final class MemoryFence implements RoomFence {
         private final RoomStore store;
@@ -203,6 +272,16 @@ class RedisClusterIT {
                 return CompletableFuture.failedFuture(new Fenced());
             }
             return store.commit(commit);
+        }
+
+        @Override
+        public synchronized CompletableFuture<VersionInfo> saveVersion(
+                String roomId, RoomSnapshot snapshot, long epoch) {
+            if (epochs.getOrDefault(roomId, 0L) != epoch) {
+                refused.incrementAndGet();
+                return CompletableFuture.failedFuture(new Fenced());
+            }
+            return store.saveVersion(roomId, snapshot);
         }
 
         @Override

@@ -10,6 +10,7 @@ import dev.tandem.sync.server.internal.app.UploadStore;
 import dev.tandem.sync.server.internal.http.BodyReader;
 import dev.tandem.sync.server.internal.http.PolicyApi;
 import dev.tandem.sync.server.internal.http.RoomApi;
+import dev.tandem.sync.server.internal.http.RoomDirectory;
 import dev.tandem.sync.server.internal.http.SyncApi;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +45,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TandemRoutes {
     private final RoomManager rooms;
+    /** Where the HTTP routes find a room: {@link #rooms}, or on a cluster node, the room's owner. */
+    private final RoomDirectory directory;
+
     private final @Nullable RoomStore store;
     private final @Nullable TandemMetrics metrics;
     private final ConnectionSettings settings;
@@ -59,7 +63,13 @@ public final class TandemRoutes {
 
     /** The routes of {@code rooms} with the settings of {@code b}; the store is {@code store}'s. */
     TandemRoutes(RoutesBuilder<?> b, RoomManager rooms, @Nullable RoomStore store) {
+        this(b, rooms, RoomDirectory.of(rooms), store);
+    }
+
+    /** The routes of {@code rooms}, the HTTP routes finding rooms in {@code directory}. */
+    TandemRoutes(RoutesBuilder<?> b, RoomManager rooms, RoomDirectory directory, @Nullable RoomStore store) {
         this.rooms = Objects.requireNonNull(rooms, "rooms");
+        this.directory = Objects.requireNonNull(directory, "directory");
         this.store = store;
         this.metrics = b.metrics;
         this.settings = b.settings;
@@ -124,7 +134,7 @@ public final class TandemRoutes {
         BodyReader bodies = new BodyReader(
                 security.limits().bodyTimeout(), security.limits().minBodyBytesPerSecond());
         AppApi app = new AppApi(
-                rooms,
+                directory,
                 store,
                 readOnly,
                 uploads,
@@ -133,10 +143,10 @@ public final class TandemRoutes {
                 authenticator,
                 security.roomAccess(),
                 bodies);
-        RoomApi roomApi = new RoomApi(rooms, store, prometheus, maxBodyBytes, requestTimeout, next != null, bodies);
+        RoomApi roomApi = new RoomApi(directory, store, prometheus, maxBodyBytes, requestTimeout, next != null, bodies);
         List<Handler> chain = new ArrayList<>(List.of(
                 new SyncApi(
-                        rooms,
+                        directory,
                         authenticator != null ? authenticator : Authenticator.anonymous(),
                         security.roomAccess(),
                         readOnly::isReadOnly,
@@ -149,7 +159,7 @@ public final class TandemRoutes {
                 new PolicyApi(
                         authenticator,
                         security.roomAccess(),
-                        rooms,
+                        directory,
                         store,
                         readOnly::isReadOnly,
                         info -> Boolean.TRUE.equals(info.meta().get(TandemHandler.READ_ONLY_ROUTE_META)),

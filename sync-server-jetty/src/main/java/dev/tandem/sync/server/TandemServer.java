@@ -7,10 +7,12 @@ import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.redis.ClusterOptions;
 import dev.tandem.sync.redis.RedisCluster;
 import dev.tandem.sync.redis.RoomFence;
+import dev.tandem.sync.server.internal.cluster.ClusterRoomDirectory;
 import dev.tandem.sync.server.internal.events.FanOutRoomEvents;
 import dev.tandem.sync.server.internal.events.JsonLinesRoomEvents;
 import dev.tandem.sync.server.internal.events.LoggingRoomEvents;
 import dev.tandem.sync.server.internal.http.JsonErrorHandler;
+import dev.tandem.sync.server.internal.http.RoomDirectory;
 import dev.tandem.sync.server.internal.web.WebPages;
 import java.net.URI;
 import java.nio.file.Path;
@@ -63,6 +65,8 @@ public final class TandemServer implements AutoCloseable {
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
     /** How long {@link #stop()} waits for the rooms the server owns to be flushed, by default. */
     public static final Duration DEFAULT_FLUSH_TIMEOUT = Duration.ofSeconds(30);
+    /** The longest a cluster node's stop waits for its rooms to be handed to other nodes. */
+    private static final Duration MAX_DRAIN = Duration.ofSeconds(10);
     /** The most bytes of a page read to unfurl it. */
     static final int UNFURL_MAX_BYTES = 1024 * 1024;
 
@@ -141,7 +145,11 @@ public final class TandemServer implements AutoCloseable {
         }
         RoomManager manager = wiring.manager();
         if (manager != null) {
-            TandemRoutes routes = new TandemRoutes(b, manager, wiring.store());
+            TandemRoutes routes = new TandemRoutes(
+                    b,
+                    manager,
+                    node == null ? RoomDirectory.of(manager) : new ClusterRoomDirectory(node),
+                    wiring.store());
             handler.setHandler(routes.httpRoutes(handler, metrics::scrape, null));
             routes.bindMetrics(metrics, handler);
         } else {
@@ -230,7 +238,8 @@ public final class TandemServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting connections, closes every connection normally (waiting at most the stop timeout), closes
+     * Stops accepting connections; on a cluster node, hands its rooms to other nodes ({@link RedisCluster#drain});
+     * closes every connection normally (waiting at most the stop timeout), closes
      * the rooms the server created and waits at most the flush timeout until their changes are durable, then
      * stops Jetty. Idempotent. Returns true if every room was flushed in time.
      */
@@ -242,6 +251,10 @@ public final class TandemServer implements AutoCloseable {
         state = State.STOPPED;
         if (wasStarted) {
             connector.shutdown();
+            if (cluster != null) {
+                // hand the rooms to other nodes before closing anything: their clients reconnect at once
+                cluster.drain(flushTimeout.compareTo(MAX_DRAIN) < 0 ? flushTimeout : MAX_DRAIN);
+            }
             if (!handler.closeConnections(stopTimeout)) {
                 LOG.info("{} connections did not close within {}", handler.connectionCount(), stopTimeout);
             }

@@ -43,6 +43,13 @@ final class ClusterClient {
     private volatile boolean stopped;
     private volatile long lastServerClock = -1;
     private volatile long lastConnectedNanos;
+    /** When the last working connection ended, or 0 while connected. */
+    private volatile long lostAtNanos;
+
+    private volatile long longestGapNanos;
+    private final AtomicInteger wipeAllAfterFirstConnect = new AtomicInteger();
+    private final AtomicInteger unexpectedResults = new AtomicInteger();
+    private final Map<Integer, Integer> closeCodes = new ConcurrentHashMap<>();
     private int clientClock;
     private long n;
 
@@ -152,6 +159,26 @@ final class ClusterClient {
         return lastConnectedNanos;
     }
 
+    /** Returns the longest time between losing a working connection and the next connect reply. */
+    Duration longestGap() {
+        return Duration.ofNanos(longestGapNanos);
+    }
+
+    /** Returns how many connects after the first one got the whole document ({@code wipe_all}). */
+    int wipeAllAfterFirstConnect() {
+        return wipeAllAfterFirstConnect.get();
+    }
+
+    /** Returns how many push results answered no push in flight (a push acknowledged twice, for instance). */
+    int unexpectedResults() {
+        return unexpectedResults.get();
+    }
+
+    /** Returns the close codes the server sent, with how often each. */
+    Map<Integer, Integer> closeCodes() {
+        return Map.copyOf(closeCodes);
+    }
+
     /** Returns its document view: record id → n. */
     Map<String, Long> document() {
         Map<String, Long> out = new HashMap<>();
@@ -194,6 +221,7 @@ final class ClusterClient {
         current = null;
         pending.clear();
         if (wasConnected) {
+            lostAtNanos = System.nanoTime();
             node = (c.node + 1) % nodeCount;
             start();
         }
@@ -209,6 +237,14 @@ final class ClusterClient {
             case "connect" -> {
                 if ("wipe_all".equals(m.get("hydrationType"))) {
                     view.clear();
+                    if (connects.get() > 0) {
+                        wipeAllAfterFirstConnect.incrementAndGet();
+                    }
+                }
+                long lost = lostAtNanos;
+                if (lost != 0) {
+                    longestGapNanos = Math.max(longestGapNanos, System.nanoTime() - lost);
+                    lostAtNanos = 0;
                 }
                 apply((Map<String, Object>) m.get("diff"));
                 lastServerClock = ((Number) m.get("serverClock")).longValue();
@@ -236,6 +272,7 @@ final class ClusterClient {
             Object[] push = pending.remove(((Number) e.get("clientClock")).intValue());
             lastServerClock = ((Number) e.get("serverClock")).longValue();
             if (push == null) {
+                unexpectedResults.incrementAndGet();
                 return;
             }
             Object action = e.get("action");
@@ -321,6 +358,7 @@ final class ClusterClient {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closeCodes.merge(statusCode, 1, Integer::sum);
             if (statusCode == 4099) {
                 System.out.printf("client %s: closed with 4099 %s%n", name, reason);
             }

@@ -33,7 +33,7 @@ final class EntrySession implements SocketHandler {
     final String roomId;
     final SessionSocket socket;
     final SessionOptions options;
-    private final ClusterNode node;
+    private final Relay node;
     private State state = State.PENDING;
     private final List<String> buffered = new ArrayList<>();
     private @Nullable SocketHandler local;
@@ -41,7 +41,7 @@ final class EntrySession implements SocketHandler {
     private boolean accepted;
     private @Nullable ScheduledFuture<?> openTimer;
 
-    EntrySession(ClusterNode node, String cid, String roomId, SessionSocket socket, SessionOptions options) {
+    EntrySession(Relay node, String cid, String roomId, SessionSocket socket, SessionOptions options) {
         this.node = node;
         this.cid = cid;
         this.roomId = roomId;
@@ -65,7 +65,7 @@ final class EntrySession implements SocketHandler {
         SocketHandler h = room.connect(socket, options);
         local = h;
         state = State.LOCAL;
-        node.localSessionOpened();
+        node.localSessionOpened(this);
         for (String text : buffered) {
             h.onText(text);
         }
@@ -133,7 +133,7 @@ final class EntrySession implements SocketHandler {
         state = State.CLOSED;
         buffered.clear();
         if (was == State.LOCAL && local != null) {
-            node.localSessionClosed();
+            node.localSessionClosed(this);
             local.onClose();
         } else if (was == State.REMOTE) {
             cancelTimer();
@@ -175,6 +175,29 @@ final class EntrySession implements SocketHandler {
             socket.close();
         } else {
             socket.close(code, reason);
+        }
+    }
+
+    /**
+     * The room moved, or this node is going away (drain): the client is closed with {@code code} so it
+     * reconnects at once, and the room (here or on the owner) sees the session's client leave.
+     */
+    synchronized void moved(int code, String reason) {
+        State was = state;
+        if (was == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        buffered.clear();
+        // the client first: the room, told next, must not close it normally before
+        socket.close(code, reason);
+        if (was == State.LOCAL && local != null) {
+            node.localSessionClosed(this);
+            local.onClose();
+        } else if (was == State.REMOTE) {
+            cancelTimer();
+            node.relayClosed(this);
+            node.publish(owner, RelayMessage.clientClosed(cid));
         }
     }
 

@@ -9,6 +9,7 @@ import dev.tandem.sync.core.StoreHealth;
 import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.core.VersionInfo;
 import dev.tandem.sync.redis.RoomFence;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The store of one room instance owned at one epoch: commits go through the fence with that epoch, so once a
+ * The store of one room instance owned at one epoch: commits and version saves go through the fence with that epoch, so once a
  * newer owner claimed the room they are refused. Once retired (the node gave the room up) it refuses every
  * write at once, so a closed room's retries never reach the database. Reads go to the shared store.
  *
@@ -30,6 +31,10 @@ final class FencedRoomStore implements RoomStore {
     private final Runnable onFenced;
     private volatile boolean retired;
     private volatile boolean abandoned;
+    /** Writes sent to the fence and not completed yet. */
+    private final java.util.Set<CompletableFuture<?>> sent = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Writes held while the room is being handed over, in order; null when not holding. */
+    private @Nullable List<Runnable> held;
 
     FencedRoomStore(RoomStore shared, RoomFence fence, String roomId, long epoch, Runnable onFenced) {
         this.shared = shared;
@@ -46,6 +51,7 @@ final class FencedRoomStore implements RoomStore {
     /** Refuses every later write: the node no longer owns this term of the room. */
     void retire() {
         retired = true;
+        release();
     }
 
     /**
@@ -56,6 +62,61 @@ final class FencedRoomStore implements RoomStore {
     void abandon() {
         retired = true;
         abandoned = true;
+        release();
+    }
+
+    /**
+     * Holds every later write (unsent, unacknowledged) while the room is handed to another node, so this owner
+     * never races the new one's claim: once the hand-over succeeds the held writes are refused (their clients
+     * resend them to the new owner); if it fails, {@link #release} sends them.
+     */
+    CompletableFuture<Void> hold() {
+        synchronized (this) {
+            if (held == null) {
+                held = new ArrayList<>();
+            }
+        }
+        // the writes already sent either commit or fail before the lease moves: none meets the new claim
+        return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).handle((v, e) -> null);
+    }
+
+    /** Sends the held writes, in order, and stops holding. */
+    void release() {
+        List<Runnable> writes;
+        synchronized (this) {
+            writes = held;
+            held = null;
+        }
+        if (writes != null) {
+            writes.forEach(Runnable::run);
+        }
+    }
+
+    /** Runs {@code write} now, or later if holding; the returned future completes with its result. */
+    private <T> CompletableFuture<T> whenNotHeld(java.util.function.Supplier<CompletableFuture<T>> write) {
+        synchronized (this) {
+            if (held != null) {
+                CompletableFuture<T> later = new CompletableFuture<>();
+                held.add(() -> {
+                    CompletableFuture<T> refused = refusedIfRetired();
+                    (refused != null ? refused : write.get()).whenComplete((v, e) -> {
+                        if (e != null) {
+                            later.completeExceptionally(e);
+                        } else {
+                            later.complete(v);
+                        }
+                    });
+                });
+                return later;
+            }
+        }
+        return tracked(write.get());
+    }
+
+    private <T> CompletableFuture<T> tracked(CompletableFuture<T> f) {
+        sent.add(f);
+        f.whenComplete((v, e) -> sent.remove(f));
+        return f;
     }
 
     private <T> @Nullable CompletableFuture<T> refusedIfRetired() {
@@ -79,24 +140,39 @@ final class FencedRoomStore implements RoomStore {
         if (refused != null) {
             return refused;
         }
-        CompletableFuture<Void> f;
-        try {
-            f = fence.commit(commit, epoch);
-        } catch (RuntimeException e) {
-            f = CompletableFuture.failedFuture(e);
-        }
-        return f.whenComplete((ok, error) -> {
-            if (error != null && fence.isFenced(error)) {
-                retired = true;
-                onFenced.run();
+        return whenNotHeld(() -> {
+            CompletableFuture<Void> f;
+            try {
+                f = fence.commit(commit, epoch);
+            } catch (RuntimeException e) {
+                f = CompletableFuture.failedFuture(e);
             }
+            return f.whenComplete((ok, error) -> onFencedError(error));
         });
+    }
+
+    private void onFencedError(@Nullable Throwable error) {
+        if (error != null && fence.isFenced(error)) {
+            retired = true;
+            onFenced.run();
+        }
     }
 
     @Override
     public CompletableFuture<VersionInfo> saveVersion(String id, RoomSnapshot snapshot) {
         CompletableFuture<VersionInfo> refused = refusedIfRetired();
-        return refused != null ? refused : shared.saveVersion(id, snapshot);
+        if (refused != null) {
+            return refused;
+        }
+        return whenNotHeld(() -> {
+            CompletableFuture<VersionInfo> f;
+            try {
+                f = fence.saveVersion(id, snapshot, epoch);
+            } catch (RuntimeException e) {
+                f = CompletableFuture.failedFuture(e);
+            }
+            return f.whenComplete((ok, error) -> onFencedError(error));
+        });
     }
 
     @Override

@@ -13,6 +13,8 @@ final class OwnedRoom {
     final FencedRoomStore store;
     /** Set once, right after the room is created, before the term is published. */
     Room room;
+    /** Set when this node starts handing the room to another node: its lease is moved, not lost. */
+    volatile boolean handingOff;
     /** System.nanoTime() after which the lease may have expired in Redis, less the safety margin. */
     private volatile long validUntilNanos;
 

@@ -15,6 +15,15 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code S} a frame for the client (owner → entry);
  *   <li>{@code X} the owner closed the session: code, reason (owner → entry).
  * </ul>
+ *
+ * <p>Beside sessions ({@link RoomCalls}, {@link Handoff}), the id being a call's:
+ *
+ * <ul>
+ *   <li>{@code Q} a room call: caller node, room, method, JSON arguments (any node → owner);
+ *   <li>{@code R} its answer: {@code ok}, {@code moved} or {@code error}, then JSON (owner → caller);
+ *   <li>{@code H} take this room, its lease is now yours: old owner, room (draining owner → new owner);
+ *   <li>{@code K} the room is loaded ({@code ok}) or why not (new owner → old owner).
+ * </ul>
  */
 record RelayMessage(char type, String cid, String body) {
     static final int NORMAL_CLOSE = 1000;

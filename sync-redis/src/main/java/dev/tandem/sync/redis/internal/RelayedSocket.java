@@ -9,24 +9,27 @@ import org.jspecify.annotations.Nullable;
 /**
  * On the owner, a session whose client is connected to another node (the entry node): the room sends through
  * this socket, which publishes each frame to the entry node's channel in order; frames from the client arrive
- * from the relay and go to the room's {@link SocketHandler}. Handler calls are serialized by this object's lock
- * (the relay and failure paths run on different threads).
+ * from the relay and go to the room's {@link SocketHandler} on the session's {@link SessionLane}, off the Redis
+ * subscriber thread and in order. Handler calls are serialized by this object's lock (the lane, the room taking
+ * and the failure paths run on different threads).
  */
 final class RelayedSocket implements SessionSocket {
     final String cid;
     final String entryNode;
     final String roomId;
-    private final ClusterNode node;
+    private final Relay relay;
+    private final SessionLane lane;
     private volatile boolean open = true;
     private @Nullable SocketHandler handler;
     /** Frames that arrived while the owner was still taking the room, in order. */
     private @Nullable List<String> early = new ArrayList<>();
 
-    RelayedSocket(ClusterNode node, String cid, String entryNode, String roomId) {
-        this.node = node;
+    RelayedSocket(Relay relay, String cid, String entryNode, String roomId, SessionLane lane) {
+        this.relay = relay;
         this.cid = cid;
         this.entryNode = entryNode;
         this.roomId = roomId;
+        this.lane = lane;
     }
 
     /** Returns whether the client is still there to be joined to the room. */
@@ -49,8 +52,12 @@ final class RelayedSocket implements SessionSocket {
         }
     }
 
-    /** A frame from the client, relayed by the entry node. */
-    synchronized void onText(String text) {
+    /** A frame from the client, relayed by the entry node; returns false if too many frames wait already. */
+    boolean onText(String text) {
+        return lane.offer(() -> deliver(text));
+    }
+
+    private synchronized void deliver(String text) {
         if (!open) {
             return;
         }
@@ -61,8 +68,15 @@ final class RelayedSocket implements SessionSocket {
         }
     }
 
-    /** The client's connection ended, or the relay broke: the room keeps the session for its removal grace. */
-    synchronized void onClose() {
+    /**
+     * The client's connection ended, or the relay broke: after the frames already relayed, the room keeps the
+     * session for its removal grace.
+     */
+    void onClose() {
+        lane.offerLast(this::closed);
+    }
+
+    private synchronized void closed() {
         open = false;
         if (handler != null) {
             handler.onClose();
@@ -75,7 +89,7 @@ final class RelayedSocket implements SessionSocket {
         if (!open) {
             return false;
         }
-        node.publishToEntry(this, RelayMessage.send(cid, text));
+        relay.publishToEntry(this, RelayMessage.send(cid, text));
         return true;
     }
 
@@ -94,7 +108,7 @@ final class RelayedSocket implements SessionSocket {
             return;
         }
         open = false;
-        node.relayedClosed(this, code, reason);
+        relay.relayedClosed(this, code, reason);
     }
 
     @Override

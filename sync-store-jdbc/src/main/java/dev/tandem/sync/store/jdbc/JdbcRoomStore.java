@@ -1,7 +1,9 @@
 package dev.tandem.sync.store.jdbc;
 
 import dev.tandem.sync.core.RoomCommit;
+import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomStore;
+import dev.tandem.sync.core.VersionInfo;
 import dev.tandem.sync.store.jdbc.internal.Dialect;
 import dev.tandem.sync.store.jdbc.internal.JdbcStore;
 import dev.tandem.sync.store.jdbc.internal.StoreSettings;
@@ -85,6 +87,15 @@ public interface JdbcRoomStore extends RoomStore {
      * @throws IllegalArgumentException if {@code ownerEpoch} < 1
      */
     CompletableFuture<Void> commit(RoomCommit commit, long ownerEpoch);
+
+    /**
+     * Like {@link #saveVersion(String, RoomSnapshot)}, but saved only if {@code ownerEpoch} is still the room's
+     * owner epoch (checked in the save's transaction); otherwise completes exceptionally with {@link
+     * RoomFencedException} and saves nothing, so a stale owner cannot add a version the room never held.
+     *
+     * @throws IllegalArgumentException if {@code ownerEpoch} < 1
+     */
+    CompletableFuture<VersionInfo> saveVersion(String roomId, RoomSnapshot snapshot, long ownerEpoch);
 
     /** Returns counters of the store's work since it was opened; never blocks. */
     Stats stats();

@@ -180,6 +180,27 @@ abstract class JdbcRoomStoreContract extends RoomStoreContract {
     }
 
     @Test
+    void fencedVersion_afterANewerClaim_isRefusedAndSavesNothing() {
+        JdbcRoomStore s = (JdbcRoomStore) store;
+        String r = room("fenced-version");
+        long stale = get(s.claimOwnership(r));
+        get(s.commit(commit(r, 1, puts(doc("shape:a", 1)), Map.of(), 0), stale));
+        RoomSnapshot held = get(s.load(r));
+        get(s.saveVersion(r, held, stale));
+        long current = get(s.claimOwnership(r));
+
+        Throwable refused = causeOf(s.saveVersion(r, held, stale));
+        assertThat(refused).isInstanceOf(RoomFencedException.class);
+        assertThat(((RoomFencedException) refused).ownerEpoch()).isEqualTo(stale);
+        assertThat(get(s.listVersions(r)))
+                .as("only the version saved before the claim")
+                .hasSize(1);
+
+        get(s.saveVersion(r, held, current));
+        assertThat(get(s.listVersions(r))).hasSize(2);
+    }
+
+    @Test
     void fencedCommit_batchedWithOtherRooms_failsAlone() {
         JdbcRoomStore s = open(builder().committerThreads(1));
         String stale = room("batch-stale");

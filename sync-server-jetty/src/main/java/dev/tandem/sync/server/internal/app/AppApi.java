@@ -6,7 +6,6 @@ import dev.tandem.sync.core.Json;
 import dev.tandem.sync.core.Principal;
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomAccess;
-import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.SyncException;
@@ -19,6 +18,7 @@ import dev.tandem.sync.server.internal.http.BodyReader;
 import dev.tandem.sync.server.internal.http.HttpAuth;
 import dev.tandem.sync.server.internal.http.JsonBodies;
 import dev.tandem.sync.server.internal.http.JsonError;
+import dev.tandem.sync.server.internal.http.RoomDirectory;
 import dev.tandem.sync.server.internal.http.Route;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,7 +73,7 @@ public final class AppApi extends Handler.Wrapper {
     private static final int MAX_SNAPSHOT_REQUEST_BYTES = 4096;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final RoomManager rooms;
+    private final RoomDirectory rooms;
     private final @Nullable RoomStore store;
     private final ReadOnlyRooms readOnly;
     private final @Nullable UploadStore uploads;
@@ -88,7 +88,7 @@ public final class AppApi extends Handler.Wrapper {
      * uploads and unfurls need an authenticated principal; without one they are open, like the room routes.
      */
     public AppApi(
-            RoomManager rooms,
+            RoomDirectory rooms,
             @Nullable RoomStore store,
             ReadOnlyRooms readOnly,
             @Nullable UploadStore uploads,

@@ -12,7 +12,8 @@ public final class ClusterFlags {
     @Option(
             names = "--redis-url",
             paramLabel = "URL",
-            description = "Run as one node of a cluster on this Redis, e.g. redis://127.0.0.1:6379; every node must"
+            description = "Run as one node of a cluster on this Redis, e.g. redis://127.0.0.1:6379, or on the Redis"
+                    + " its Sentinels watch, redis-sentinel://host:26379,host2:26379#mymaster; every node must"
                     + " use the same --store postgres database and --durability sync (TANDEM_REDIS_URL)."
                     + " Default: none, a single node.")
     @Nullable

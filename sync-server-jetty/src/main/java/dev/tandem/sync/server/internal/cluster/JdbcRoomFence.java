@@ -1,6 +1,8 @@
 package dev.tandem.sync.server.internal.cluster;
 
 import dev.tandem.sync.core.RoomCommit;
+import dev.tandem.sync.core.RoomSnapshot;
+import dev.tandem.sync.core.VersionInfo;
 import dev.tandem.sync.redis.RoomFence;
 import dev.tandem.sync.store.jdbc.JdbcRoomStore;
 import dev.tandem.sync.store.jdbc.RoomFencedException;
@@ -23,6 +25,11 @@ public final class JdbcRoomFence implements RoomFence {
     @Override
     public CompletableFuture<Void> commit(RoomCommit commit, long epoch) {
         return store.commit(commit, epoch);
+    }
+
+    @Override
+    public CompletableFuture<VersionInfo> saveVersion(String roomId, RoomSnapshot snapshot, long epoch) {
+        return store.saveVersion(roomId, snapshot, epoch);
     }
 
     @Override

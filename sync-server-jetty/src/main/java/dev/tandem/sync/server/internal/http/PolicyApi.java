@@ -6,7 +6,6 @@ import dev.tandem.sync.core.Json;
 import dev.tandem.sync.core.Principal;
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomAccess;
-import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.SyncException;
@@ -64,7 +63,7 @@ public final class PolicyApi extends Handler.Wrapper {
     private final @Nullable Authenticator authenticator;
     private final RoomAccess access;
     private final @Nullable RoomPolicies policies;
-    private final RoomManager rooms;
+    private final RoomDirectory rooms;
     private final @Nullable RoomStore store;
     private final Predicate<String> readOnlyCopy;
     private final Function<Room.SessionInfo, Boolean> readOnlyRoute;
@@ -84,7 +83,7 @@ public final class PolicyApi extends Handler.Wrapper {
     public PolicyApi(
             @Nullable Authenticator authenticator,
             RoomAccess access,
-            RoomManager rooms,
+            RoomDirectory rooms,
             @Nullable RoomStore store,
             Predicate<String> readOnlyCopy,
             Function<Room.SessionInfo, Boolean> readOnlyRoute,

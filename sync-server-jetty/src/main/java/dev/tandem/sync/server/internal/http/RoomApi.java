@@ -2,7 +2,6 @@ package dev.tandem.sync.server.internal.http;
 
 import dev.tandem.sync.core.Json;
 import dev.tandem.sync.core.Room;
-import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.StoreHealth;
@@ -47,7 +46,7 @@ public final class RoomApi extends Handler.Abstract {
     private static final String JSON = "application/json;charset=utf-8";
     private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
 
-    private final RoomManager rooms;
+    private final RoomDirectory rooms;
     private final @Nullable RoomStore store;
     private final @Nullable Supplier<String> metrics;
     private final long maxBodyBytes;
@@ -66,7 +65,7 @@ public final class RoomApi extends Handler.Abstract {
      * @param bodies reads request bodies within their deadline and minimum rate
      */
     public RoomApi(
-            RoomManager rooms,
+            RoomDirectory rooms,
             @Nullable RoomStore store,
             @Nullable Supplier<String> metrics,
             long maxBodyBytes,

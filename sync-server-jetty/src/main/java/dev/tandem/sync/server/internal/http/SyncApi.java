@@ -10,7 +10,6 @@ import dev.tandem.sync.core.PullPage;
 import dev.tandem.sync.core.PushEvent;
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomAccess;
-import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.core.internal.protocol.OfflineCodec;
 import dev.tandem.sync.core.internal.protocol.ProtocolException;
@@ -87,7 +86,7 @@ public final class SyncApi extends Handler.Abstract {
     /** The most rooms one push may claim (see {@link RoomPolicies.UnclaimedRooms#CLAIM}). */
     public static final int MAX_CLAIMS_PER_PUSH = 10;
 
-    private final RoomManager rooms;
+    private final RoomDirectory rooms;
     private final Authenticator authenticator;
     private final RoomAccess access;
     private final Predicate<String> readOnlyCopy;
@@ -110,7 +109,7 @@ public final class SyncApi extends Handler.Abstract {
      * @param bodies reads request bodies within their deadline and minimum rate
      */
     public SyncApi(
-            RoomManager rooms,
+            RoomDirectory rooms,
             Authenticator authenticator,
             RoomAccess access,
             Predicate<String> readOnlyCopy,

@@ -59,7 +59,13 @@ final class Committer implements Runnable {
         }
     }
 
-    record VersionWrite(String roomId, RoomSnapshot snapshot, CompletableFuture<VersionInfo> done) implements Write {
+    /** A version save; with an {@code ownerEpoch} >= 0 it is saved only while that is the room's owner epoch. */
+    record VersionWrite(String roomId, RoomSnapshot snapshot, long ownerEpoch, CompletableFuture<VersionInfo> done)
+            implements Write {
+        VersionWrite(String roomId, RoomSnapshot snapshot, CompletableFuture<VersionInfo> done) {
+            this(roomId, snapshot, -1, done);
+        }
+
         @Override
         public void fail(Throwable error) {
             done.completeExceptionally(error);
@@ -415,10 +421,9 @@ final class Committer implements Runnable {
         try {
             inTransaction(c -> {
                 for (Write w : batch) {
-                    if (w instanceof CommitWrite cw
-                            && cw.ownerEpoch() >= 0
-                            && !RoomTables.holdsOwnerEpoch(c, cw.roomId(), cw.ownerEpoch())) {
-                        throw new Fenced(cw);
+                    long epoch = ownerEpoch(w);
+                    if (epoch >= 0 && !RoomTables.holdsOwnerEpoch(c, w.roomId(), epoch)) {
+                        throw new Fenced(w, epoch);
                     }
                 }
                 RoomTables.writeCommits(
@@ -581,9 +586,13 @@ final class Committer implements Runnable {
 
     private void fail(List<Write> batch, Exception e) {
         if (e instanceof Fenced fenced && batch.size() == 1) {
-            CommitWrite w = fenced.write;
-            LOG.info("Refused a commit of room {} by a stale owner (epoch {})", w.roomId(), w.ownerEpoch());
-            w.fail(new RoomFencedException(w.roomId(), w.ownerEpoch()));
+            Write w = fenced.write;
+            LOG.info(
+                    "Refused a {} of room {} by a stale owner (epoch {})",
+                    w instanceof VersionWrite ? "version" : "commit",
+                    w.roomId(),
+                    fenced.epoch);
+            w.fail(new RoomFencedException(w.roomId(), fenced.epoch));
             return;
         }
         String reason = JdbcStore.rootMessage(e);
@@ -597,14 +606,24 @@ final class Committer implements Runnable {
         }
     }
 
-    /** A fenced commit: its room has a newer owner; the transaction is rolled back. */
+    /** The owner epoch a write is fenced with, or -1 for an unfenced write. */
+    private static long ownerEpoch(Write w) {
+        if (w instanceof CommitWrite cw) {
+            return cw.ownerEpoch();
+        }
+        return ((VersionWrite) w).ownerEpoch();
+    }
+
+    /** A fenced write (commit or version): its room has a newer owner; the transaction is rolled back. */
     static final class Fenced extends RuntimeException {
         private static final long serialVersionUID = 1L;
-        final transient CommitWrite write;
+        final transient Write write;
+        final long epoch;
 
-        Fenced(CommitWrite write) {
-            super("room " + write.roomId() + " has a newer owner than epoch " + write.ownerEpoch(), null, false, false);
+        Fenced(Write write, long epoch) {
+            super("room " + write.roomId() + " has a newer owner than epoch " + epoch, null, false, false);
             this.write = write;
+            this.epoch = epoch;
         }
     }
 

@@ -182,6 +182,18 @@ public final class JdbcStore implements JdbcRoomStore {
     }
 
     @Override
+    public CompletableFuture<VersionInfo> saveVersion(String roomId, RoomSnapshot snapshot, long ownerEpoch) {
+        Objects.requireNonNull(roomId, "roomId");
+        Objects.requireNonNull(snapshot, "snapshot");
+        if (ownerEpoch < 1) {
+            throw new IllegalArgumentException("ownerEpoch must be >= 1 but was " + ownerEpoch);
+        }
+        CompletableFuture<VersionInfo> done = new CompletableFuture<>();
+        enqueue(new Committer.VersionWrite(roomId, snapshot, ownerEpoch, done));
+        return done;
+    }
+
+    @Override
     public CompletableFuture<List<VersionInfo>> listVersions(String roomId) {
         Objects.requireNonNull(roomId, "roomId");
         return read("list versions", c -> {
