@@ -63,6 +63,33 @@ public interface RoomStore extends AutoCloseable {
                 new UnsupportedOperationException(getClass().getSimpleName() + " does not store attributes"));
     }
 
+    /**
+     * Durably reserves document clocks of a room up to {@code clock}: with {@link Durability#ASYNC} a room sends
+     * clients clocks whose changes are not durable yet, and reserves them first, in blocks. A stored reservation
+     * only moves up here. Completes once the reservation survives a crash of this process.
+     *
+     * <p>A store that keeps reservations makes {@link #load} start a room whose reservation is above its stored
+     * document clock (an unclean stop lost changes that clients may have seen) at clock {@code reservation + 1},
+     * with its tombstone history starting there: every client that saw an older clock then gets the whole room
+     * when it reconnects, and no clock a client saw is handed out again for other changes. The default keeps no
+     * reservation and completes at once; after an unclean stop in async mode, reconnecting clients may then
+     * keep records that were lost.
+     */
+    default CompletableFuture<Void> reserveClock(String roomId, long clock) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * After a room was flushed and closed cleanly at {@code documentClock}: lowers its reservation to {@code
+     * documentClock} if it still is {@code reserved} and the stored document clock is at least {@code
+     * documentClock}, so the next load continues from the stored clock and clients catch up incrementally.
+     * Otherwise changes nothing (a newer reservation or an unstored clock keeps the next load's jump). The
+     * default does nothing.
+     */
+    default CompletableFuture<Void> releaseClock(String roomId, long reserved, long documentClock) {
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** Returns whether the store currently works; never blocks. */
     default StoreHealth health() {
         return StoreHealth.OK;

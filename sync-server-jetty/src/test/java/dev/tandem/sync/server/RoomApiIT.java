@@ -143,6 +143,20 @@ class RoomApiIT {
         assertThat(json(degraded)).containsEntry("status", "degraded").containsEntry("store", "connection refused");
     }
 
+    @Test
+    void storeFailure_is503WithoutTheExceptionsText() throws Exception {
+        start("memory");
+        health.set(StoreHealth.degraded("down"));
+
+        HttpResponse<String> r = get("/rooms/doc/versions");
+
+        assertError(r, 503, "STORE_UNAVAILABLE");
+        assertThat(r.body())
+                .doesNotContain("hunter2")
+                .doesNotContain("db-internal")
+                .doesNotContain("Exception");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"memory", "sqlite"})
     void snapshot_putThenGet_roundTripsAndReachesLiveClients(String kind) throws Exception {
@@ -296,9 +310,14 @@ class RoomApiIT {
             return delegate.saveVersion(roomId, snapshot);
         }
 
+        /** While the test's health is degraded, fails with a message that must never reach a client. */
         @Override
         public java.util.concurrent.CompletableFuture<List<dev.tandem.sync.core.VersionInfo>> listVersions(
                 String roomId) {
+            if (!override.get().healthy()) {
+                return java.util.concurrent.CompletableFuture.failedFuture(
+                        new IllegalStateException("connect to db-internal:5432 as tandem/hunter2 failed"));
+            }
             return delegate.listVersions(roomId);
         }
 

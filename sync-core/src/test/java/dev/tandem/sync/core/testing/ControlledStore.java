@@ -139,6 +139,57 @@ public final class ControlledStore implements RoomStore {
         return delegate.loadEventResults(roomId, eventIds);
     }
 
+    private final List<Long> reservations = new ArrayList<>();
+    private final ArrayDeque<Runnable> heldReservations = new ArrayDeque<>();
+    private boolean holdReservations;
+
+    /** Keeps clock reservations waiting until {@link #completeReservations()}. */
+    public synchronized void holdReservations() {
+        holdReservations = true;
+    }
+
+    /** Completes the waiting clock reservations and every later one at once. */
+    public void completeReservations() {
+        List<Runnable> now;
+        synchronized (this) {
+            holdReservations = false;
+            now = List.copyOf(heldReservations);
+            heldReservations.clear();
+        }
+        now.forEach(Runnable::run);
+    }
+
+    /** Returns the clocks reserved so far, in order. */
+    public synchronized List<Long> reservations() {
+        return List.copyOf(reservations);
+    }
+
+    @Override
+    public CompletableFuture<Void> reserveClock(String roomId, long clock) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable complete = () -> delegate.reserveClock(roomId, clock).whenComplete((ok, e) -> {
+            if (e != null) {
+                done.completeExceptionally(e);
+            } else {
+                done.complete(null);
+            }
+        });
+        synchronized (this) {
+            reservations.add(clock);
+            if (holdReservations) {
+                heldReservations.add(complete);
+                return done;
+            }
+        }
+        complete.run();
+        return done;
+    }
+
+    @Override
+    public CompletableFuture<Void> releaseClock(String roomId, long reserved, long documentClock) {
+        return delegate.releaseClock(roomId, reserved, documentClock);
+    }
+
     @Override
     public void close() {
         delegate.close();

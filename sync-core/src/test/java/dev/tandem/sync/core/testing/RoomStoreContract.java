@@ -104,6 +104,66 @@ public abstract class RoomStoreContract {
     }
 
     @Test
+    void reserveClock_aboveStoredClock_loadStartsAboveReservationWithNoHistory() {
+        String r = room("reserved");
+        get(store.commit(commit(r, 3, puts(doc("shape:a", 1), doc("shape:b", 3)), Map.of("shape:c", 2L), 0)));
+        get(store.reserveClock(r, 1_003));
+
+        RoomSnapshot loaded = get(store.load(r));
+
+        assertSameRoom(loaded, snapshot(1_004, List.of(doc("shape:a", 1), doc("shape:b", 3)), Map.of(), 1_004));
+    }
+
+    @Test
+    void reserveClock_neverGoesDown_andCommitsPastItEndTheJump() {
+        String r = room("reserved");
+        get(store.commit(commit(r, 3, puts(doc("shape:a", 1)), Map.of(), 0)));
+        get(store.reserveClock(r, 2_000));
+        get(store.reserveClock(r, 1_000));
+        assertThat(get(store.load(r)).documentClock()).isEqualTo(2_001);
+
+        // the restarted room commits above the reservation: its clock and history are what it stored
+        get(store.commit(commit(r, 2_002, puts(doc("shape:b", 2_002)), Map.of(), 2_001)));
+
+        assertSameRoom(
+                get(store.load(r)),
+                snapshot(2_002, List.of(doc("shape:a", 1), doc("shape:b", 2_002)), Map.of(), 2_001));
+    }
+
+    @Test
+    void reserveClock_roomNeverCommitted_loadsEmptyRoomAboveIt() {
+        String r = room("reserved");
+        get(store.reserveClock(r, 1_000));
+
+        assertSameRoom(get(store.load(r)), snapshot(1_001, List.of(), Map.of(), 1_001));
+    }
+
+    @Test
+    void releaseClock_afterFlushToThatClock_loadContinuesFromStoredClock() {
+        String r = room("released");
+        get(store.commit(commit(r, 3, puts(doc("shape:a", 1)), Map.of("shape:c", 2L), 0)));
+        get(store.reserveClock(r, 1_003));
+
+        get(store.releaseClock(r, 1_003, 3));
+
+        assertSameRoom(get(store.load(r)), snapshot(3, List.of(doc("shape:a", 1)), Map.of("shape:c", 2L), 0));
+    }
+
+    @Test
+    void releaseClock_staleReservationOrUnstoredClock_changesNothing() {
+        String r = room("released");
+        get(store.commit(commit(r, 3, puts(doc("shape:a", 1)), Map.of(), 0)));
+        get(store.reserveClock(r, 2_000));
+
+        get(store.releaseClock(r, 1_000, 3)); // an older reservation: a newer owner reserved since
+        get(store.releaseClock(r, 2_000, 5)); // a clock the store does not have
+        get(store.releaseClock(room("other"), 2_000, 0));
+
+        assertThat(get(store.load(r)).documentClock()).isEqualTo(2_001);
+        assertThat(get(store.load(room("other")))).isNull();
+    }
+
+    @Test
     void commit_withOnePut_leavesOtherRecordsAsTheyWere() {
         String r = room("a");
         get(store.commit(commit(r, 1, puts(doc("shape:a", 1), doc("shape:b", 1), doc("shape:c", 1)), Map.of(), 0)));

@@ -201,6 +201,19 @@ final class FencedRoomStore implements RoomStore {
         return refused != null ? refused : shared.saveAttribute(id, key, value);
     }
 
+    /** A reservation only moves up, so a stale owner's cannot hide a newer owner's; still refused once retired. */
+    @Override
+    public CompletableFuture<Void> reserveClock(String id, long clock) {
+        CompletableFuture<Void> refused = refusedIfRetired();
+        return refused != null ? refused : shared.reserveClock(id, clock);
+    }
+
+    @Override
+    public CompletableFuture<Void> releaseClock(String id, long reserved, long documentClock) {
+        CompletableFuture<Void> refused = refusedIfRetired();
+        return refused != null ? refused : shared.releaseClock(id, reserved, documentClock);
+    }
+
     @Override
     public StoreHealth health() {
         return shared.health();

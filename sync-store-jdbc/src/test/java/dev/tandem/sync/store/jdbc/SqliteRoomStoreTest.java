@@ -43,7 +43,7 @@ class SqliteRoomStoreTest extends JdbcRoomStoreContract {
             }
             try (ResultSet rs = st.executeQuery("SELECT MAX(version) FROM tandem_schema_version")) {
                 rs.next();
-                assertThat(rs.getInt(1)).isEqualTo(5);
+                assertThat(rs.getInt(1)).isEqualTo(6);
             }
         }
     }

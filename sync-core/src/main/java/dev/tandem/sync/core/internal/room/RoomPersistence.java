@@ -32,10 +32,19 @@ import org.slf4j.LoggerFactory;
  * mode every outgoing message produced at a document clock that is not yet durable waits, in production
  * order, until the store has that clock: no client ever sees, or is acknowledged, a change a crash could
  * lose.
+ *
+ * <p>In {@link Durability#ASYNC} mode a room sends clocks before they are durable, so it first reserves them
+ * in the store ({@link RoomStore#reserveClock}), a block at a time and ahead of use: a message at a clock
+ * above both the durable clock and the reservation waits, in production order, for the reservation. After an
+ * unclean stop the store starts the room above its reservation, so no clock a client saw is reused. A clean
+ * close releases the reservation ({@link RoomStore#releaseClock}) once everything is durable.
  */
 final class RoomPersistence {
     private static final Logger LOG = LoggerFactory.getLogger(RoomPersistence.class);
     private static final long FIRST_RETRY_NANOS = Duration.ofMillis(50).toNanos();
+
+    /** Async durability reserves clocks this many at a time, the next block when half of one is left. */
+    static final long RESERVATION_BLOCK = 1_000;
 
     private record Held(long clock, Outbox.Message message) {}
 
@@ -44,6 +53,9 @@ final class RoomPersistence {
     private final String roomId;
     private final @Nullable RoomStore store;
     private final boolean gating;
+    /** Async durability with a store: clocks are reserved before they are sent. */
+    private final boolean reserving;
+
     private final Scheduler scheduler;
     private final SerialLane lane;
     private final RoomOptions options;
@@ -67,11 +79,24 @@ final class RoomPersistence {
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private final List<FlushWaiter> waiters = new ArrayList<>();
 
+    /** The highest clock the store has reserved for this room instance, or -1. */
+    private long reservedClock = -1;
+    /** The reservation being written, or -1. */
+    private long reservingTo = -1;
+    /** The highest clock recorded or emitted. */
+    private long highestClock;
+
+    private int reserveFailures;
+    private Scheduler.@Nullable Cancellable reserveRetry;
+    /** Set once the room closed: the reservation is released when everything is durable. */
+    private boolean closing;
+
     RoomPersistence(String roomId, RoomOptions options, SerialLane lane, Consumer<Outbox.Message> release) {
         this.roomId = roomId;
         this.options = options;
         this.store = options.store();
         this.gating = store != null && options.durability() == Durability.SYNC;
+        this.reserving = store != null && options.durability() == Durability.ASYNC;
         this.scheduler = options.scheduler();
         this.lane = lane;
         this.events = options.events();
@@ -88,14 +113,31 @@ final class RoomPersistence {
     }
 
     /**
-     * Releases a message produced at {@code clock} now if nothing earlier waits and the clock is durable;
-     * otherwise holds it behind the others until the store has that clock.
+     * Releases a message produced at {@code clock} now if nothing earlier waits and the clock may be sent
+     * (durable; in async mode durable or reserved); otherwise holds it behind the others until it may.
      */
     void emit(long clock, Outbox.Message message) {
-        if (!gating || (held.isEmpty() && clock <= durableClock)) {
+        if (!gating && !reserving || (held.isEmpty() && clock <= sendableClock())) {
             release.accept(message);
         } else {
             held.add(new Held(clock, message));
+            if (reserving) {
+                highestClock = Math.max(highestClock, clock);
+                reserve();
+            }
+        }
+    }
+
+    /** The highest clock a message may carry now. */
+    private long sendableClock() {
+        return reserving ? Math.max(durableClock, reservedClock) : durableClock;
+    }
+
+    /** Releases the held messages whose clock may now be sent, in order. */
+    private void releaseHeld() {
+        long sendable = sendableClock();
+        while (!held.isEmpty() && held.peek().clock() <= sendable) {
+            release.accept(held.poll().message());
         }
     }
 
@@ -121,6 +163,12 @@ final class RoomPersistence {
             pending = new PendingCommit(delta);
         } else {
             pending.add(delta);
+        }
+        if (reserving) {
+            highestClock = Math.max(highestClock, delta.documentClock());
+            if (highestClock > reservedClock - RESERVATION_BLOCK / 2) {
+                reserve();
+            }
         }
         if (gating) {
             submit();
@@ -208,10 +256,9 @@ final class RoomPersistence {
         failures = 0;
         durableClock = Math.max(durableClock, commit.documentClock());
         events.changesPersisted(roomId, durableClock, Duration.ofNanos(scheduler.nanoTime() - inFlightSince));
-        while (!held.isEmpty() && held.peek().clock() <= durableClock) {
-            release.accept(held.poll().message());
-        }
+        releaseHeld();
         if (isFlushed()) {
+            releaseReservationIfClosed();
             for (FlushWaiter w : List.copyOf(waiters)) {
                 if (w.clock() <= durableClock) {
                     waiters.remove(w);
@@ -229,6 +276,89 @@ final class RoomPersistence {
                         submit();
                     }));
         }
+    }
+
+    /**
+     * Reserves clocks up to a block above the highest one produced, unless a reservation is being written or
+     * waits for a retry (which then reserves from the highest clock of its time).
+     */
+    private void reserve() {
+        if (store == null || reservingTo >= 0 || reserveRetry != null) {
+            return;
+        }
+        long target = highestClock + RESERVATION_BLOCK;
+        reservingTo = target;
+        CompletableFuture<Void> f;
+        try {
+            f = store.reserveClock(roomId, target);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        f.whenComplete((ok, error) -> lane.executeHere(() -> reserved(target, error)));
+    }
+
+    private void reserved(long target, @Nullable Throwable error) {
+        reservingTo = -1;
+        if (error != null) {
+            reserveFailures++;
+            long cap = options.maxCommitRetryDelay().toNanos();
+            long backoff = Math.min(cap, FIRST_RETRY_NANOS << Math.min(20, reserveFailures - 1));
+            long delay = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+            if (reserveFailures == 1 || reserveFailures % 20 == 0) {
+                LOG.warn(
+                        "room {}: reserving clocks up to {} failed (attempt {}), retrying: {}",
+                        roomId,
+                        target,
+                        reserveFailures,
+                        error.toString());
+            }
+            events.commitFailed(roomId, error);
+            reserveRetry = scheduler.schedule(
+                    Duration.ofNanos(delay),
+                    () -> lane.execute(() -> {
+                        reserveRetry = null;
+                        reserve();
+                    }));
+            return;
+        }
+        reserveFailures = 0;
+        reservedClock = Math.max(reservedClock, target);
+        releaseHeld();
+        if (highestClock > reservedClock - RESERVATION_BLOCK / 2) {
+            reserve();
+        } else if (isFlushed()) {
+            releaseReservationIfClosed();
+        }
+    }
+
+    /**
+     * Once the room is closed and every change is durable, lowers the reservation to the durable clock, so the
+     * next load of the room continues from it instead of starting above the reservation. Never retried: a
+     * reservation that stays only costs the next load's clients a reload.
+     */
+    private void releaseReservationIfClosed() {
+        if (!reserving
+                || store == null
+                || !closing
+                || reservingTo >= 0
+                || reserveRetry != null
+                || reservedClock <= durableClock
+                || durableClock < highestClock) {
+            return;
+        }
+        long reserved = reservedClock;
+        reservedClock = durableClock;
+        CompletableFuture<Void> f;
+        try {
+            f = store.releaseClock(roomId, reserved, durableClock);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        f.whenComplete((ok, error) -> {
+            if (error != null) {
+                LOG.debug("room {}: releasing the clock reservation failed: {}", roomId, error.toString());
+            }
+        });
     }
 
     private void scheduleVersion(Supplier<RoomSnapshot> snapshot) {
@@ -264,8 +394,15 @@ final class RoomPersistence {
         });
     }
 
-    /** Stops timers that only matter while the room is loaded; commits and retries go on. */
+    /**
+     * Stops timers that only matter while the room is loaded; commits and retries go on, and once they are
+     * durable the clock reservation is released.
+     */
     void stopTimers() {
+        closing = true;
+        if (isFlushed()) {
+            releaseReservationIfClosed();
+        }
         if (versionTimer != null) {
             versionTimer.cancel();
             versionTimer = null;

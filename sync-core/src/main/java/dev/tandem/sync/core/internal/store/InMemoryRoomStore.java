@@ -32,16 +32,42 @@ public final class InMemoryRoomStore implements RoomStore {
     }
 
     private final HashMap<String, StoredRoom> rooms = new HashMap<>();
+    /** Clock reservations by room (see {@link RoomStore#reserveClock}). */
+    private final HashMap<String, Long> reservations = new HashMap<>();
+
     private long nextVersion = 1;
 
     @Override
     public synchronized CompletableFuture<@Nullable RoomSnapshot> load(String roomId) {
         StoredRoom r = rooms.get(roomId);
+        long reserved = reservations.getOrDefault(roomId, -1L);
         if (r == null) {
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(
+                    reserved > 0 ? new RoomSnapshot(reserved + 1, List.of(), Map.of(), reserved + 1, null) : null);
+        }
+        if (reserved > r.clock) {
+            // clients may have seen clocks up to the reservation: start above it, with no history before
+            return CompletableFuture.completedFuture(
+                    new RoomSnapshot(reserved + 1, new ArrayList<>(r.docs.values()), Map.of(), reserved + 1, r.schema));
         }
         return CompletableFuture.completedFuture(
                 new RoomSnapshot(r.clock, new ArrayList<>(r.docs.values()), r.tombstones, r.historyStart, r.schema));
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> reserveClock(String roomId, long clock) {
+        reservations.merge(roomId, clock, Math::max);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> releaseClock(String roomId, long reserved, long documentClock) {
+        StoredRoom r = rooms.get(roomId);
+        Long current = reservations.get(roomId);
+        if (current != null && current == reserved && r != null && r.clock >= documentClock) {
+            reservations.put(roomId, documentClock);
+        }
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override

@@ -124,6 +124,140 @@ class RoomPersistenceTest {
     }
 
     @Test
+    void asyncDurability_messagesAboveTheReservationWaitForIt_inOrder() {
+        store.autoComplete();
+        store.holdReservations();
+        RoomFixture f = fixture(Durability.ASYNC);
+        RoomFixture.Conn a = f.joined("a");
+        RoomFixture.Conn b = f.joined("b");
+
+        a.push(0, put("page:1"));
+        a.push(1, put("page:2"));
+
+        a.expectNothing();
+        b.expectNothing();
+        assertThat(store.reservations()).containsExactly(1 + RoomPersistence.RESERVATION_BLOCK);
+        store.completeReservations();
+        assertThat(a.socket.drain()).hasSize(2);
+        assertThat(b.socket.drain()).hasSize(2);
+        // the next block is reserved when half of this one is used, ahead of need
+        for (int i = 3; i < RoomPersistence.RESERVATION_BLOCK / 2 + 3; i++) {
+            String id = "page:" + i;
+            f.room.update(t -> t.put(Map.of("id", id, "typeName", "page"))).join();
+        }
+        assertThat(store.reservations()).hasSize(2);
+        assertThat(store.reservations().get(1))
+                .isGreaterThan(store.reservations().get(0));
+        assertThat(a.socket.drain()).hasSize((int) RoomPersistence.RESERVATION_BLOCK / 2);
+        assertThat(b.socket.drain()).hasSize((int) RoomPersistence.RESERVATION_BLOCK / 2);
+        assertThat(store.applied()).isEmpty(); // nothing flushed yet: all of it was sent from memory
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void asyncDurability_crashLosesChanges_restartedRoomStartsAboveEveryClockSent() {
+        store.autoComplete();
+        RoomFixture first = fixture(Durability.ASYNC);
+        RoomFixture.Conn a = first.joined("a");
+        RoomFixture.Conn b = first.joined("b");
+        a.push(0, put("page:1"));
+        first.advance(Duration.ofSeconds(1)); // flushed: page:1 at clock 1
+        a.push(1, put("page:2"));
+        a.push(2, "{\"page:1\":[\"remove\"]}");
+        assertThat(b.socket.drain()).hasSize(3); // b saw clock 3
+        // a crash: the room is gone without its last flush
+
+        RoomFixture second = fixture(Durability.ASYNC);
+        long restarted = second.room.documentClock();
+        assertThat(restarted).isGreaterThan(RoomPersistence.RESERVATION_BLOCK);
+        RoomFixture.Conn c = second.joined("c");
+        for (int i = 0; i < 5; i++) {
+            c.push(i, put("page:c" + i));
+        }
+        Map<String, Object> reply = second.open("b").join(3);
+
+        assertThat(reply).containsEntry("hydrationType", "wipe_all");
+        assertThat(((Map<String, ?>) reply.get("diff")).keySet())
+                .containsExactlyInAnyOrder("page:1", "page:c0", "page:c1", "page:c2", "page:c3", "page:c4");
+        // every push before and after the crash was acknowledged as committed
+        assertThat(a.socket.drain()).hasSize(3).allMatch(frame -> frame.contains("\"action\":\"commit\""));
+        assertThat(c.socket.drain()).hasSize(5).allMatch(frame -> frame.contains("\"action\":\"commit\""));
+    }
+
+    @Test
+    void asyncDurability_cleanClose_releasesReservation_reconnectIsIncremental() {
+        store.autoComplete();
+        RoomFixture first = fixture(Durability.ASYNC);
+        RoomFixture.Conn a = first.joined("a");
+        a.push(0, put("page:1"));
+        a.push(1, put("page:2"));
+        assertThat(store.reservations()).isNotEmpty();
+        first.room.close();
+        first.room.flush().join();
+
+        RoomFixture second = fixture(Durability.ASYNC);
+        assertThat(second.room.documentClock()).isEqualTo(2);
+        Map<String, Object> reply = second.open("a").join(2);
+        assertThat(reply).containsEntry("hydrationType", "wipe_presence").containsEntry("serverClock", 2L);
+        a.discardRemaining(); // its push results are not what this test examines
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void loadSnapshot_movesTheClockForward_clientFromBeforeEndsWithTheSnapshotsRecords() {
+        store.autoComplete();
+        RoomFixture f = fixture(Durability.SYNC);
+        RoomFixture.Conn a = f.joined("a");
+        a.push(0, put("page:1"));
+        a.push(1, put("page:2"));
+        // b saw clock 2 with page:1 and page:2, then went away
+        a.push(2, put("page:3"));
+        RoomSnapshot backup = new RoomSnapshot(
+                1, // an older clock than the room's: a restore never moves the clock back
+                java.util.List.of(
+                        new RoomSnapshot.Document(Map.of("id", "page:2", "typeName", "page"), 1),
+                        new RoomSnapshot.Document(Map.of("id", "page:9", "typeName", "page"), 1)),
+                Map.of(),
+                0,
+                null);
+
+        f.room.loadSnapshot(backup).join();
+
+        assertThat(f.room.documentClock()).isEqualTo(4);
+        Map<String, Object> reply = f.open("b").join(2);
+        Map<String, Object> fresh = f.open("c").join(-1);
+        java.util.Set<String> bHas = new java.util.HashSet<>(java.util.Set.of("page:1", "page:2"));
+        ((Map<String, java.util.List<Object>>) reply.get("diff")).forEach((id, op) -> {
+            if ("remove".equals(op.get(0))) {
+                bHas.remove(id);
+            } else {
+                bHas.add(id);
+            }
+        });
+        assertThat(bHas)
+                .isEqualTo(((Map<String, ?>) fresh.get("diff")).keySet())
+                .containsOnly("page:2", "page:9");
+        assertThat(reply).containsEntry("serverClock", 4L);
+        a.discardRemaining(); // its push results and the restore's patch are not what this test examines
+    }
+
+    @Test
+    void syncDurability_reservesNothing_restartIsIncremental() {
+        store.autoComplete();
+        RoomFixture first = fixture(Durability.SYNC);
+        RoomFixture.Conn a = first.joined("a");
+        a.push(0, put("page:1"));
+        a.push(1, put("page:2"));
+        // a crash: nothing acknowledged is lost, and the clock continues
+
+        RoomFixture second = fixture(Durability.SYNC);
+        assertThat(store.reservations()).isEmpty();
+        assertThat(second.room.documentClock()).isEqualTo(2);
+        assertThat(second.open("a").join(2)).containsEntry("hydrationType", "wipe_presence");
+        a.discardRemaining(); // its push results are not what this test examines
+    }
+
+    @Test
     void load_roomStartsFromTheStoredDocument_andReconnectIsIncremental() {
         store.autoComplete();
         RoomFixture first = fixture(Durability.SYNC);

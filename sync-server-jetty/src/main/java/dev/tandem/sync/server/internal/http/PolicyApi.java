@@ -308,7 +308,8 @@ public final class PolicyApi extends Handler.Wrapper {
             JsonError.write(response, callback, 503, "STORE_UNAVAILABLE", "no answer from the store in time");
         } else {
             LOG.warn("policy request failed: {}", e.toString());
-            JsonError.write(response, callback, 503, "STORE_UNAVAILABLE", "the store failed: " + e);
+            JsonError.write(
+                    response, callback, 503, "STORE_UNAVAILABLE", "the store failed; the server log has the details");
         }
     }
 }

@@ -307,6 +307,7 @@ public final class RoomApi extends Handler.Abstract {
             return new Reply(400, JSON, JsonError.body("INVALID_SNAPSHOT", String.valueOf(e.getMessage())));
         }
         LOG.warn("{} {} failed: {}", method, LogText.of(path), e.toString());
-        return new Reply(503, JSON, JsonError.body("STORE_UNAVAILABLE", "the store failed: " + e));
+        return new Reply(
+                503, JSON, JsonError.body("STORE_UNAVAILABLE", "the store failed; the server log has the details"));
     }
 }

@@ -268,6 +268,41 @@ public final class JdbcStore implements JdbcRoomStore {
     }
 
     /**
+     * Writes the reservation in its own transaction on a reader thread, like an attribute: a reservation only
+     * moves up, so it need not be ordered with the room's commits.
+     */
+    @Override
+    public CompletableFuture<Void> reserveClock(String roomId, long clock) {
+        Objects.requireNonNull(roomId, "roomId");
+        return read("reserve clock", c -> {
+            try {
+                RoomTables.reserveClock(c, roomId, clock);
+                c.commit();
+                return null;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        });
+    }
+
+    /** Lowers the reservation only if it is still {@code reserved}, so its order with other writes does not matter. */
+    @Override
+    public CompletableFuture<Void> releaseClock(String roomId, long reserved, long documentClock) {
+        Objects.requireNonNull(roomId, "roomId");
+        return read("release clock", c -> {
+            try {
+                RoomTables.releaseClock(c, roomId, reserved, documentClock);
+                c.commit();
+                return null;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        });
+    }
+
+    /**
      * Returns what stops a committer if anything does ({@code write path stopped: …}, {@code not committing: …}),
      * otherwise the outcome of the last operation; successful reads cannot hide a write path that is not committing.
      */

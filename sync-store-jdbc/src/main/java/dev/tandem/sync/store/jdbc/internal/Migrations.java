@@ -70,7 +70,11 @@ final class Migrations {
                     + "room_id TEXT NOT NULL,"
                     + " clock BIGINT NOT NULL,"
                     + " changes TEXT NOT NULL,"
-                    + " PRIMARY KEY (room_id, clock)){options}"));
+                    + " PRIMARY KEY (room_id, clock)){options}"),
+            // 6: clocks a room may have sent before they were durable (async durability); see reserveClock
+            List.of("CREATE TABLE clock_reservations ("
+                    + "room_id TEXT NOT NULL PRIMARY KEY,"
+                    + " reserved_clock BIGINT NOT NULL)"));
 
     private Migrations() {}
 

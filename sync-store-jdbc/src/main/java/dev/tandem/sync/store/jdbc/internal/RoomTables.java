@@ -361,6 +361,7 @@ final class RoomTables {
     /** Reads one room, or returns null if it was never stored. Streams the records. */
     static @Nullable RoomSnapshot load(Connection c, String roomId) throws SQLException {
         String room = StoredText.encode(roomId);
+        long reserved = reservedClock(c, room);
         long clock;
         long historyStart;
         Map<String, Object> schema;
@@ -369,7 +370,10 @@ final class RoomTables {
             ps.setString(1, room);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return null;
+                    // sent clocks of a room whose first changes were lost: it starts empty above them
+                    return reserved > 0
+                            ? new RoomSnapshot(reserved + 1, List.of(), Map.of(), reserved + 1, null)
+                            : null;
                 }
                 clock = rs.getLong(1);
                 historyStart = rs.getLong(2);
@@ -438,9 +442,58 @@ final class RoomTables {
                 tombstones.put(id, change.clock());
             }
         }
+        if (reserved > clock) {
+            // an unclean stop lost changes at clocks clients may have seen: start above every such clock, with
+            // no tombstone history before it, so that each of those clients reloads the whole room
+            clock = reserved + 1;
+            historyStart = clock;
+        }
         // tombstones older than the history are deleted when the log is next folded
-        tombstones.values().removeIf(t -> t < historyStart);
+        long history = historyStart;
+        tombstones.values().removeIf(t -> t < history);
         return new RoomSnapshot(clock, documents, tombstones, historyStart, schema);
+    }
+
+    /** Returns the room's clock reservation (see {@code RoomStore.reserveClock}), or -1. */
+    private static long reservedClock(Connection c, String room) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT reserved_clock FROM clock_reservations WHERE room_id = ?")) {
+            ps.setString(1, room);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
+    /** Raises the room's clock reservation to {@code clock}; it never goes down here. */
+    static void reserveClock(Connection c, String roomId, long clock) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO clock_reservations (room_id, reserved_clock) VALUES (?, ?) ON CONFLICT (room_id)"
+                        + " DO UPDATE SET reserved_clock = excluded.reserved_clock"
+                        + " WHERE clock_reservations.reserved_clock < excluded.reserved_clock")) {
+            ps.setString(1, StoredText.encode(roomId));
+            ps.setLong(2, clock);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Lowers the room's reservation from {@code reserved} to {@code documentClock} if it still is {@code reserved}
+     * and the stored document clock is at least {@code documentClock}.
+     */
+    static void releaseClock(Connection c, String roomId, long reserved, long documentClock) throws SQLException {
+        String room = StoredText.encode(roomId);
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE clock_reservations SET reserved_clock = ? WHERE room_id = ?"
+                        + " AND reserved_clock = ? AND EXISTS"
+                        + " (SELECT 1 FROM rooms r WHERE r.room_id = ? AND r.document_clock >= ?)")) {
+            ps.setLong(1, documentClock);
+            ps.setString(2, room);
+            ps.setLong(3, reserved);
+            ps.setString(4, room);
+            ps.setLong(5, documentClock);
+            ps.executeUpdate();
+        }
     }
 
     /**
