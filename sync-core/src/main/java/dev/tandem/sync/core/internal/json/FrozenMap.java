@@ -1,7 +1,9 @@
 package dev.tandem.sync.core.internal.json;
 
+import java.util.AbstractCollection;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -21,9 +23,9 @@ import org.jspecify.annotations.Nullable;
  * is looked up by a linear scan, and only one with more than {@link #INDEXED_FROM} members also carries a
  * hash index. A record's tree thus costs about a third of the heap of a tree of {@code LinkedHashMap}s.
  */
-public final class FrozenMap extends AbstractMap<String, @Nullable Object> {
+public final class FrozenMap implements Map<String, @Nullable Object> {
     /** Objects with at least this many members get a hash index beside their array. */
-    static final int INDEXED_FROM = 17;
+    static final int INDEXED_FROM = 33;
 
     static final FrozenMap EMPTY = new FrozenMap(new Object[0], null);
 
@@ -123,7 +125,78 @@ public final class FrozenMap extends AbstractMap<String, @Nullable Object> {
                         String k = (String) Objects.requireNonNull(kv[next]);
                         Object v = kv[next + 1];
                         next += 2;
-                        return new SimpleImmutableEntry<>(k, v);
+                        return new AbstractMap.SimpleImmutableEntry<>(k, v);
+                    }
+                };
+            }
+
+            @Override
+            public int size() {
+                return kv.length >> 1;
+            }
+        };
+    }
+
+    // Views are made on each call rather than cached in AbstractMap's fields: a record's tree is walked
+    // (depth checks, diffs) far less often than it sits in memory.
+    @Override
+    public Set<String> keySet() {
+        return new AbstractSet<>() {
+            @Override
+            public Iterator<String> iterator() {
+                return new Iterator<>() {
+                    private int next;
+
+                    @Override
+                    public boolean hasNext() {
+                        return next < kv.length;
+                    }
+
+                    @Override
+                    public String next() {
+                        if (next >= kv.length) {
+                            throw new NoSuchElementException();
+                        }
+                        String k = (String) Objects.requireNonNull(kv[next]);
+                        next += 2;
+                        return k;
+                    }
+                };
+            }
+
+            @Override
+            public int size() {
+                return kv.length >> 1;
+            }
+
+            @Override
+            public boolean contains(@Nullable Object o) {
+                return find(o) >= 0;
+            }
+        };
+    }
+
+    @Override
+    public Collection<@Nullable Object> values() {
+        return new AbstractCollection<>() {
+            @Override
+            public Iterator<@Nullable Object> iterator() {
+                return new Iterator<>() {
+                    private int next = 1;
+
+                    @Override
+                    public boolean hasNext() {
+                        return next < kv.length;
+                    }
+
+                    @Override
+                    public @Nullable Object next() {
+                        if (next >= kv.length) {
+                            throw new NoSuchElementException();
+                        }
+                        Object v = kv[next];
+                        next += 2;
+                        return v;
                     }
                 };
             }
@@ -195,7 +268,62 @@ public final class FrozenMap extends AbstractMap<String, @Nullable Object> {
             }
             return true;
         }
-        return super.equals(o);
+        if (!(o instanceof Map<?, ?> m) || m.size() != size()) {
+            return false;
+        }
+        @Nullable Object[] a = kv;
+        for (int i = 0; i < a.length; i += 2) {
+            Object v = a[i + 1];
+            if (v == null ? m.get(a[i]) != null || !m.containsKey(a[i]) : !v.equals(m.get(a[i]))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public boolean containsValue(@Nullable Object value) {
+        @Nullable Object[] a = kv;
+        for (int i = 1; i < a.length; i += 2) {
+            if (Objects.equals(value, a[i])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Returns the text {@code AbstractMap} would: {@code {key=value, …}}. */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("{");
+        @Nullable Object[] a = kv;
+        for (int i = 0; i < a.length; i += 2) {
+            if (i > 0) {
+                b.append(", ");
+            }
+            b.append(a[i]).append('=').append(a[i + 1] == this ? "(this Map)" : a[i + 1]);
+        }
+        return b.append('}').toString();
+    }
+
+    @Override
+    public @Nullable Object put(String key, @Nullable Object value) {
+        throw new UnsupportedOperationException("a FrozenMap is immutable");
+    }
+
+    @Override
+    public @Nullable Object remove(Object key) {
+        throw new UnsupportedOperationException("a FrozenMap is immutable");
+    }
+
+    @Override
+    public void putAll(Map<? extends String, ? extends @Nullable Object> m) {
+        throw new UnsupportedOperationException("a FrozenMap is immutable");
+    }
+
+    @Override
+    public void clear() {
+        throw new UnsupportedOperationException("a FrozenMap is immutable");
     }
 
     /** Returns a mutable shallow copy, for building a changed version of this object. */

@@ -79,6 +79,14 @@ public final class JsonCodec {
         if (max <= 0) {
             return true;
         }
+        if (value instanceof FrozenMap m) {
+            for (int i = m.size() - 1; i >= 0; i--) {
+                if (deeperThan(m.valueAt(i), max - 1)) {
+                    return true;
+                }
+            }
+            return false;
+        }
         Iterable<?> children = value instanceof Map<?, ?> m ? m.values() : (List<?>) value;
         for (Object child : children) {
             if (deeperThan(child, max - 1)) {
