@@ -1,10 +1,10 @@
 package dev.tandem.sync.core.internal.json;
 
-import java.util.AbstractCollection;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,90 +18,74 @@ import org.jspecify.annotations.Nullable;
  * An immutable JSON object whose values are already frozen (see {@link Frozen}). Keeps insertion order.
  * Only {@link Frozen} creates instances, so holding one proves the whole tree is immutable.
  *
- * <p>Compact layout: keys and values alternate in one exactly sized array ({@code k0, v0, k1, v1, …}), with
- * keys taken from a shared cache of common names ({@link Names}); a small object (most objects of a record)
- * is looked up by a linear scan, and only one with more than {@link #INDEXED_FROM} members also carries a
- * hash index. A record's tree thus costs about a third of the heap of a tree of {@code LinkedHashMap}s.
+ * <p>Compact layout, as JavaScript engines keep objects: the keys live in a {@link Shape} shared by every
+ * object with the same keys in the same order (all geo shapes' {@code props}, all records' top level), the
+ * object keeps only an exactly sized array of its values, and keys and short strings come from a shared
+ * cache ({@link Names}). A small object is searched linearly; only a large shape carries a hash index. A
+ * record's tree thus costs well under half the heap of a tree of {@code LinkedHashMap}s.
  */
 public final class FrozenMap implements Map<String, @Nullable Object> {
-    /** Objects with at least this many members get a hash index beside their array. */
-    static final int INDEXED_FROM = 33;
+    static final FrozenMap EMPTY = new FrozenMap(Shape.EMPTY, new Object[0]);
 
-    static final FrozenMap EMPTY = new FrozenMap(new Object[0], null);
+    /** The keys, shared with every object of the same keys in the same order. */
+    private final Shape shape;
 
-    /** Keys at even, values at odd positions; keys distinct. */
-    private final @Nullable Object[] kv;
+    /** The values, by the position of their key in {@link #shape}. */
+    private final @Nullable Object[] values;
 
-    private final @Nullable HashMap<String, Integer> index;
     private int hash;
 
-    private FrozenMap(@Nullable Object[] kv, @Nullable HashMap<String, Integer> index) {
-        this.kv = kv;
-        this.index = index;
+    private FrozenMap(Shape shape, @Nullable Object[] values) {
+        this.shape = shape;
+        this.values = values;
     }
 
     /**
-     * Takes ownership of {@code kv}, an exactly sized array of {@code count} distinct keys and their frozen
-     * values, alternating; builds the index when the object is large.
+     * Takes ownership of {@code kv}, an exactly sized array of distinct keys and their frozen values,
+     * alternating ({@code k0, v0, k1, v1, …}).
      */
     static FrozenMap ofArray(@Nullable Object[] kv) {
         int size = kv.length >> 1;
         if (size == 0) {
             return EMPTY;
         }
-        HashMap<String, Integer> index = null;
-        if (size >= INDEXED_FROM) {
-            index = new HashMap<>(size * 2);
-            for (int i = 0; i < size; i++) {
-                index.put((String) kv[i << 1], i);
-            }
+        String[] keys = new String[size];
+        @Nullable Object[] values = new Object[size];
+        for (int i = 0; i < size; i++) {
+            keys[i] = (String) Objects.requireNonNull(kv[i << 1]);
+            values[i] = kv[(i << 1) + 1];
         }
-        return new FrozenMap(kv, index);
+        return new FrozenMap(Shape.of(keys), values);
     }
 
     /** Copies a map whose values are already frozen, keeping its order. */
     static FrozenMap copyOf(Map<String, @Nullable Object> frozenValues) {
-        @Nullable Object[] kv = new Object[frozenValues.size() << 1];
+        int size = frozenValues.size();
+        if (size == 0) {
+            return EMPTY;
+        }
+        String[] keys = new String[size];
+        @Nullable Object[] values = new Object[size];
         int i = 0;
         for (Map.Entry<String, @Nullable Object> e : frozenValues.entrySet()) {
-            kv[i++] = Names.key(e.getKey());
-            kv[i++] = e.getValue();
+            keys[i] = Names.key(e.getKey());
+            values[i++] = e.getValue();
         }
-        return ofArray(kv);
+        return new FrozenMap(Shape.of(keys), values);
     }
 
     /** Returns the key at {@code position} in insertion order. */
     public String keyAt(int position) {
-        Objects.checkIndex(position, size());
-        return (String) Objects.requireNonNull(kv[position << 1]);
+        return shape.keys[position];
     }
 
     /** Returns the value at {@code position} in insertion order. */
     public @Nullable Object valueAt(int position) {
-        Objects.checkIndex(position, size());
-        return kv[(position << 1) + 1];
+        return values[position];
     }
 
     private int find(@Nullable Object key) {
-        if (index != null) {
-            Integer at = index.get(key);
-            return at == null ? -1 : at;
-        }
-        @Nullable Object[] a = kv;
-        for (int i = 0; i < a.length; i += 2) {
-            if (a[i] == key) {
-                return i >> 1;
-            }
-        }
-        if (key == null) {
-            return -1;
-        }
-        for (int i = 0; i < a.length; i += 2) {
-            if (key.equals(a[i])) {
-                return i >> 1;
-            }
-        }
-        return -1;
+        return shape.find(key);
     }
 
     @Override
@@ -114,59 +98,40 @@ public final class FrozenMap implements Map<String, @Nullable Object> {
 
                     @Override
                     public boolean hasNext() {
-                        return next < kv.length;
+                        return next < values.length;
                     }
 
                     @Override
                     public Entry<String, @Nullable Object> next() {
-                        if (next >= kv.length) {
+                        if (next >= values.length) {
                             throw new NoSuchElementException();
                         }
-                        String k = (String) Objects.requireNonNull(kv[next]);
-                        Object v = kv[next + 1];
-                        next += 2;
-                        return new AbstractMap.SimpleImmutableEntry<>(k, v);
+                        int at = next++;
+                        return new AbstractMap.SimpleImmutableEntry<>(shape.keys[at], values[at]);
                     }
                 };
             }
 
             @Override
             public int size() {
-                return kv.length >> 1;
+                return values.length;
             }
         };
     }
 
-    // Views are made on each call rather than cached in AbstractMap's fields: a record's tree is walked
-    // (depth checks, diffs) far less often than it sits in memory.
+    // Views are made on each call rather than cached in fields: a record's tree is walked (depth checks,
+    // diffs) far less often than it sits in memory.
     @Override
     public Set<String> keySet() {
         return new AbstractSet<>() {
             @Override
             public Iterator<String> iterator() {
-                return new Iterator<>() {
-                    private int next;
-
-                    @Override
-                    public boolean hasNext() {
-                        return next < kv.length;
-                    }
-
-                    @Override
-                    public String next() {
-                        if (next >= kv.length) {
-                            throw new NoSuchElementException();
-                        }
-                        String k = (String) Objects.requireNonNull(kv[next]);
-                        next += 2;
-                        return k;
-                    }
-                };
+                return Arrays.asList(shape.keys).iterator();
             }
 
             @Override
             public int size() {
-                return kv.length >> 1;
+                return values.length;
             }
 
             @Override
@@ -178,48 +143,21 @@ public final class FrozenMap implements Map<String, @Nullable Object> {
 
     @Override
     public Collection<@Nullable Object> values() {
-        return new AbstractCollection<>() {
-            @Override
-            public Iterator<@Nullable Object> iterator() {
-                return new Iterator<>() {
-                    private int next = 1;
-
-                    @Override
-                    public boolean hasNext() {
-                        return next < kv.length;
-                    }
-
-                    @Override
-                    public @Nullable Object next() {
-                        if (next >= kv.length) {
-                            throw new NoSuchElementException();
-                        }
-                        Object v = kv[next];
-                        next += 2;
-                        return v;
-                    }
-                };
-            }
-
-            @Override
-            public int size() {
-                return kv.length >> 1;
-            }
-        };
+        return Collections.unmodifiableList(Arrays.asList(values));
     }
 
     @Override
     public void forEach(BiConsumer<? super String, ? super @Nullable Object> action) {
-        @Nullable Object[] a = kv;
-        for (int i = 0; i < a.length; i += 2) {
-            action.accept((String) a[i], a[i + 1]);
+        String[] k = shape.keys;
+        for (int i = 0; i < k.length; i++) {
+            action.accept(k[i], values[i]);
         }
     }
 
     @Override
     public @Nullable Object get(Object key) {
         int at = find(key);
-        return at < 0 ? null : kv[(at << 1) + 1];
+        return at < 0 ? null : values[at];
     }
 
     @Override
@@ -229,21 +167,21 @@ public final class FrozenMap implements Map<String, @Nullable Object> {
 
     @Override
     public boolean isEmpty() {
-        return kv.length == 0;
+        return values.length == 0;
     }
 
     @Override
     public int size() {
-        return kv.length >> 1;
+        return values.length;
     }
 
     @Override
     public int hashCode() {
         int h = hash;
         if (h == 0) {
-            @Nullable Object[] a = kv;
-            for (int i = 0; i < a.length; i += 2) {
-                h += Objects.requireNonNull(a[i]).hashCode() ^ Objects.hashCode(a[i + 1]);
+            String[] k = shape.keys;
+            for (int i = 0; i < k.length; i++) {
+                h += k[i].hashCode() ^ Objects.hashCode(values[i]);
             }
             hash = h;
         }
@@ -255,14 +193,17 @@ public final class FrozenMap implements Map<String, @Nullable Object> {
         if (o == this) {
             return true;
         }
+        String[] k = shape.keys;
         if (o instanceof FrozenMap other) {
             if (other.size() != size() || other.hashCode() != hashCode()) {
                 return false;
             }
-            @Nullable Object[] a = kv;
-            for (int i = 0; i < a.length; i += 2) {
-                int at = other.find(a[i]);
-                if (at < 0 || !Objects.equals(a[i + 1], other.kv[(at << 1) + 1])) {
+            if (other.shape == shape) {
+                return Arrays.equals(values, other.values);
+            }
+            for (int i = 0; i < k.length; i++) {
+                int at = other.find(k[i]);
+                if (at < 0 || !Objects.equals(values[i], other.values[at])) {
                     return false;
                 }
             }
@@ -271,10 +212,9 @@ public final class FrozenMap implements Map<String, @Nullable Object> {
         if (!(o instanceof Map<?, ?> m) || m.size() != size()) {
             return false;
         }
-        @Nullable Object[] a = kv;
-        for (int i = 0; i < a.length; i += 2) {
-            Object v = a[i + 1];
-            if (v == null ? m.get(a[i]) != null || !m.containsKey(a[i]) : !v.equals(m.get(a[i]))) {
+        for (int i = 0; i < k.length; i++) {
+            Object v = values[i];
+            if (v == null ? m.get(k[i]) != null || !m.containsKey(k[i]) : !v.equals(m.get(k[i]))) {
                 return false;
             }
         }
@@ -283,9 +223,8 @@ public final class FrozenMap implements Map<String, @Nullable Object> {
 
     @Override
     public boolean containsValue(@Nullable Object value) {
-        @Nullable Object[] a = kv;
-        for (int i = 1; i < a.length; i += 2) {
-            if (Objects.equals(value, a[i])) {
+        for (Object v : values) {
+            if (Objects.equals(value, v)) {
                 return true;
             }
         }
@@ -296,12 +235,12 @@ public final class FrozenMap implements Map<String, @Nullable Object> {
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("{");
-        @Nullable Object[] a = kv;
-        for (int i = 0; i < a.length; i += 2) {
+        String[] k = shape.keys;
+        for (int i = 0; i < k.length; i++) {
             if (i > 0) {
                 b.append(", ");
             }
-            b.append(a[i]).append('=').append(a[i + 1] == this ? "(this Map)" : a[i + 1]);
+            b.append(k[i]).append('=').append(values[i]);
         }
         return b.append('}').toString();
     }
@@ -329,9 +268,9 @@ public final class FrozenMap implements Map<String, @Nullable Object> {
     /** Returns a mutable shallow copy, for building a changed version of this object. */
     public LinkedHashMap<String, @Nullable Object> mutableCopy() {
         LinkedHashMap<String, @Nullable Object> copy = new LinkedHashMap<>(Math.max(4, size() * 2));
-        @Nullable Object[] a = kv;
-        for (int i = 0; i < a.length; i += 2) {
-            copy.put((String) a[i], a[i + 1]);
+        String[] k = shape.keys;
+        for (int i = 0; i < k.length; i++) {
+            copy.put(k[i], values[i]);
         }
         return copy;
     }

@@ -243,7 +243,7 @@ public final class JsonCodec {
             kv[(count << 1) + 1] = value;
             if (index != null) {
                 index.put(key, count);
-            } else if (count == FrozenMap.INDEXED_FROM) {
+            } else if (count == Shape.INDEXED_FROM) {
                 index = new java.util.HashMap<>();
                 for (int i = 0; i <= count; i++) {
                     index.put((String) kv[i << 1], i);
