@@ -143,8 +143,10 @@ public final class LoadClient implements Session.Listener.AutoDemanding {
         cursorX += 3.25 + (clock % 7);
         cursorY += (clock % 11) - 5 + 0.5;
         StringBuilder b = new StringBuilder(drawer ? 1200 : 400);
-        b.append("{\"type\":\"push\",\"clientClock\":").append(clock).append(",\"diff\":{");
+        b.append("{\"type\":\"push\",\"clientClock\":").append(clock);
         if (drawer) {
+            // tldraw's client leaves diff out of a presence-only push (an empty diff is answered with discard)
+            b.append(",\"diff\":{");
             String shape = idPrefix.replace("page:", "shape:") + (clock / LoadConfig.Workload.DRAG_PUSHES);
             b.append('"').append(shape).append("\":");
             if (clock % LoadConfig.Workload.DRAG_PUSHES == 0) {
@@ -172,7 +174,10 @@ public final class LoadClient implements Session.Listener.AutoDemanding {
                         .append("}]}]");
             }
         }
-        b.append("},\"presence\":");
+        if (drawer) {
+            b.append('}');
+        }
+        b.append(",\"presence\":");
         if (clock == 0) {
             b.append("[\"put\",{\"id\":\"instance_presence:lg\",\"typeName\":\"instance_presence\","
                             + "\"userId\":\"user:lg")
@@ -276,14 +281,13 @@ public final class LoadClient implements Session.Listener.AutoDemanding {
             return text.length();
         }
         int clock = (int) parseLong(text, c + CLIENT_CLOCK.length());
-        char action = text.charAt(a + ACTION.length() + 1);
+        // "commit", "discard", or {"rebaseWithDiff":…}
+        char action = text.charAt(a + ACTION.length()) == '{' ? 'r' : text.charAt(a + ACTION.length() + 1);
         inFlight.decrementAndGet();
         if (clock >= 0 && clock < sentNanos.length) {
             long sent = sentNanos[clock];
             if (metrics.inWindow(sent)) {
-                // commit, rebaseWithDiff; a presence-only push is answered with discard by tldraw (and Tandem)
-                boolean presenceOnly = workload == LoadConfig.Workload.TLDRAW && !drawer;
-                if (action == 'c' || action == 'r' || presenceOnly) {
+                if (action == 'c' || action == 'r') { // commit, rebaseWithDiff
                     metrics.committedInWindow.increment();
                     metrics.commitMicros.recordValue(Math.max(0, (now - sent) / 1000));
                 } else {
