@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Measures, on Tandem and on tldraw's own server, what one large room costs: the live heap per stored record
@@ -45,7 +46,8 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
  *
  * <pre>
  * java -cp sync-bench/target/benchmarks.jar dev.tandem.sync.bench.load.RoomSize \
- *     [--servers tandem,tldraw] [--records 20000,100000] [--receives 5] [--out sync-bench/target/room-size]
+ *     [--servers tandem,tandem-sqlite,tldraw] [--records 20000,100000] [--receives 5] [--out sync-bench/target/room-size]
+ *     [--tandem-jar other/tandem-server.jar] [--tandem-jvm "-Xmx2g"]
  * </pre>
  *
  * Run from the repository root after {@code ./mvnw -pl sync-bench -am package -DskipTests} and {@code npm ci}
@@ -63,6 +65,7 @@ public final class RoomSize {
     private int receives = 5;
     private Path out = Path.of("sync-bench/target/room-size");
     private String tandemJvm = "";
+    private @Nullable Path tandemJar;
 
     /** One server, one room size. */
     record Result(
@@ -105,6 +108,7 @@ public final class RoomSize {
                 case "--receives" -> r.receives = Integer.parseInt(v);
                 case "--out" -> r.out = Path.of(v);
                 case "--tandem-jvm" -> r.tandemJvm = v;
+                case "--tandem-jar" -> r.tandemJar = Path.of(v).toAbsolutePath();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -243,22 +247,30 @@ public final class RoomSize {
         List<String> cmd = new ArrayList<>();
         Path dir = root;
         switch (server) {
-            case "tandem" -> {
+            case "tandem", "tandem-sqlite" -> {
                 cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
                 if (!tandemJvm.isBlank()) {
                     cmd.addAll(List.of(tandemJvm.trim().split("\\s+")));
                 }
                 cmd.addAll(List.of(
                         "-jar",
-                        root.resolve("sync-server-jetty/target/tandem-server.jar")
+                        (tandemJar != null ? tandemJar : root.resolve("sync-server-jetty/target/tandem-server.jar"))
                                 .toString(),
                         "--port",
                         String.valueOf(port),
-                        "--store",
-                        "memory",
                         // the fill is one client pushing the room as fast as it can
                         "--principal-bytes-per-second",
                         "1GiB"));
+                if (server.equals("tandem")) {
+                    cmd.addAll(List.of("--store", "memory"));
+                } else {
+                    // the embedded default: the room in memory, its records on disk (not on the heap twice)
+                    cmd.addAll(List.of(
+                            "--store",
+                            "sqlite",
+                            "--data",
+                            Files.createTempDirectory("room-size").toString()));
+                }
             }
             case "tldraw" -> {
                 dir = root.resolve("sync-server-jetty/src/test/node");

@@ -9,27 +9,35 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable JSON array whose elements are already frozen (see {@link Frozen}), held in one exactly sized
- * array. Only {@link Frozen} creates instances.
+ * array, or for a single element in a field. Only {@link Frozen} creates instances.
  */
 public final class FrozenList extends AbstractList<@Nullable Object> implements RandomAccess {
-    static final FrozenList EMPTY = new FrozenList(new Object[0]);
+    static final FrozenList EMPTY = new FrozenList(new Object[0], null);
+
+    /** Marks a list of one element, held in {@link #single} without an array (rich-text paragraphs…). */
+    private static final @Nullable Object[] ONE = new Object[1];
 
     private final @Nullable Object[] items;
+    private final @Nullable Object single;
 
-    /** Takes ownership of {@code items}; its elements must be frozen and nobody else may hold it. */
-    private FrozenList(@Nullable Object[] items) {
+    private FrozenList(@Nullable Object[] items, @Nullable Object single) {
         this.items = items;
+        this.single = single;
     }
 
     /** Copies the elements of {@code list}, which must be frozen. */
     static FrozenList copyOf(ArrayList<@Nullable Object> list) {
-        return list.isEmpty() ? EMPTY : new FrozenList(list.toArray());
+        return switch (list.size()) {
+            case 0 -> EMPTY;
+            case 1 -> new FrozenList(ONE, list.get(0));
+            default -> new FrozenList(list.toArray(), null);
+        };
     }
 
     @Override
     public @Nullable Object get(int index) {
         Objects.checkIndex(index, items.length);
-        return items[index];
+        return items == ONE ? single : items[index];
     }
 
     @Override
@@ -39,11 +47,11 @@ public final class FrozenList extends AbstractList<@Nullable Object> implements 
 
     @Override
     public @Nullable Object[] toArray() {
-        return Arrays.copyOf(items, items.length);
+        return items == ONE ? new Object[] {single} : Arrays.copyOf(items, items.length);
     }
 
     /** Returns a mutable shallow copy, for building a changed version of this list. */
     public ArrayList<@Nullable Object> mutableCopy() {
-        return new ArrayList<>(Arrays.asList(items));
+        return new ArrayList<>(Arrays.asList(toArray()));
     }
 }

@@ -121,6 +121,31 @@ class FrozenMapPropertyTest {
     }
 
     @Test
+    void parse_randomArrays_equalArrayListsOfEverySize() {
+        Gen<List<@Nullable Object>> arrays = rand -> {
+            int n = rand.chance(0.5) ? rand.nextInt(0, 3) : rand.nextInt(0, 30);
+            List<@Nullable Object> l = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                l.add(JsonGen.value(rand, 2));
+            }
+            return l;
+        };
+        Property.check("parsed FrozenList == ArrayList", CASES, arrays, expected -> {
+            FrozenList parsed = (FrozenList) JsonCodec.parse(JsonCodec.stringify(expected));
+
+            assertThat(parsed).isEqualTo(expected).hasSize(expected.size());
+            assertThat(expected).isEqualTo(parsed);
+            assertThat(parsed.hashCode()).isEqualTo(expected.hashCode());
+            assertThat(parsed.toArray()).containsExactly(expected.toArray());
+            assertThat(parsed.mutableCopy()).isEqualTo(expected);
+            for (int i = 0; i < expected.size(); i++) {
+                assertThat(parsed.get(i)).isEqualTo(expected.get(i));
+            }
+            assertThat(Frozen.freeze(new ArrayList<>(expected))).isEqualTo(parsed);
+        });
+    }
+
+    @Test
     void parse_repeatedRecordKeys_shareOneStringInstance() {
         FrozenMap a = (FrozenMap) JsonCodec.parse("{\"typeName\":\"shape\",\"props\":{\"color\":\"black\"}}");
         FrozenMap b = (FrozenMap) JsonCodec.parse("{\"typeName\":\"shape\",\"props\":{\"color\":\"black\"}}");
