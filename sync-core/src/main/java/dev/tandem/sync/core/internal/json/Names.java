@@ -13,35 +13,52 @@ import org.jspecify.annotations.Nullable;
  * at worst misses and keeps its own copy.
  */
 final class Names {
-    /** Keys longer than this are kept as given (record ids used as keys are longer, and unique). */
+    /** Keys up to this length share the table of common names. */
     static final int MAX_KEY_CHARS = 24;
-    /** String values longer than this are kept as given. */
+    /** String values up to this length share the table of common values. */
     static final int MAX_VALUE_CHARS = 16;
+    /**
+     * Longer keys up to this length (record ids: a diff is keyed by them) go to a table of their own, where the
+     * record's {@code id} value parsed right after finds them: the room's index, the record and the store then
+     * hold one string.
+     */
+    static final int MAX_ID_CHARS = 64;
 
     private static final int SLOTS = 4096;
     private static final @Nullable String[] KEYS = new String[SLOTS];
     private static final @Nullable String[] VALUES = new String[SLOTS];
+    private static final @Nullable String[] IDS = new String[SLOTS];
 
     private Names() {}
 
     /** Returns the shared instance equal to {@code key}, making {@code key} the shared one if none is. */
     static String key(String key) {
-        return key.length() > MAX_KEY_CHARS ? key : share(KEYS, key);
+        int length = key.length();
+        if (length <= MAX_KEY_CHARS) {
+            return share(KEYS, key, true);
+        }
+        return length <= MAX_ID_CHARS ? share(IDS, key, true) : key;
     }
 
-    /** Returns the shared instance equal to a string value, when it is short. */
+    /** Returns the shared instance equal to a string value, when it is short or a recent key. */
     static String value(String value) {
-        return value.length() > MAX_VALUE_CHARS ? value : share(VALUES, value);
+        int length = value.length();
+        if (length <= MAX_VALUE_CHARS) {
+            return share(VALUES, value, true);
+        }
+        return length <= MAX_ID_CHARS ? share(IDS, value, false) : value;
     }
 
-    private static String share(@Nullable String[] table, String s) {
+    private static String share(@Nullable String[] table, String s, boolean insert) {
         int h = s.hashCode();
         int slot = (h ^ (h >>> 16)) & (SLOTS - 1);
         String cached = table[slot];
         if (cached != null && cached.equals(s)) {
             return cached;
         }
-        table[slot] = s;
+        if (insert) {
+            table[slot] = s;
+        }
         return s;
     }
 }

@@ -155,6 +155,15 @@ class FrozenMapPropertyTest {
         assertThat(((FrozenMap) a.get("props")).valueAt(0)).isSameAs(((FrozenMap) b.get("props")).valueAt(0));
     }
 
+    @Test
+    void parse_recordIdAfterItsDiffKey_sharesTheKeyString() {
+        FrozenMap diff = (FrozenMap)
+                JsonCodec.parse("{\"shape:Vw3d9kQ2LmPa8sXc1ZbYt\":[\"put\",{\"id\":\"shape:Vw3d9kQ2LmPa8sXc1ZbYt\"}]}");
+        FrozenMap record = (FrozenMap) ((FrozenList) diff.valueAt(0)).get(1);
+
+        assertThat(record.get("id")).isSameAs(diff.keyAt(0));
+    }
+
     private static void assertSameAs(FrozenMap actual, LinkedHashMap<String, @Nullable Object> expected) {
         assertThat(actual).hasSize(expected.size()).isEqualTo(expected);
         assertThat(expected).isEqualTo(actual);
