@@ -4,7 +4,8 @@
 //
 //   node tldraw-server.mjs [port]        (default 8788; 0 picks a free port)
 //
-// Prints one line `listening <port>` on stdout once it accepts connections.
+// Prints one line `listening <port>` on stdout once it accepts connections. Under `node --expose-gc`,
+// GET /debug/heap collects garbage and answers `{"heapUsed": bytes}` (sync-bench's RoomSize uses it).
 //
 // Routes: /connect/:room and /r/:room (read-write), /ro/:room (read-only). Query: sessionId, storeId.
 import http from 'node:http'
@@ -51,6 +52,13 @@ function jsonError(res, status, error, message) {
 }
 
 const server = http.createServer((req, res) => {
+	// benchmark hook, only when node runs with --expose-gc: live heap after a full collection
+	if (req.url === '/debug/heap' && typeof global.gc === 'function') {
+		global.gc()
+		res.writeHead(200, { 'content-type': 'application/json' })
+		res.end(JSON.stringify({ heapUsed: process.memoryUsage().heapUsed }))
+		return
+	}
 	if (parse(req)) jsonError(res, 400, 'UPGRADE_REQUIRED', 'this route only accepts WebSocket upgrades')
 	else jsonError(res, 404, 'NOT_FOUND', 'no such route')
 })

@@ -27,7 +27,13 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * sync-bench/run-comparison.sh [--rates 2000,4000] [--saturation 8000] [--duration 20] [--servers tandem,tldraw,relay]
+ *     [--generator java|tldraw] [--workload synthetic|tldraw] [--generator-processes 1]
  * </pre>
+ *
+ * <p>{@code --generator tldraw} drives the load with tldraw's own client code ({@code load-generator.mjs}: one
+ * {@code TLSyncClient} and tldraw store per client, in Node) instead of the light Java clients. {@code
+ * --workload tldraw} makes each step's offered rate the pushes of {@code rate / 30} users in rooms of 20 (see
+ * {@link LoadConfig.Workload#TLDRAW}).
  *
  * Run from the repository root after {@code ./mvnw -pl sync-bench -am package -DskipTests} and {@code npm ci} in
  * {@code sync-server-jetty/src/test/node}. The saturation step splits the clients and rooms over two generator
@@ -36,7 +42,9 @@ import java.util.regex.Pattern;
 public final class Comparison {
     private static final Pattern NUMBER = Pattern.compile("\"%s\":(-?[0-9.]+)");
 
-    private final Path root = Path.of("").toAbsolutePath();
+    /** The repository root (the working directory unless {@code --root}). */
+    private Path root = Path.of("").toAbsolutePath();
+
     private final List<String> servers = new ArrayList<>(List.of("tandem", "tldraw", "relay"));
     private final List<Double> rates = new ArrayList<>(List.of(2000.0, 4000.0));
     private double saturation = 8000;
@@ -47,8 +55,17 @@ public final class Comparison {
     private double warmup = 30;
     private Path out = Path.of("sync-bench/target/comparison");
     private String tandemJvm = "";
+    private String generator = "java";
+    private LoadConfig.Workload workload = LoadConfig.Workload.SYNTHETIC;
+    private int generatorProcesses = 1;
 
     public static void main(String[] args) throws Exception {
+        parse(args).runAll();
+        System.exit(0);
+    }
+
+    /** Parses the options of {@link #main}. */
+    static Comparison parse(String... args) {
         Comparison c = new Comparison();
         for (int i = 0; i + 1 < args.length; i += 2) {
             String v = args[i + 1];
@@ -70,11 +87,24 @@ public final class Comparison {
                 case "--warmup" -> c.warmup = Double.parseDouble(v);
                 case "--out" -> c.out = Path.of(v);
                 case "--tandem-jvm" -> c.tandemJvm = v;
+                case "--generator" -> {
+                    if (!v.equals("java") && !v.equals("tldraw")) {
+                        throw new IllegalArgumentException("generator must be java or tldraw but was " + v);
+                    }
+                    c.generator = v;
+                }
+                case "--workload" -> c.workload = LoadConfig.Workload.parse(v);
+                case "--root" -> c.root = Path.of(v).toAbsolutePath();
+                case "--generator-processes" -> {
+                    c.generatorProcesses = Integer.parseInt(v);
+                    if (c.generatorProcesses < 1 || c.generatorProcesses > 8) {
+                        throw new IllegalArgumentException("generator-processes must be in 1..8 but was " + v);
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        c.runAll();
-        System.exit(0);
+        return c;
     }
 
     /** One server at one offered load. */
@@ -84,15 +114,16 @@ public final class Comparison {
         }
     }
 
-    private void runAll() throws Exception {
+    /** Runs every step, writes the results to the output directory, prints the table and returns the steps. */
+    List<Step> runAll() throws Exception {
         Files.createDirectories(out);
         List<Step> steps = new ArrayList<>();
         List<double[]> loads = new ArrayList<>();
         for (double r : rates) {
-            loads.add(new double[] {r, 1});
+            loads.add(new double[] {r, generatorProcesses});
         }
         if (saturation > 0) {
-            loads.add(new double[] {saturation, 2});
+            loads.add(new double[] {saturation, Math.max(2, generatorProcesses)});
         }
         for (double[] load : loads) {
             for (String server : servers) {
@@ -118,6 +149,20 @@ public final class Comparison {
         Files.writeString(out.resolve("comparison.md"), table);
         Chart.write(steps, servers, out.resolve("comparison.png"));
         System.out.println(table);
+        return steps;
+    }
+
+    /** Clients of a step: fixed for the synthetic workload; for tldraw's, one per 30 offered pushes/s. */
+    private int clientsAt(double rate) {
+        if (workload == LoadConfig.Workload.TLDRAW) {
+            int users = LoadConfig.Workload.USERS_PER_ROOM;
+            return Math.max(users, (int) Math.round(rate / LoadConfig.Workload.PUSHES_PER_SECOND / users) * users);
+        }
+        return clients;
+    }
+
+    private int roomsAt(double rate) {
+        return workload == LoadConfig.Workload.TLDRAW ? clientsAt(rate) / LoadConfig.Workload.USERS_PER_ROOM : rooms;
     }
 
     private Step runStep(String server, double rate, int processes) throws Exception {
@@ -127,34 +172,52 @@ public final class Comparison {
             awaitPort(port, p);
             String prefix = server + "-" + (long) rate + "-" + Long.toString(System.nanoTime() % 100000, 36);
             List<Process> gens = new ArrayList<>();
-            for (int i = 0; i < processes; i++) {
-                List<String> cmd = new ArrayList<>(List.of(
-                        java(),
-                        "-Xmx1g",
-                        "-cp",
-                        root.resolve("sync-bench/target/benchmarks.jar").toString(),
-                        LoadGenerator.class.getName(),
+            int stepClients = clientsAt(rate);
+            int stepRooms = roomsAt(rate);
+            int procs = Math.min(processes, stepRooms);
+            for (int i = 0; i < procs; i++) {
+                List<String> options = List.of(
                         "--url",
                         "http://127.0.0.1:" + port + "/",
                         "--label",
                         server,
                         "--clients",
-                        String.valueOf(clients / processes),
+                        String.valueOf(stepClients / procs),
                         "--rooms",
-                        String.valueOf(rooms / processes),
+                        String.valueOf(stepRooms / procs),
                         "--room-offset",
-                        String.valueOf(i * (rooms / processes)),
+                        String.valueOf(i * (stepRooms / procs)),
                         "--room-prefix",
                         prefix,
                         "--rate",
-                        String.valueOf(rate / processes),
+                        String.valueOf((workload == LoadConfig.Workload.TLDRAW
+                                        ? stepClients * (double) LoadConfig.Workload.PUSHES_PER_SECOND
+                                        : rate)
+                                / procs),
                         "--warmup",
                         String.valueOf(warmup),
                         "--duration",
                         String.valueOf(duration),
                         "--server-pid",
-                        String.valueOf(p.pid())));
+                        String.valueOf(p.pid()),
+                        "--workload",
+                        workload.name().toLowerCase(Locale.ROOT));
+                List<String> cmd = new ArrayList<>();
+                Path dir = root;
+                if (generator.equals("tldraw")) {
+                    dir = root.resolve("sync-server-jetty/src/test/node");
+                    cmd.addAll(List.of("node", "load-generator.mjs"));
+                } else {
+                    cmd.addAll(List.of(
+                            java(),
+                            "-Xmx1g",
+                            "-cp",
+                            root.resolve("sync-bench/target/benchmarks.jar").toString(),
+                            LoadGenerator.class.getName()));
+                }
+                cmd.addAll(options);
                 gens.add(new ProcessBuilder(cmd)
+                        .directory(dir.toFile())
                         .redirectError(ProcessBuilder.Redirect.INHERIT)
                         .start());
             }
@@ -294,9 +357,12 @@ public final class Comparison {
         StringBuilder b = new StringBuilder();
         b.append(String.format(
                 Locale.ROOT,
-                "%d clients in %d rooms, %s s measured after %s s warm-up per step; %d cores; %s; %s.%n%n",
-                clients,
-                rooms,
+                "%s workload, %s generator; %s, %s s measured after %s s warm-up per step; %d cores; %s; %s.%n%n",
+                workload.name().toLowerCase(Locale.ROOT),
+                generator.equals("tldraw") ? "tldraw's TLSyncClient (Node)" : "Java",
+                workload == LoadConfig.Workload.TLDRAW
+                        ? "20 users per room, 30 pushes/s each (offered / 30 users)"
+                        : clients + " clients in " + rooms + " rooms",
                 fmt(duration),
                 fmt(warmup),
                 Runtime.getRuntime().availableProcessors(),

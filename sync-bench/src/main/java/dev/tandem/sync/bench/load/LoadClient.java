@@ -36,7 +36,30 @@ public final class LoadClient implements Session.Listener.AutoDemanding {
     /** Peers in the room when this client pushes (set once every client connected). */
     volatile int roomPeers;
 
+    private final LoadConfig.Workload workload;
+    /** In the tldraw workload: whether this user drags shapes besides moving its cursor. */
+    private final boolean drawer;
+
+    private double cursorX;
+    private double cursorY;
+
     LoadClient(int index, int room, String idPrefix, String connectMessage, LoadMetrics metrics, int maxChanges) {
+        this(index, room, idPrefix, connectMessage, metrics, maxChanges, LoadConfig.Workload.SYNTHETIC, false);
+    }
+
+    LoadClient(
+            int index,
+            int room,
+            String idPrefix,
+            String connectMessage,
+            LoadMetrics metrics,
+            int maxChanges,
+            LoadConfig.Workload workload,
+            boolean drawer) {
+        this.workload = workload;
+        this.drawer = drawer;
+        this.cursorX = 100 + (index % 37) * 13.5;
+        this.cursorY = 80 + (index % 23) * 9.25;
         this.index = index;
         this.room = room;
         this.idPrefix = idPrefix;
@@ -88,7 +111,9 @@ public final class LoadClient implements Session.Listener.AutoDemanding {
         long stamp = ((now - metrics.startNanos) / 1000) << 12 | index;
         String id = idPrefix + (clock >> 1);
         String text;
-        if ((clock & 1) == 0) {
+        if (workload == LoadConfig.Workload.TLDRAW) {
+            text = tldrawPush(clock, stamp);
+        } else if ((clock & 1) == 0) {
             text = "{\"type\":\"push\",\"clientClock\":" + clock + ",\"diff\":{\"" + id + "\":[\"put\",{\"id\":\"" + id
                     + "\",\"typeName\":\"page\",\"name\":\"lg\",\"index\":\"a1\",\"meta\":{\"lg_t\":" + stamp
                     + "}}]}}";
@@ -107,6 +132,83 @@ public final class LoadClient implements Session.Listener.AutoDemanding {
         }
         metrics.sent.increment();
         s.sendText(text, Callback.NOOP);
+    }
+
+    /**
+     * A push of a tldraw user: the first puts its presence record (and, for a drawer, a geo shape); later ones
+     * move the cursor and, for a drawer, drag the shape, creating a new one every {@code DRAG_PUSHES}. The
+     * stamp goes in one record only (the shape for drawers), so each receiver counts one delivery.
+     */
+    private String tldrawPush(int clock, long stamp) {
+        cursorX += 3.25 + (clock % 7);
+        cursorY += (clock % 11) - 5 + 0.5;
+        StringBuilder b = new StringBuilder(drawer ? 1200 : 400);
+        b.append("{\"type\":\"push\",\"clientClock\":").append(clock);
+        if (drawer) {
+            // tldraw's client leaves diff out of a presence-only push (an empty diff is answered with discard)
+            b.append(",\"diff\":{");
+            String shape = idPrefix.replace("page:", "shape:") + (clock / LoadConfig.Workload.DRAG_PUSHES);
+            b.append('"').append(shape).append("\":");
+            if (clock % LoadConfig.Workload.DRAG_PUSHES == 0) {
+                b.append("[\"put\",{\"x\":")
+                        .append(cursorX)
+                        .append(",\"y\":")
+                        .append(cursorY)
+                        .append(",\"rotation\":0,\"isLocked\":false,\"opacity\":1,\"meta\":{\"lg_t\":")
+                        .append(stamp)
+                        .append("},\"id\":\"")
+                        .append(shape)
+                        .append("\",\"type\":\"geo\",\"props\":{\"w\":160.5,\"h\":90.25,\"geo\":\"rectangle\","
+                                + "\"dash\":\"draw\",\"growY\":0,\"url\":\"\",\"scale\":1,\"color\":\"black\","
+                                + "\"labelColor\":\"black\",\"fill\":\"semi\",\"size\":\"m\",\"font\":\"draw\","
+                                + "\"align\":\"middle\",\"verticalAlign\":\"middle\",\"richText\":{\"type\":\"doc\","
+                                + "\"content\":[{\"type\":\"paragraph\"}]},\"flipX\":false,\"flipY\":false},"
+                                + "\"parentId\":\"page:page\",\"index\":\"a1\",\"typeName\":\"shape\"}]");
+            } else {
+                b.append("[\"patch\",{\"x\":[\"put\",")
+                        .append(cursorX - 20)
+                        .append("],\"y\":[\"put\",")
+                        .append(cursorY - 10)
+                        .append("],\"meta\":[\"put\",{\"lg_t\":")
+                        .append(stamp)
+                        .append("}]}]");
+            }
+        }
+        if (drawer) {
+            b.append('}');
+        }
+        b.append(",\"presence\":");
+        if (clock == 0) {
+            b.append("[\"put\",{\"id\":\"instance_presence:lg\",\"typeName\":\"instance_presence\","
+                            + "\"userId\":\"user:lg")
+                    .append(index)
+                    .append("\",\"userName\":\"lg")
+                    .append(index)
+                    .append("\",\"lastActivityTimestamp\":1732300000000,\"color\":\"#FF802B\","
+                            + "\"camera\":{\"x\":-120.5,\"y\":-48.25,\"z\":1},\"selectedShapeIds\":[],"
+                            + "\"currentPageId\":\"page:page\",\"brush\":null,\"scribbles\":[],"
+                            + "\"screenBounds\":{\"x\":0,\"y\":0,\"w\":1512,\"h\":823},\"followingUserId\":null,"
+                            + "\"cursor\":{\"x\":")
+                    .append(cursorX)
+                    .append(",\"y\":")
+                    .append(cursorY)
+                    .append(",\"type\":\"default\",\"rotation\":0},\"chatMessage\":\"\",\"meta\":{")
+                    .append(drawer ? "" : "\"lg_t\":" + stamp)
+                    .append("}}]}");
+        } else {
+            b.append("[\"patch\",{\"lastActivityTimestamp\":[\"put\",")
+                    .append(1_732_300_000_000L + clock)
+                    .append("],\"cursor\":[\"put\",{\"x\":")
+                    .append(cursorX)
+                    .append(",\"y\":")
+                    .append(cursorY)
+                    .append(",\"type\":\"default\",\"rotation\":0}]");
+            if (!drawer) {
+                b.append(",\"meta\":[\"put\",{\"lg_t\":").append(stamp).append("}]");
+            }
+            b.append("}]}");
+        }
+        return b.toString();
     }
 
     void ping() {
@@ -179,7 +281,8 @@ public final class LoadClient implements Session.Listener.AutoDemanding {
             return text.length();
         }
         int clock = (int) parseLong(text, c + CLIENT_CLOCK.length());
-        char action = text.charAt(a + ACTION.length() + 1);
+        // "commit", "discard", or {"rebaseWithDiff":…}
+        char action = text.charAt(a + ACTION.length()) == '{' ? 'r' : text.charAt(a + ACTION.length() + 1);
         inFlight.decrementAndGet();
         if (clock >= 0 && clock < sentNanos.length) {
             long sent = sentNanos[clock];

@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param serverPid the server's pid for CPU and RSS from {@code /proc}, or 0 for none
  * @param moreUrls further nodes of a cluster ({@code --url a,b,c}): client {@code i} connects to node {@code i %
  *     nodes}, {@code url} being node 0
+ * @param workload what each push carries: {@link Workload#SYNTHETIC} small page records, or {@link
+ *     Workload#TLDRAW} tldraw users moving cursors while a few drag shapes
  */
 public record LoadConfig(
         URI url,
@@ -40,9 +42,39 @@ public record LoadConfig(
         Duration drain,
         int maxInFlight,
         long serverPid,
-        List<URI> moreUrls) {
+        List<URI> moreUrls,
+        Workload workload) {
+
+    /** What the clients do. */
+    public enum Workload {
+        /** Each push creates or updates one small {@code page} record (half each). */
+        SYNTHETIC,
+        /**
+         * tldraw users: every client moves its cursor (an {@code instance_presence} patch per push, at the 30
+         * pushes/s tldraw's client throttles itself to while collaborating) and {@link #DRAWERS_PER_ROOM} of
+         * every {@link #USERS_PER_ROOM} also drag a geo shape in the same push, creating a new one every
+         * {@link #DRAG_PUSHES} pushes.
+         */
+        TLDRAW;
+
+        /** tldraw's {@code COLLABORATIVE_MODE_FPS} in {@code @tldraw/sync-core} 5.4.2's TLSyncClient. */
+        public static final int PUSHES_PER_SECOND = 30;
+
+        public static final int USERS_PER_ROOM = 20;
+        public static final int DRAWERS_PER_ROOM = 3;
+        public static final int DRAG_PUSHES = 90;
+
+        static Workload parse(String name) {
+            return switch (name) {
+                case "synthetic" -> SYNTHETIC;
+                case "tldraw" -> TLDRAW;
+                default -> throw new IllegalArgumentException("workload must be synthetic or tldraw but was " + name);
+            };
+        }
+    }
 
     public LoadConfig {
+        Objects.requireNonNull(workload, "workload");
         Objects.requireNonNull(url, "url");
         moreUrls = List.copyOf(moreUrls);
         Objects.requireNonNull(label, "label");
@@ -93,7 +125,8 @@ public record LoadConfig(
                 drain,
                 maxInFlight,
                 serverPid,
-                List.of());
+                List.of(),
+                Workload.SYNTHETIC);
     }
 
     /** Returns every node's base URL: {@code url} first. */
@@ -110,10 +143,11 @@ public record LoadConfig(
         List<URI> more = List.of();
         String label = "server";
         int clients = 200;
-        int rooms = 10;
+        int rooms = -1;
+        double rate = -1;
+        Workload workload = Workload.SYNTHETIC;
         int roomOffset = 0;
         String prefix = "lg-" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
-        double rate = 2000;
         int changes = 100_000;
         Duration warmup = Duration.ofSeconds(3);
         Duration duration = Duration.ofSeconds(20);
@@ -147,8 +181,16 @@ public record LoadConfig(
                 case "--drain" -> drain = Duration.ofMillis((long) (Double.parseDouble(v) * 1000));
                 case "--max-in-flight" -> maxInFlight = Integer.parseInt(v);
                 case "--server-pid" -> pid = Long.parseLong(v);
+                case "--workload" -> workload = Workload.parse(v);
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
+        }
+        if (rooms < 0) {
+            // tldraw's workload: 20 users per room
+            rooms = workload == Workload.TLDRAW ? Math.max(1, clients / Workload.USERS_PER_ROOM) : 10;
+        }
+        if (rate < 0) {
+            rate = workload == Workload.TLDRAW ? clients * (double) Workload.PUSHES_PER_SECOND : 2000;
         }
         return new LoadConfig(
                 url,
@@ -164,6 +206,7 @@ public record LoadConfig(
                 drain,
                 maxInFlight,
                 pid,
-                more);
+                more,
+                workload);
     }
 }

@@ -31,7 +31,9 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
  * </pre>
  *
  * Options: {@code --url (comma-separated for the nodes of a cluster: client i connects to node i % nodes) --label --clients --rooms --room-offset --room-prefix --rate --changes --warmup
- * --duration --drain --max-in-flight --server-pid} (seconds for times). Connects with tldraw 5.4.2's schema, so
+ * --duration --drain --max-in-flight --server-pid --workload synthetic|tldraw} (seconds for times). With {@code
+ * --workload tldraw} the rooms default to one per 20 clients and the rate to 30 pushes/s per client (see {@link
+ * LoadConfig.Workload#TLDRAW}). Connects with tldraw 5.4.2's schema, so
  * Tandem (pinned or tldraw schema), tldraw's own server and the raw relay all accept it. Stops by itself:
  * connect (at most 30 s), warmup, window, drain.
  */
@@ -81,8 +83,18 @@ public final class LoadGenerator {
             String procTag = config.roomPrefix() + "-" + config.roomOffset();
             for (int i = 0; i < config.clients(); i++) {
                 int room = config.roomOffset() + i % config.rooms();
+                // the k-th user of a room is client roomOffset + k * rooms
+                boolean drawer = (i / config.rooms()) % LoadConfig.Workload.USERS_PER_ROOM
+                        < LoadConfig.Workload.DRAWERS_PER_ROOM;
                 clients.add(new LoadClient(
-                        i, room, "page:" + procTag + "c" + i + "r", connect, metrics, config.changesPerClient()));
+                        i,
+                        room,
+                        "page:" + procTag + "c" + i + "r",
+                        connect,
+                        metrics,
+                        config.changesPerClient(),
+                        config.workload(),
+                        drawer));
             }
             int connected = connectAll(ws, clients);
             int[] perRoom = new int[config.roomOffset() + config.rooms()];
@@ -233,6 +245,8 @@ public final class LoadGenerator {
         if (!config.moreUrls().isEmpty()) {
             field(j, "nodes", config.urls().size());
         }
+        field(j, "workload", config.workload().name().toLowerCase(Locale.ROOT));
+        field(j, "generator", "java");
         field(j, "clients", config.clients());
         field(j, "connected", connected);
         field(j, "rooms", config.rooms());

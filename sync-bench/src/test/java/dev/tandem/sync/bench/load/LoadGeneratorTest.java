@@ -28,6 +28,33 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void run_tldrawWorkloadAgainstInProcessTandem_acksPresenceAndShapePushes() throws Exception {
+        try (TandemServer server = TandemServer.builder().port(0).build().start()) {
+            LoadConfig config = LoadConfig.parse(
+                    "--url", server.uri().toString(),
+                    "--label", "tandem",
+                    "--clients", "20",
+                    "--workload", "tldraw",
+                    "--warmup", "0.3",
+                    "--duration", "2",
+                    "--server-pid", String.valueOf(ProcessHandle.current().pid()));
+            assertThat(config.rooms()).as("20 users per room").isEqualTo(1);
+            assertThat(config.opsPerSecond()).as("30 pushes/s per user").isEqualTo(600);
+
+            JsonNode line = JSON.readTree(LoadGenerator.run(config));
+
+            assertThat(line.get("workload").asString()).isEqualTo("tldraw");
+            assertThat(line.get("connected").asInt()).isEqualTo(20);
+            assertThat(line.get("committedOps").asLong()).isPositive();
+            assertThat(line.get("discardedOps").asLong())
+                    .as("shape pushes the server refused")
+                    .isZero();
+            assertThat(line.get("fanoutMs").get("n").asLong()).isPositive();
+            assertThat(line.get("closedEarly").asLong()).isZero();
+        }
+    }
+
+    @Test
     void run_againstRawRelay_commitsOps() throws Exception {
         RawRelayServer relay = new RawRelayServer("127.0.0.1", 0).start();
         try {

@@ -21,11 +21,10 @@ public final class Frozen {
 
     /** Returns the canonical frozen form of {@code value}; frozen input is returned as is. */
     public static @Nullable Object freeze(@Nullable Object value) {
-        if (value == null
-                || value instanceof String
-                || value instanceof Boolean
-                || value instanceof FrozenMap
-                || value instanceof FrozenList) {
+        if (value instanceof String s) {
+            return Names.value(s);
+        }
+        if (value == null || value instanceof Boolean || value instanceof FrozenMap || value instanceof FrozenList) {
             return value;
         }
         if (value instanceof Number n) {
@@ -39,7 +38,7 @@ public final class Frozen {
             for (Object o : l) {
                 copy.add(freeze(o));
             }
-            return new FrozenList(copy);
+            return FrozenList.copyOf(copy);
         }
         if (value instanceof Character c) {
             return String.valueOf(c);
@@ -53,24 +52,26 @@ public final class Frozen {
         if (m instanceof FrozenMap f) {
             return f;
         }
-        LinkedHashMap<String, @Nullable Object> copy = new LinkedHashMap<>(Math.max(4, m.size() * 2));
+        @Nullable Object[] kv = new Object[m.size() << 1];
+        int i = 0;
         for (Map.Entry<?, ?> e : m.entrySet()) {
             if (!(e.getKey() instanceof String key)) {
                 throw new IllegalArgumentException("JSON object keys must be strings but was " + e.getKey());
             }
-            copy.put(key, freeze(e.getValue()));
+            kv[i++] = Names.key(key);
+            kv[i++] = freeze(e.getValue());
         }
-        return new FrozenMap(copy);
+        return FrozenMap.ofArray(kv);
     }
 
-    /** Wraps a map whose values are already frozen, without copying. The caller gives up the map. */
+    /** Returns the frozen object holding the entries of a map whose values are already frozen, in its order. */
     public static FrozenMap adoptMap(LinkedHashMap<String, @Nullable Object> frozenValues) {
-        return new FrozenMap(frozenValues);
+        return FrozenMap.copyOf(frozenValues);
     }
 
-    /** Wraps a list whose elements are already frozen, without copying. The caller gives up the list. */
+    /** Returns the frozen array holding the elements of a list that are already frozen. */
     public static FrozenList adoptList(ArrayList<@Nullable Object> frozenElements) {
-        return new FrozenList(frozenElements);
+        return FrozenList.copyOf(frozenElements);
     }
 
     /** Returns the empty frozen object. */

@@ -2,7 +2,6 @@ package dev.tandem.sync.core.internal.json;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -80,6 +79,14 @@ public final class JsonCodec {
         if (max <= 0) {
             return true;
         }
+        if (value instanceof FrozenMap m) {
+            for (int i = m.size() - 1; i >= 0; i--) {
+                if (deeperThan(m.valueAt(i), max - 1)) {
+                    return true;
+                }
+            }
+            return false;
+        }
         Iterable<?> children = value instanceof Map<?, ?> m ? m.values() : (List<?>) value;
         for (Object child : children) {
             if (deeperThan(child, max - 1)) {
@@ -150,7 +157,7 @@ public final class JsonCodec {
      * #MAX_DEPTH}.
      */
     static @Nullable Object readTree(JsonParser p, JsonToken first) {
-        // Open containers, innermost last: a LinkedHashMap (with its pending key) or an ArrayList.
+        // Open containers, innermost last: an ObjectBuilder (with its pending key) or an ArrayList.
         Object[] open = new Object[16];
         String[] keys = new String[16];
         int depth = 0;
@@ -167,8 +174,7 @@ public final class JsonCodec {
                         open = Arrays.copyOf(open, depth * 2);
                         keys = Arrays.copyOf(keys, depth * 2);
                     }
-                    open[depth++] =
-                            t == JsonToken.START_OBJECT ? new LinkedHashMap<String, Object>() : new ArrayList<>();
+                    open[depth++] = t == JsonToken.START_OBJECT ? new ObjectBuilder() : new ArrayList<>();
                     t = p.nextToken();
                     continue;
                 }
@@ -178,23 +184,22 @@ public final class JsonCodec {
                         throw new IllegalArgumentException("malformed JSON at " + where(p.currentLocation())
                                 + ": object key with a lone surrogate is not supported");
                     }
-                    keys[depth - 1] = name;
+                    keys[depth - 1] = Names.key(name);
                     t = p.nextToken();
                     continue;
                 }
                 case END_OBJECT -> {
-                    @SuppressWarnings("unchecked")
-                    LinkedHashMap<String, @Nullable Object> m = (LinkedHashMap<String, @Nullable Object>) open[--depth];
+                    ObjectBuilder m = (ObjectBuilder) open[--depth];
                     open[depth] = null;
-                    value = m.isEmpty() ? Frozen.emptyMap() : Frozen.adoptMap(m);
+                    value = m.build();
                 }
                 case END_ARRAY -> {
                     @SuppressWarnings("unchecked")
                     ArrayList<@Nullable Object> l = (ArrayList<@Nullable Object>) open[--depth];
                     open[depth] = null;
-                    value = l.isEmpty() ? Frozen.emptyList() : Frozen.adoptList(l);
+                    value = FrozenList.copyOf(l);
                 }
-                case VALUE_STRING -> value = p.getString();
+                case VALUE_STRING -> value = Names.value(p.getString());
                 case VALUE_NUMBER_INT -> value = readInteger(p);
                 case VALUE_NUMBER_FLOAT -> value = canonical(p.getDoubleValue(), p);
                 case VALUE_TRUE -> value = Boolean.TRUE;
@@ -208,9 +213,7 @@ public final class JsonCodec {
                 return value;
             }
             Object container = open[depth - 1];
-            if (container instanceof LinkedHashMap<?, ?>) {
-                @SuppressWarnings("unchecked")
-                LinkedHashMap<String, @Nullable Object> m = (LinkedHashMap<String, @Nullable Object>) container;
+            if (container instanceof ObjectBuilder m) {
                 m.put(keys[depth - 1], value); // a repeated key keeps its first position, as in JSON.parse
             } else {
                 @SuppressWarnings("unchecked")
@@ -218,6 +221,52 @@ public final class JsonCodec {
                 l.add(value);
             }
             t = p.nextToken();
+        }
+    }
+
+    /** The members of an object being parsed, in {@link FrozenMap}'s layout; large objects get an index. */
+    private static final class ObjectBuilder {
+        private @Nullable Object[] kv = new Object[8];
+        private int count;
+        private java.util.@Nullable HashMap<String, Integer> index;
+
+        void put(String key, @Nullable Object value) {
+            int at = find(key);
+            if (at >= 0) {
+                kv[(at << 1) + 1] = value;
+                return;
+            }
+            if (count << 1 == kv.length) {
+                kv = Arrays.copyOf(kv, kv.length * 2);
+            }
+            kv[count << 1] = key;
+            kv[(count << 1) + 1] = value;
+            if (index != null) {
+                index.put(key, count);
+            } else if (count == Shape.INDEXED_FROM) {
+                index = new java.util.HashMap<>();
+                for (int i = 0; i <= count; i++) {
+                    index.put((String) kv[i << 1], i);
+                }
+            }
+            count++;
+        }
+
+        private int find(String key) {
+            if (index != null) {
+                Integer at = index.get(key);
+                return at == null ? -1 : at;
+            }
+            for (int i = 0; i < count; i++) {
+                if (key.equals(kv[i << 1])) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        FrozenMap build() {
+            return FrozenMap.ofArray(kv.length == count << 1 ? kv : Arrays.copyOf(kv, count << 1));
         }
     }
 

@@ -29,6 +29,14 @@ public final class JsonSize {
         if (value instanceof Number) {
             return 18;
         }
+        if (value instanceof FrozenMap m) {
+            int n = m.size();
+            long size = 2 + Math.max(0, n - 1);
+            for (int i = 0; i < n; i++) {
+                size += m.keyAt(i).length() + 3L + of(m.valueAt(i));
+            }
+            return size;
+        }
         if (value instanceof Map<?, ?> m) {
             long size = 2 + Math.max(0, m.size() - 1);
             for (Map.Entry<?, ?> e : m.entrySet()) {

@@ -135,6 +135,18 @@ public final class JsonWriter {
             appendString(out, s);
         } else if (value instanceof Long l) {
             appendLong(out, l);
+        } else if (value instanceof FrozenMap m) {
+            out.append('{');
+            int size = m.size();
+            for (int i = 0; i < size; i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                appendString(out, m.keyAt(i));
+                out.append(':');
+                writeAny(m.valueAt(i));
+            }
+            out.append('}');
         } else if (value instanceof Map<?, ?> m) {
             out.append('{');
             boolean first = true;

@@ -213,7 +213,9 @@ final class DocumentState {
                 FrozenMap state = w.getValue();
                 Doc old;
                 if (state != null) {
-                    old = docs.put(w.getKey(), new Doc(state, next, sizes.get(w.getKey())));
+                    // key the record by its own id string: the diff's key is an equal copy kept only by the txn
+                    String id = state.get("id") instanceof String own && own.equals(w.getKey()) ? own : w.getKey();
+                    old = docs.put(id, new Doc(state, next, sizes.get(w.getKey())));
                     totalSize += sizes.get(w.getKey());
                     tombstones.remove(w.getKey());
                 } else {
