@@ -7,6 +7,8 @@ import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SessionSocket;
 import dev.tandem.sync.core.SocketHandler;
 import dev.tandem.sync.server.ConnectionSettings;
+import dev.tandem.sync.server.NodeBudget;
+import dev.tandem.sync.server.internal.budget.NodeBudgets;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -126,7 +128,8 @@ class WebSocketConnectionTest {
                 ConnectionSettings.defaults(),
                 ConcurrentHashMap.newKeySet(),
                 null,
-                () -> {});
+                () -> {},
+                NodeBudgets.of(NodeBudget.defaults(), 100));
         Session session = (Session) Proxy.newProxyInstance(
                 Session.class.getClassLoader(), new Class<?>[] {Session.class}, (proxy, method, args) -> {
                     switch (method.getName()) {
