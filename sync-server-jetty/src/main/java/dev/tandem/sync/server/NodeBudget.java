@@ -28,8 +28,11 @@ package dev.tandem.sync.server;
  *   <tr><td>permessage-deflate</td><td>off</td><td>the extension is not negotiated</td></tr>
  * </table>
  *
- * <p>A byte budget lets one item larger than itself through when nothing else holds any of it, so a single
- * large document still reaches its client on an idle node.
+ * <p>The byte budgets are strict, with one exception that keeps live sessions flowing when slow clients fill the
+ * outgoing budget: a frame of at most {@value #SMALL_FRAME_BYTES} characters to a connection with nothing queued
+ * is always sent. So the outgoing bytes stay below {@code maxQueuedBytes} plus that much per connection. A room
+ * whose connect frame is larger than {@code maxQueuedBytes} cannot be joined: size the budget above the largest
+ * document (and {@code maxRequestBodyBytes} above the largest request body).
  *
  * <pre>{@code
  * TandemServer.builder().budget(NodeBudget.builder().maxConnections(1000).build());
@@ -61,6 +64,9 @@ public record NodeBudget(
         long maxUploadStoreBytes,
         long maxUploadBytesPerClient,
         boolean permessageDeflate) {
+
+    /** The largest outgoing frame a connection with nothing queued sends even when the budget is spent. */
+    public static final int SMALL_FRAME_BYTES = 16 * 1024;
 
     /** The share of the heap ({@code Runtime.maxMemory()}) each byte budget takes by default: one eighth. */
     public static final double MEMORY_SHARE = 0.125;

@@ -3,9 +3,7 @@ package dev.tandem.sync.server.internal.budget;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A number of bytes shared by many holders: each takes what it buffers and gives it back when done. One item
- * larger than the whole budget may pass when nobody holds anything, so a single large message is never refused
- * on an idle node. Thread-safe.
+ * A number of bytes shared by many holders: each takes what it buffers and gives it back when done. Thread-safe.
  */
 public final class ByteBudget {
     private final String name;
@@ -24,20 +22,25 @@ public final class ByteBudget {
         this.max = max;
     }
 
-    /** Takes {@code bytes} (>= 0) if they fit, or if nothing is held; returns whether they were taken. */
+    /** Takes {@code bytes} (>= 0) if they fit; returns whether they were taken. */
     public boolean tryAcquire(long bytes) {
         if (bytes < 0) {
             throw new IllegalArgumentException("bytes must be >= 0 but was " + bytes);
         }
         while (true) {
             long now = used.get();
-            if (now != 0 && now + bytes > max) {
+            if (now + bytes > max) {
                 return false;
             }
             if (used.compareAndSet(now, now + bytes)) {
                 return true;
             }
         }
+    }
+
+    /** Takes {@code bytes} whether they fit or not, for a holder the caller bounds otherwise. */
+    public void forceAcquire(long bytes) {
+        used.addAndGet(bytes);
     }
 
     /** Gives back bytes taken before. */

@@ -6,6 +6,7 @@ import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SessionSocket;
 import dev.tandem.sync.core.SocketHandler;
 import dev.tandem.sync.server.ConnectionSettings;
+import dev.tandem.sync.server.NodeBudget;
 import dev.tandem.sync.server.internal.budget.ConnectionGate;
 import dev.tandem.sync.server.internal.budget.NodeBudgets;
 import dev.tandem.sync.server.internal.limits.PrincipalRateLimit;
@@ -313,14 +314,19 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
             return false;
         }
         if (!budgets.queued().tryAcquire(size)) {
-            queuedBytes.addAndGet(-size);
-            LOG.warn(
-                    "session {} in room {}: the node's outgoing budget is spent ({}); closing",
-                    options.sessionId(),
-                    roomId,
-                    budgets.queued());
-            closeSession(s, StatusCode.TRY_AGAIN_LATER, SERVER_BUSY);
-            return false;
+            if (queued == size && size <= NodeBudget.SMALL_FRAME_BYTES) {
+                // a client keeping up with small frames keeps its session while slow ones fill the budget
+                budgets.queued().forceAcquire(size);
+            } else {
+                queuedBytes.addAndGet(-size);
+                LOG.warn(
+                        "session {} in room {}: the node's outgoing budget is spent ({}); closing",
+                        options.sessionId(),
+                        roomId,
+                        budgets.queued());
+                closeSession(s, StatusCode.TRY_AGAIN_LATER, SERVER_BUSY);
+                return false;
+            }
         }
         s.sendText(
                 text,
