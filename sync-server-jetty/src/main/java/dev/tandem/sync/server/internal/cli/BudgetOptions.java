@@ -106,41 +106,59 @@ public final class BudgetOptions {
     /** Returns the budget; throws {@link IllegalArgumentException} naming the option of a bad value. */
     public NodeBudget budget() {
         NodeBudget.Builder b = NodeBudget.builder();
+        Integer c = connections;
+        if (c != null) {
+            option("--budget-connections", () -> b.maxConnections(c));
+        }
+        Integer perAddress = connectionsPerAddress;
+        if (perAddress != null) {
+            option("--budget-connections-per-address", () -> b.maxConnectionsPerAddress(perAddress));
+        }
+        Integer rooms = loadedRooms;
+        if (rooms != null) {
+            option("--budget-loaded-rooms", () -> b.maxLoadedRooms(rooms));
+        }
+        Integer requests = httpRequests;
+        if (requests != null) {
+            option("--budget-http-requests", () -> b.maxConcurrentRequests(requests));
+        }
+        Long body = bodyBytes;
+        if (body != null) {
+            option("--budget-body-bytes", () -> b.maxRequestBodyBytes(body));
+        }
+        Long chunks = chunkBytes;
+        if (chunks != null) {
+            option("--budget-chunk-bytes", () -> b.maxChunkBytes(chunks));
+        }
+        Long queued = queuedBytes;
+        if (queued != null) {
+            option("--budget-queued-bytes", () -> b.maxQueuedBytes(queued));
+        }
+        Integer rate = httpRequestsPerSecond;
+        if (rate != null) {
+            option(
+                    "--http-requests-per-second",
+                    () -> b.httpRequestRate(rate, (int) Math.min(Integer.MAX_VALUE, 4L * rate)));
+        }
+        Long total = uploadQuotaBytes;
+        if (total != null) {
+            option("--upload-quota-bytes", () -> b.maxUploadStoreBytes(total));
+        }
+        Long perClient = uploadQuotaPerClientBytes;
+        if (perClient != null) {
+            option("--upload-quota-per-client-bytes", () -> b.maxUploadBytesPerClient(perClient));
+        }
+        b.permessageDeflate(permessageDeflate);
+        NodeBudget[] built = new NodeBudget[1];
+        option("--budget-connections-per-address", () -> built[0] = b.build());
+        return built[0];
+    }
+
+    private static void option(String name, Runnable set) {
         try {
-            if (connections != null) {
-                b.maxConnections(connections);
-            }
-            if (connectionsPerAddress != null) {
-                b.maxConnectionsPerAddress(connectionsPerAddress);
-            }
-            if (loadedRooms != null) {
-                b.maxLoadedRooms(loadedRooms);
-            }
-            if (httpRequests != null) {
-                b.maxConcurrentRequests(httpRequests);
-            }
-            if (bodyBytes != null) {
-                b.maxRequestBodyBytes(bodyBytes);
-            }
-            if (chunkBytes != null) {
-                b.maxChunkBytes(chunkBytes);
-            }
-            if (queuedBytes != null) {
-                b.maxQueuedBytes(queuedBytes);
-            }
-            if (httpRequestsPerSecond != null) {
-                b.httpRequestRate(httpRequestsPerSecond, (int) Math.min(Integer.MAX_VALUE, 4L * httpRequestsPerSecond));
-            }
-            if (uploadQuotaBytes != null) {
-                b.maxUploadStoreBytes(uploadQuotaBytes);
-            }
-            if (uploadQuotaPerClientBytes != null) {
-                b.maxUploadBytesPerClient(uploadQuotaPerClientBytes);
-            }
-            b.permessageDeflate(permessageDeflate);
-            return b.build();
+            set.run();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("node budget: " + e.getMessage(), e);
+            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
         }
     }
 }

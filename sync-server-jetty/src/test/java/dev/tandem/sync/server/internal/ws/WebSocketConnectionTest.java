@@ -51,6 +51,16 @@ class WebSocketConnectionTest {
     }
 
     @Test
+    void chunkNumber_readsTheCountdownOfAChunk_andMinusOneForAnythingElse() {
+        assertThat(WebSocketConnection.chunkNumber("31_abc")).isEqualTo(31);
+        assertThat(WebSocketConnection.chunkNumber("0_}")).isZero();
+        assertThat(WebSocketConnection.chunkNumber("{\"type\":\"ping\"}")).isEqualTo(-1);
+        assertThat(WebSocketConnection.chunkNumber("12")).isEqualTo(-1);
+        assertThat(WebSocketConnection.chunkNumber("_x")).isEqualTo(-1);
+        assertThat(WebSocketConnection.chunkNumber("12345678901_x")).isEqualTo(-1);
+    }
+
+    @Test
     void truncateReason_upTo123Bytes_isUnchanged() {
         assertThat(WebSocketConnection.truncateReason("INVALID_RECORD")).isEqualTo("INVALID_RECORD");
         assertThat(WebSocketConnection.truncateReason("x".repeat(123))).isEqualTo("x".repeat(123));
