@@ -61,12 +61,12 @@ public final class UploadQuota {
      * or why they do not fit (and counts nothing).
      */
     public synchronized @Nullable Refusal take(String client, long bytes, boolean newObject) {
-        Refusal refused = check(client, newObject ? bytes : 0);
-        if (refused == null) {
-            refused = check(client, bytes) == Refusal.CLIENT ? Refusal.CLIENT : null;
+        if (newObject && total + bytes > maxTotal) {
+            return Refusal.TOTAL;
         }
-        if (refused != null) {
-            return refused;
+        Long mine = perClient.get(key(client));
+        if ((mine == null ? 0 : mine) + bytes > maxPerClient) {
+            return Refusal.CLIENT;
         }
         if (newObject) {
             total += bytes;
