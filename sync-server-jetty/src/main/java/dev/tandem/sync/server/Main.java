@@ -5,6 +5,7 @@ import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.redis.ClusterOptions;
 import dev.tandem.sync.server.internal.cli.AuthFlags;
+import dev.tandem.sync.server.internal.cli.BudgetOptions;
 import dev.tandem.sync.server.internal.cli.BuiltInDefaults;
 import dev.tandem.sync.server.internal.cli.ClusterFlags;
 import dev.tandem.sync.server.internal.cli.ConfigDefaults;
@@ -81,6 +82,9 @@ public final class Main implements Callable<Integer> {
     @Mixin
     final ClusterFlags cluster = new ClusterFlags();
 
+    @Mixin
+    final BudgetOptions budget = new BudgetOptions();
+
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     /** Runs the server until the process is stopped. */
@@ -143,11 +147,13 @@ public final class Main implements Callable<Integer> {
         ServerLimits serverLimits = limits.serverLimits();
         auth.roomPolicies(RoomStore.inMemory());
         ClusterOptions clusterOptions = cluster.clusterOptions(store.kind(), store.durability());
+        NodeBudget nodeBudget = budget.budget();
         RoomStore roomStore = store.open();
         TandemServer tandem;
         try {
             TandemServer.Builder builder = TandemServer.builder()
                     .serverLimits(serverLimits)
+                    .budget(nodeBudget)
                     .roomAccess(auth.roomPolicies(roomStore))
                     .roomOptions(roomOptions(roomStore));
             server.configure(builder, store.data());

@@ -230,6 +230,27 @@ public final class TandemMetrics {
                 .description("outgoing characters (bytes for ASCII) waiting for slow clients, over all connections")
                 .baseUnit("bytes")
                 .register(registry);
+        Gauge.builder(
+                        "tandem.budget.chunk.bytes",
+                        handler,
+                        h -> h.budgets().chunks().used())
+                .description("bytes held for unfinished chunked messages, against the node budget")
+                .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder(
+                        "tandem.budget.queued.bytes",
+                        handler,
+                        h -> h.budgets().queued().used())
+                .description("outgoing bytes not yet written, against the node budget")
+                .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder(
+                        "tandem.budget.body.bytes",
+                        handler,
+                        h -> h.budgets().bodies().used())
+                .description("HTTP request body bytes in flight, against the node budget")
+                .baseUnit("bytes")
+                .register(registry);
     }
 
     private Counter counter(String name, String description) {

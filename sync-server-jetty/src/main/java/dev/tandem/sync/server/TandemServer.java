@@ -140,6 +140,7 @@ public final class TandemServer implements AutoCloseable {
         this.handler = node == null
                 ? TandemHandler.create(server, wiring.lookup(), b.settings, b.security)
                 : TandemHandler.create(server, node::connect, b.settings, b.security);
+        handler.budget(b.budget);
         if (node != null) {
             metrics.bindCluster(node);
         }
@@ -310,8 +311,15 @@ public final class TandemServer implements AutoCloseable {
 
         private @Nullable ClusterOptions clusterOptions;
         private @Nullable RoomFence fence;
+        private NodeBudget budget = NodeBudget.defaults();
 
         private Builder() {}
+
+        /** The resources the node lends to all its clients together; default {@link NodeBudget#defaults()}. */
+        public Builder budget(NodeBudget budget) {
+            this.budget = Objects.requireNonNull(budget, "budget");
+            return this;
+        }
 
         /**
          * Runs this server as one node of a multi-node cluster on Redis (see {@link RedisCluster}): rooms come
@@ -446,7 +454,8 @@ public final class TandemServer implements AutoCloseable {
                 RedisCluster node = RedisCluster.start(clusterOptions, options, fence);
                 return new TandemServer(this, Wiring.cluster(node, options.store()), m);
             }
-            return new TandemServer(this, Wiring.owned(RoomManager.create(options), options.store()), m);
+            return new TandemServer(
+                    this, Wiring.owned(RoomManager.create(id -> options, budget.maxLoadedRooms()), options.store()), m);
         }
     }
 }

@@ -238,6 +238,7 @@ class RoomApiIT {
                 .contains("tandem_rooms_loaded 1.0")
                 .contains("tandem_websocket_connections 1.0")
                 .contains("tandem_websocket_queued_bytes")
+                .contains("tandem_budget_chunk_bytes 0.0")
                 .contains("tandem_sessions_connected_total 1.0")
                 .contains("tandem_sessions_rejected_total{reason=\"ROOM_FULL\"} 0.0")
                 .contains("tandem_commits_total 1.0")

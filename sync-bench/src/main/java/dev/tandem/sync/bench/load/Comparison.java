@@ -298,7 +298,10 @@ public final class Comparison {
                         root.resolve("sync-server-jetty/target/tandem-server.jar")
                                 .toString(),
                         "--port",
-                        String.valueOf(port)));
+                        String.valueOf(port),
+                        // every load client connects from loopback: one address for up to 4096 clients
+                        "--budget-connections-per-address",
+                        "4096"));
                 if (server.equals("tandem")) {
                     cmd.addAll(List.of("--store", "memory"));
                 } else {

@@ -7,6 +7,7 @@ import dev.tandem.sync.core.PushEvent;
 import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomSchema;
+import dev.tandem.sync.server.NodeBudget;
 import dev.tandem.sync.server.TandemServer;
 import dev.tandem.sync.store.jdbc.JdbcRoomStore;
 import java.io.IOException;
@@ -50,6 +51,10 @@ public final class OfflineSyncBenchmark {
                                 .schema(RoomSchema.pinned())
                                 .store(store)
                                 .batchInterval(Duration.ZERO)
+                                .build())
+                        // the benchmark pushes as fast as it can from one address: no HTTP rate limit
+                        .budget(NodeBudget.builder()
+                                .httpRequestRate(1_000_000, 1_000_000)
                                 .build())
                         .build()
                         .start()) {

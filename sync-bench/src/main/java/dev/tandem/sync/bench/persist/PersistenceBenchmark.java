@@ -370,8 +370,17 @@ public final class PersistenceBenchmark {
                 double firstConnect;
                 double secondConnect;
                 long replyChars;
-                try (Server server =
-                        Server.start(this, db, "sync", List.of("--max-queued-bytes", "1GiB", "--idle-timeout", "0"))) {
+                try (Server server = Server.start(
+                        this,
+                        db,
+                        "sync",
+                        List.of(
+                                "--max-queued-bytes",
+                                "1GiB",
+                                "--budget-queued-bytes",
+                                "1GiB",
+                                "--idle-timeout",
+                                "0"))) {
                     Probe p1 = Probe.connect(server.port, roomId, "first");
                     firstConnect = p1.millis;
                     replyChars = p1.replyChars;
