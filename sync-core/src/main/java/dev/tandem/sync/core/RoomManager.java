@@ -29,11 +29,17 @@ import org.slf4j.LoggerFactory;
 public final class RoomManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomManager.class);
     private final Function<String, RoomOptions> optionsForRoom;
+    private final int maxRooms;
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private RoomManager(Function<String, RoomOptions> optionsForRoom) {
+    private RoomManager(Function<String, RoomOptions> optionsForRoom, int maxRooms) {
         this.optionsForRoom = optionsForRoom;
+        this.maxRooms = maxRooms;
+    }
+
+    private RoomManager(Function<String, RoomOptions> optionsForRoom) {
+        this(optionsForRoom, Integer.MAX_VALUE);
     }
 
     /** Creates a manager whose rooms all use the same options. */
@@ -48,15 +54,45 @@ public final class RoomManager implements AutoCloseable {
     }
 
     /**
+     * Creates a manager that holds at most {@code maxRooms} loaded rooms: asking for another room then throws
+     * {@link TooManyRoomsException} until one unloads.
+     */
+    public static RoomManager create(Function<String, RoomOptions> optionsForRoom, int maxRooms) {
+        if (maxRooms <= 0) {
+            throw new IllegalArgumentException("maxRooms must be > 0 but was " + maxRooms);
+        }
+        return new RoomManager(Objects.requireNonNull(optionsForRoom, "optionsForRoom"), maxRooms);
+    }
+
+    /**
      * Returns the room with this id, creating it if needed.
      *
      * @throws IllegalStateException if the manager is closed
+     * @throws TooManyRoomsException if the room is not loaded and the manager holds its limit of rooms
      */
     public Room room(String roomId) {
         Objects.requireNonNull(roomId, "roomId");
         if (closed) {
             throw new IllegalStateException("room manager is closed");
         }
+        if (maxRooms == Integer.MAX_VALUE) {
+            return load(roomId);
+        }
+        Room loaded = rooms.get(roomId);
+        if (loaded != null && !loaded.isClosed()) {
+            return loaded;
+        }
+        // creations are serial so the count is exact; unloads only lower it
+        synchronized (this) {
+            Room again = rooms.get(roomId);
+            if ((again == null || again.isClosed()) && rooms.size() >= maxRooms) {
+                throw new TooManyRoomsException(maxRooms);
+            }
+            return load(roomId);
+        }
+    }
+
+    private Room load(String roomId) {
         return rooms.compute(roomId, (id, existing) -> {
             if (existing != null && !existing.isClosed()) {
                 return existing;

@@ -10,6 +10,7 @@ import dev.tandem.sync.core.TldrawSchema;
 import dev.tandem.sync.redis.ClusterOptions;
 import dev.tandem.sync.server.auth.JwtAuthenticator;
 import dev.tandem.sync.server.auth.RoomPolicies;
+import dev.tandem.sync.server.internal.cli.BudgetOptions;
 import dev.tandem.sync.server.internal.cli.ConfigDefaults;
 import dev.tandem.sync.server.internal.cli.SchemaFile;
 import dev.tandem.sync.server.internal.cli.StoreKind;
@@ -29,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -55,6 +57,9 @@ import picocli.CommandLine.Option;
         sortOptions = false)
 public final class Main implements Callable<Integer> {
     static final int EXIT_USAGE = 2;
+
+    @Mixin
+    BudgetOptions budget = new BudgetOptions();
 
     @Option(
             names = ConfigDefaults.CONFIG_OPTION,
@@ -728,6 +733,7 @@ public final class Main implements Callable<Integer> {
                 .withMaxMessageBytes(maxMessageBytes)
                 .withMaxQueuedBytes(maxQueuedBytes);
         ClusterOptions cluster = clusterOptions();
+        NodeBudget nodeBudget = budget.budget();
         RoomStore roomStore = store.open(data, jdbcUrl, jdbcUser, jdbcPassword, maxVersions, commitDelay);
         TandemServer server;
         try {
@@ -736,6 +742,7 @@ public final class Main implements Callable<Integer> {
                     .port(port)
                     .connectionSettings(settings)
                     .maxBodyBytes(maxBodyBytes)
+                    .budget(nodeBudget)
                     .security(new ServerSecurity(authenticator, roomPolicies(roomStore), limits, allowedOrigins()))
                     .flushTimeout(shutdownTimeout)
                     .roomOptions(roomOptions(roomStore))

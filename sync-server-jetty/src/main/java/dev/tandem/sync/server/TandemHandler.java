@@ -11,6 +11,8 @@ import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SessionSocket;
 import dev.tandem.sync.core.SocketHandler;
 import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.core.TooManyRoomsException;
+import dev.tandem.sync.server.internal.budget.NodeBudgets;
 import dev.tandem.sync.server.internal.http.ApiError;
 import dev.tandem.sync.server.internal.http.BrowserChecks;
 import dev.tandem.sync.server.internal.http.JsonError;
@@ -98,6 +100,7 @@ public final class TandemHandler extends Handler.Wrapper {
     private final KeyedBuckets connectionsPerPrincipal;
     private final PrincipalRateLimit principalRates;
     private final RateLimitCooldowns cooldowns;
+    private volatile NodeBudgets budgets;
 
     /**
      * Joins a connection to a room that may live on another node (multi-node mode): returns the handler the
@@ -131,6 +134,7 @@ public final class TandemHandler extends Handler.Wrapper {
                 limits.maxRateLimitCooldown(),
                 limits.maxTrackedClients(),
                 System::nanoTime);
+        this.budgets = NodeBudgets.of(NodeBudget.defaults(), limits.maxTrackedClients());
         addBean(container);
     }
 
@@ -198,6 +202,20 @@ public final class TandemHandler extends Handler.Wrapper {
     /** Makes every session in the rooms this predicate accepts read-only, whatever their route. */
     void readOnlyRooms(Predicate<String> readOnly) {
         this.readOnlyRooms = Objects.requireNonNull(readOnly, "readOnly");
+    }
+
+    /**
+     * Sets the resources the node lends to all its clients together (default {@link NodeBudget#defaults()}).
+     * Call before the server starts.
+     */
+    public void budget(NodeBudget budget) {
+        this.budgets = NodeBudgets.of(
+                Objects.requireNonNull(budget, "budget"), security.limits().maxTrackedClients());
+    }
+
+    /** Returns the node budget at work. */
+    NodeBudgets budgets() {
+        return budgets;
     }
 
     /** Returns the connection settings. */
@@ -297,8 +315,13 @@ public final class TandemHandler extends Handler.Wrapper {
         }
         SessionOptions options = new SessionOptions(sessionId, readOnly, meta);
 
-        WebSocketCreator creator =
-                (upgradeRequest, upgradeResponse, upgradeCallback) -> admit(upgradeRequest, route, options, query);
+        boolean deflate = budgets.budget().permessageDeflate();
+        WebSocketCreator creator = (upgradeRequest, upgradeResponse, upgradeCallback) -> {
+            if (!deflate) {
+                upgradeResponse.setExtensions(List.of());
+            }
+            return admit(upgradeRequest, route, options, query);
+        };
         boolean upgraded;
         try {
             upgraded = container.upgrade(creator, request, response, callback);
@@ -330,6 +353,16 @@ public final class TandemHandler extends Handler.Wrapper {
      */
     private Object admit(Request request, Route route, SessionOptions options, Fields query) {
         String ip = Request.getRemoteAddr(request);
+        NodeBudgets b = budgets;
+        if (b.connections().open() >= b.budget().maxConnections()
+                || b.connections().open(ip) >= b.budget().maxConnectionsPerAddress()) {
+            // checked again, exactly, when the socket opens; this spares the authenticator a doomed request
+            LOG.info("refused a connection to room {}: too many connections", route.roomId());
+            return new RejectedConnection(
+                    StatusCode.TRY_AGAIN_LATER,
+                    WebSocketConnection.TOO_MANY_CONNECTIONS,
+                    security.limits().handshakeTimeout());
+        }
         if (!connectionsPerIp.tryTake(ip, 1)) {
             LOG.info("refused a connection to room {}: too many connections from one address", route.roomId());
             return rejected(CloseReason.RATE_LIMITED);
@@ -420,11 +453,18 @@ public final class TandemHandler extends Handler.Wrapper {
                     settings,
                     connections,
                     rates,
-                    onRateLimited);
+                    onRateLimited,
+                    budgets);
         }
         Room room;
         try {
             room = rooms.apply(route.roomId());
+        } catch (TooManyRoomsException full) {
+            LOG.info("refused a connection to room {}: {}", route.roomId(), full.getMessage());
+            return new RejectedConnection(
+                    StatusCode.TRY_AGAIN_LATER,
+                    WebSocketConnection.TOO_MANY_ROOMS,
+                    security.limits().handshakeTimeout());
         } catch (IllegalStateException closed) {
             return new RejectedConnection(StatusCode.SHUTDOWN, "server shutting down");
         } catch (RuntimeException e) {
@@ -432,7 +472,7 @@ public final class TandemHandler extends Handler.Wrapper {
             return new RejectedConnection(CloseReason.CLOSE_CODE, CloseReason.UNKNOWN_ERROR.wireName());
         }
         PrincipalRateLimit rates = options.principal() == Principal.ANONYMOUS ? null : principalRates;
-        return new WebSocketConnection(room, options, settings, connections, rates, onRateLimited);
+        return new WebSocketConnection(room, options, settings, connections, rates, onRateLimited, budgets);
     }
 
     @Override

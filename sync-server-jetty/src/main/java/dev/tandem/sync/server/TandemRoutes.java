@@ -131,7 +131,9 @@ public final class TandemRoutes {
             @Nullable Handler next) {
         ReadOnlyRooms readOnly = new ReadOnlyRooms(store, requestTimeout);
         handler.readOnlyRooms(readOnly::isReadOnly);
-        UploadStore uploads = uploadDir == null ? null : new UploadStore(uploadDir, maxUploadBytes);
+        UploadStore uploads = uploadDir == null
+                ? null
+                : new UploadStore(uploadDir, maxUploadBytes, handler.budgets().uploads());
         Unfurler unfurler = unfurl
                 ? new Unfurler(
                         unfurlAllowPrivate,
@@ -179,7 +181,7 @@ public final class TandemRoutes {
         if (next != null) {
             chain.add(next);
         }
-        return new Handler.Sequence(chain);
+        return handler.budgets().guard(new Handler.Sequence(chain));
     }
 
     /** Builds {@link TandemRoutes}; not thread-safe. */

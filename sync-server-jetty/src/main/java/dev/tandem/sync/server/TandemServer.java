@@ -110,6 +110,7 @@ public final class TandemServer implements AutoCloseable {
         this.handler = cluster == null
                 ? TandemHandler.create(server, rooms, b.settings, b.security)
                 : TandemHandler.create(server, cluster::connect, b.settings, b.security);
+        handler.budget(b.budget);
         if (cluster != null) {
             metrics.bindCluster(cluster);
         }
@@ -294,8 +295,15 @@ public final class TandemServer implements AutoCloseable {
 
         private @Nullable ClusterOptions clusterOptions;
         private @Nullable RoomFence fence;
+        private NodeBudget budget = NodeBudget.defaults();
 
         private Builder() {}
+
+        /** The resources the node lends to all its clients together; default {@link NodeBudget#defaults()}. */
+        public Builder budget(NodeBudget budget) {
+            this.budget = Objects.requireNonNull(budget, "budget");
+            return this;
+        }
 
         /**
          * Runs this server as one node of a multi-node cluster on Redis (see {@link RedisCluster}): rooms come
@@ -574,7 +582,7 @@ public final class TandemServer implements AutoCloseable {
                 RoomManager owned = node.rooms();
                 return new TandemServer(this, owned::room, owned, owned, options.store(), m, node);
             }
-            RoomManager owned = RoomManager.create(options);
+            RoomManager owned = RoomManager.create(id -> options, budget.maxLoadedRooms());
             return new TandemServer(this, owned::room, owned, owned, options.store(), m, null);
         }
     }

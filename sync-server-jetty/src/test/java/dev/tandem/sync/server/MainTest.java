@@ -32,6 +32,31 @@ class MainTest {
     }
 
     @Test
+    void run_badBudget_printsOneLineNamingTheOptionAndExits2() {
+        int[] exit = new int[1];
+        assertThat(runCapturing(exit, "--store", "memory", "--port", "0", "--budget-connections", "0"))
+                .containsExactly("tandem-server: --budget-connections: maxConnections must be > 0 but was 0");
+        assertThat(exit[0]).isEqualTo(2);
+        assertThat(runCapturing(
+                        exit,
+                        "--store",
+                        "memory",
+                        "--port",
+                        "0",
+                        "--budget-connections",
+                        "10",
+                        "--budget-connections-per-address",
+                        "11"))
+                .containsExactly("tandem-server: --budget-connections-per-address: maxConnectionsPerAddress must be"
+                        + " <= maxConnections (10) but was 11");
+        assertThat(exit[0]).isEqualTo(2);
+        assertThat(runCapturing(exit, "--store", "memory", "--port", "0", "--budget-queued-bytes", "lots"))
+                .hasSize(1)
+                .allMatch(line -> line.startsWith("tandem-server: ") && line.contains("--budget-queued-bytes"));
+        assertThat(exit[0]).isEqualTo(2);
+    }
+
+    @Test
     void run_shortJwtSecret_printsOneLineAndExits2() {
         int[] exit = new int[1];
         String[] lines = runCapturing(exit, "--store", "memory", "--port", "0", "--jwt-secret", "short");

@@ -62,6 +62,9 @@ final class RoomPersistence {
     private Scheduler.@Nullable Cancellable flushTimer;
     private Scheduler.@Nullable Cancellable versionTimer;
     private long lastVersionClock = -1;
+    /** The durable clock when this load first recorded a change; -1 until then. Versions need a newer clock. */
+    private long baseClock = -1;
+
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private final List<FlushWaiter> waiters = new ArrayList<>();
 
@@ -91,6 +94,9 @@ final class RoomPersistence {
 
     /** Records a committed room transaction, to be made durable. */
     void record(RoomCommit delta, Supplier<RoomSnapshot> snapshot) {
+        if (baseClock < 0) {
+            baseClock = durableClock;
+        }
         if (store == null) {
             durableClock = Math.max(durableClock, delta.documentClock());
             return;
@@ -223,9 +229,15 @@ final class RoomPersistence {
                 }));
     }
 
-    /** Stores a version of the given document if its clock moved since the last one. */
+    /**
+     * Stores a version of the given document if its clock moved since the last one and since the room loaded: a
+     * room only read (or only migrated, or only refused events) leaves no version.
+     */
     void saveVersionIfMoved(RoomSnapshot snapshot) {
-        if (store != null && snapshot.documentClock() != lastVersionClock) {
+        if (store != null
+                && baseClock >= 0
+                && snapshot.documentClock() > baseClock
+                && snapshot.documentClock() != lastVersionClock) {
             saveVersion(snapshot);
         }
     }

@@ -192,6 +192,77 @@ class RoomPersistenceTest {
         manager.close();
     }
 
+    /** Joins room "r" of {@code manager} as session {@code id}, optionally pushes one page, and leaves. */
+    private static Room visit(RoomManager manager, String id, boolean write) {
+        Room room = manager.room("r");
+        var handler = room.connect(new RecordingSocket(), dev.tandem.sync.core.SessionOptions.of(id));
+        handler.onText("{\"type\":\"connect\",\"connectRequestId\":\"c\",\"lastServerClock\":-1,\"protocolVersion\":8,"
+                + "\"schema\":" + RoomFixture.SCHEMA + "}");
+        if (write) {
+            handler.onText("{\"type\":\"push\",\"clientClock\":0,\"diff\":" + put("page:" + id) + "}");
+        }
+        handler.onClose();
+        return room;
+    }
+
+    @Test
+    void unload_ofARoomOnlyRead_savesNoVersion() {
+        store.autoComplete();
+        ManualScheduler clock = new ManualScheduler();
+        RoomManager manager = RoomManager.create(RoomOptions.builder()
+                .schema(RoomFixture.schema())
+                .scheduler(clock)
+                .executor(Runnable::run)
+                .store(store)
+                .batchInterval(Duration.ZERO)
+                .build());
+        Room written = visit(manager, "writer", true);
+        clock.advance(Duration.ofSeconds(15)); // removal grace, then unload delay
+        assertThat(written.isClosed()).isTrue();
+        assertThat(store.savedVersions()).hasSize(1);
+
+        Room read = visit(manager, "reader", false);
+        clock.advance(Duration.ofSeconds(15));
+
+        assertThat(read.isClosed()).isTrue();
+        assertThat(store.savedVersions()).as("the reader's visit adds none").hasSize(1);
+        Room empty = manager.room("never-written");
+        empty.close();
+        assertThat(store.savedVersions()).hasSize(1);
+        manager.close();
+    }
+
+    @Test
+    void manager_pastItsLoadedRooms_refusesANewRoomUntilOneUnloads() {
+        store.autoComplete();
+        ManualScheduler clock = new ManualScheduler();
+        RoomOptions options = RoomOptions.builder()
+                .schema(RoomFixture.schema())
+                .scheduler(clock)
+                .executor(Runnable::run)
+                .store(store)
+                .batchInterval(Duration.ZERO)
+                .build();
+        RoomManager manager = RoomManager.create(id -> options, 2);
+        Room a = manager.room("a");
+        manager.room("b");
+
+        assertThat(manager.room("a")).as("a loaded room is still served").isSameAs(a);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> manager.room("c"))
+                .isInstanceOf(dev.tandem.sync.core.TooManyRoomsException.class)
+                .hasMessage("the server holds its limit of 2 loaded rooms");
+        assertThat(manager.rooms()).hasSize(2);
+        a.connect(new RecordingSocket(), dev.tandem.sync.core.SessionOptions.of("s"))
+                .onClose();
+        clock.advance(Duration.ofSeconds(15));
+        assertThat(manager.find("a")).isEmpty();
+        assertThat(manager.room("c").id()).isEqualTo("c");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RoomManager.create(id -> options, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxRooms must be > 0 but was 0");
+        manager.close();
+    }
+
     @Test
     void versions_savedAtMostEveryIntervalAndOnlyWhenClockMoved() {
         store.autoComplete();

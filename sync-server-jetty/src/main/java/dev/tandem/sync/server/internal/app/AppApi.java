@@ -10,6 +10,7 @@ import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.core.TooManyRoomsException;
 import dev.tandem.sync.core.internal.protocol.LogText;
 import dev.tandem.sync.server.auth.RoomPolicies;
 import dev.tandem.sync.server.auth.RoomPolicy;
@@ -135,8 +136,11 @@ public final class AppApi extends Handler.Wrapper {
             if (path.startsWith("/uploads/")) {
                 String name = path.substring("/uploads/".length());
                 if (method.equals("POST") || method.equals("PUT")) {
-                    authenticate(request, "");
-                    write(response, callback, upload(name, request));
+                    Principal uploader = authenticate(request, "");
+                    String client = uploader == Principal.ANONYMOUS
+                            ? "ip:" + Request.getRemoteAddr(request)
+                            : "principal:" + uploader.id();
+                    write(response, callback, upload(client, name, request));
                     return true;
                 }
                 allow(method, "GET, HEAD, POST");
@@ -236,12 +240,12 @@ public final class AppApi extends Handler.Wrapper {
         return roomId;
     }
 
-    private Reply upload(String name, Request request) {
+    private Reply upload(String client, String name, Request request) {
         UploadStore u = requireUploads();
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         BodyReader.GuardedStream in = bodies.stream(request);
         try (in) {
-            UploadStore.StoredObject stored = u.put(name, type == null ? "" : type, request.getLength(), in);
+            UploadStore.StoredObject stored = u.put(client, name, type == null ? "" : type, request.getLength(), in);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("objectName", stored.objectName());
             out.put("size", stored.size());
@@ -326,6 +330,8 @@ public final class AppApi extends Handler.Wrapper {
     private Room room(String roomId) {
         try {
             return rooms.room(roomId);
+        } catch (TooManyRoomsException full) {
+            throw new ApiError(503, "TOO_MANY_ROOMS", String.valueOf(full.getMessage()));
         } catch (IllegalStateException closed) {
             throw new ApiError(503, "SHUTTING_DOWN", "the server is shutting down");
         }

@@ -1,8 +1,10 @@
 package dev.tandem.sync.server.internal.app;
 
+import dev.tandem.sync.server.internal.budget.UploadQuota;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -43,6 +45,7 @@ public final class UploadStore {
 
     private final Path dir;
     private final long maxBytes;
+    private final UploadQuota quota;
 
     /** A stored object: its name, size and content type. */
     public record StoredObject(String objectName, long size, String contentType) {}
@@ -65,11 +68,42 @@ public final class UploadStore {
      * @param maxBytes the largest object accepted
      */
     public UploadStore(Path dir, long maxBytes) {
+        this(dir, maxBytes, new UploadQuota(Long.MAX_VALUE, Long.MAX_VALUE, 1));
+    }
+
+    /**
+     * @param dir the directory, created if missing
+     * @param maxBytes the largest object accepted
+     * @param quota the node's upload quota; the objects already in {@code dir} count against its total
+     */
+    public UploadStore(Path dir, long maxBytes, UploadQuota quota) {
         this.dir = Objects.requireNonNull(dir, "dir");
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("maxUploadBytes must be > 0 but was " + maxBytes);
         }
         this.maxBytes = maxBytes;
+        this.quota = Objects.requireNonNull(quota, "quota");
+        quota.addStored(storedBytes(dir));
+    }
+
+    private static long storedBytes(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.filter(
+                            f -> STORED_NAME.matcher(f.getFileName().toString()).matches())
+                    .mapToLong(f -> {
+                        try {
+                            return Files.size(f);
+                        } catch (IOException e) {
+                            return 0;
+                        }
+                    })
+                    .sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the upload directory " + dir, e);
+        }
     }
 
     /** Returns the largest object accepted, in bytes. */
@@ -85,6 +119,17 @@ public final class UploadStore {
      * @param declaredLength the request's content length, or -1 if unknown
      */
     public StoredObject put(String clientName, String contentType, long declaredLength, InputStream body)
+            throws Refused, IOException {
+        return put("", clientName, contentType, declaredLength, body);
+    }
+
+    /**
+     * Stores one object from a stream for {@code client} (a principal, or an anonymous client's address), within
+     * the node's upload quota: past the node's total it is refused with {@code 507 UPLOAD_QUOTA_EXCEEDED}, past
+     * the client's own share with {@code 413 UPLOAD_QUOTA_EXCEEDED}. An object already stored takes nothing from
+     * the total.
+     */
+    public StoredObject put(String client, String clientName, String contentType, long declaredLength, InputStream body)
             throws Refused, IOException {
         if (!CLIENT_NAME.matcher(clientName).matches() || clientName.startsWith(".")) {
             throw new Refused(
@@ -104,6 +149,14 @@ public final class UploadStore {
         if (declaredLength > maxBytes) {
             throw tooLarge();
         }
+        if (declaredLength > 0) {
+            UploadQuota.Refusal over = quota.check(client, declaredLength);
+            if (over != null) {
+                throw overQuota(over);
+            }
+        }
+        // the stream stops one byte past what the quota leaves, so a refused upload never fills the disk
+        long room = quota.remaining(client);
         Files.createDirectories(dir);
         Path temp = Files.createTempFile(dir, ".upload-", ".part");
         try {
@@ -116,6 +169,10 @@ public final class UploadStore {
                     if (size > maxBytes) {
                         throw tooLarge();
                     }
+                    if (size > room) {
+                        UploadQuota.Refusal over = quota.check(client, size);
+                        throw overQuota(over != null ? over : UploadQuota.Refusal.CLIENT);
+                    }
                     sha.update(buf, 0, n);
                     out.write(buf, 0, n);
                 }
@@ -125,7 +182,12 @@ public final class UploadStore {
             }
             String name = HexFormat.of().formatHex(sha.digest()) + "." + ext;
             Path target = dir.resolve(name);
-            if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            boolean isNew = !Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+            UploadQuota.Refusal over = quota.take(client, size, isNew);
+            if (over != null) {
+                throw overQuota(over);
+            }
+            if (isNew) {
                 try {
                     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
                 } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
@@ -158,6 +220,18 @@ public final class UploadStore {
                 .map(Map.Entry::getKey)
                 .findFirst()
                 .orElse("application/octet-stream");
+    }
+
+    private Refused overQuota(UploadQuota.Refusal over) {
+        return over == UploadQuota.Refusal.TOTAL
+                ? new Refused(
+                        507,
+                        "UPLOAD_QUOTA_EXCEEDED",
+                        "the server's uploads hold their limit of " + quota.maxTotal() + " bytes")
+                : new Refused(
+                        413,
+                        "UPLOAD_QUOTA_EXCEEDED",
+                        "this client has used its upload quota of " + quota.maxPerClient() + " bytes");
     }
 
     private Refused tooLarge() {

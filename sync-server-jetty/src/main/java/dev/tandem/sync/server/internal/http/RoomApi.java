@@ -7,6 +7,7 @@ import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomStore;
 import dev.tandem.sync.core.StoreHealth;
 import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.core.TooManyRoomsException;
 import dev.tandem.sync.core.VersionInfo;
 import dev.tandem.sync.core.internal.protocol.LogText;
 import java.nio.charset.StandardCharsets;
@@ -223,6 +224,8 @@ public final class RoomApi extends Handler.Abstract {
     private Room room(String roomId) {
         try {
             return rooms.room(roomId);
+        } catch (TooManyRoomsException full) {
+            throw new ApiError(503, "TOO_MANY_ROOMS", String.valueOf(full.getMessage()));
         } catch (IllegalStateException closed) {
             throw new ApiError(503, "SHUTTING_DOWN", "the server is shutting down");
         }

@@ -12,6 +12,7 @@ import dev.tandem.sync.core.Room;
 import dev.tandem.sync.core.RoomAccess;
 import dev.tandem.sync.core.RoomManager;
 import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.core.TooManyRoomsException;
 import dev.tandem.sync.core.internal.protocol.OfflineCodec;
 import dev.tandem.sync.core.internal.protocol.ProtocolException;
 import dev.tandem.sync.server.auth.RoomPolicies;
@@ -53,7 +54,9 @@ import org.slf4j.LoggerFactory;
  * An event that is malformed but has an id, or names a bad room, is {@code rejected} with the reason (so an
  * offline client drops it rather than re-sending it forever); later events of the same record in the same
  * request are rejected with it. If a room does not answer (store outage, timeout) its events get {@code
- * "status": "retry"}: they may or may not have been applied, and re-sending them is safe.
+ * "status": "retry"}: they may or may not have been applied, and re-sending them is safe. Event ids are at most
+ * {@value #MAX_EVENT_ID_LENGTH} characters. Events of a principal that may not write the room are rejected
+ * here, without loading the room or storing their results: only writers leave results in the store.
  *
  * <p>Access: a push writes ({@link RoomAccess#accessToWrite}, which may claim a room without an owner), a pull
  * reads ({@link RoomAccess#access}, which never does). One push may claim at most {@value #MAX_CLAIMS_PER_PUSH}
@@ -85,6 +88,9 @@ public final class SyncApi extends Handler.Abstract {
     public static final int MAX_PULL_ROOMS = 100;
     /** The most rooms one push may claim (see {@link RoomPolicies.UnclaimedRooms#CLAIM}). */
     public static final int MAX_CLAIMS_PER_PUSH = 10;
+
+    /** The longest event id, in characters; a push with a longer one gets 400 and nothing of it is applied. */
+    public static final int MAX_EVENT_ID_LENGTH = 256;
 
     private final RoomManager rooms;
     private final Authenticator authenticator;
@@ -205,6 +211,13 @@ public final class SyncApi extends Handler.Abstract {
             if (id == null) {
                 throw new ApiError(400, "BAD_REQUEST", "events[" + i + "].id must be a non-empty string");
             }
+            if (id.length() > MAX_EVENT_ID_LENGTH) {
+                throw new ApiError(
+                        400,
+                        "INVALID_EVENT_ID",
+                        "events[" + i + "].id must be at most " + MAX_EVENT_ID_LENGTH + " characters but had "
+                                + id.length());
+            }
             PushEvent e;
             try {
                 e = OfflineCodec.decodeEvent(json, "events[" + i + "]");
@@ -242,7 +255,9 @@ public final class SyncApi extends Handler.Abstract {
                 Access a = readOnlyCopy.test(roomId)
                         ? readOnly(access.access(principal, roomId))
                         : access.accessToWrite(principal, roomId);
-                applied = room(roomId).applyEvents(roomEvents, principal, a);
+                applied = a == Access.READ_WRITE
+                        ? room(roomId).applyEvents(roomEvents, principal, a)
+                        : CompletableFuture.completedFuture(refusedAll(roomEvents, a));
             } catch (ApiError e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -298,6 +313,16 @@ public final class SyncApi extends Handler.Abstract {
                     "one request may claim at most " + MAX_CLAIMS_PER_PUSH + " rooms but this one would claim "
                             + claims);
         }
+    }
+
+    /** The results of events refused for their access: answered, never stored (the room is not even loaded). */
+    private static List<EventResult> refusedAll(List<PushEvent> events, Access a) {
+        String reason = a == Access.READ_ONLY ? "READ_ONLY" : a.name();
+        List<EventResult> out = new ArrayList<>(events.size());
+        for (PushEvent e : events) {
+            out.add(new EventResult(e.id(), false, reason, -1));
+        }
+        return out;
     }
 
     private static Access readOnly(Access a) {
@@ -470,6 +495,8 @@ public final class SyncApi extends Handler.Abstract {
     private Room room(String roomId) {
         try {
             return rooms.room(roomId);
+        } catch (TooManyRoomsException full) {
+            throw new ApiError(503, "TOO_MANY_ROOMS", String.valueOf(full.getMessage()));
         } catch (IllegalStateException closed) {
             throw new ApiError(503, "SHUTTING_DOWN", "the server is shutting down");
         }

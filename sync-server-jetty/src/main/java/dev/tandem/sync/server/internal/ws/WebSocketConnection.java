@@ -6,7 +6,12 @@ import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SessionSocket;
 import dev.tandem.sync.core.SocketHandler;
 import dev.tandem.sync.server.ConnectionSettings;
+import dev.tandem.sync.server.NodeBudget;
+import dev.tandem.sync.server.internal.budget.ConnectionGate;
+import dev.tandem.sync.server.internal.budget.NodeBudgets;
 import dev.tandem.sync.server.internal.limits.PrincipalRateLimit;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -30,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * size: a frame shared by many sessions would be scanned once per session), and a frame that would push
  * the count over {@link ConnectionSettings#maxQueuedBytes()} is refused and the connection closed (a slow
  * consumer never grows server memory).
+ *
+ * <p>Every connection also draws on its node's {@link NodeBudgets}: it counts against the open connections (in
+ * total and per client address), its outgoing frames against the node's queued bytes, and the chunks of an
+ * unfinished chunked message (2 bytes per character, until its last chunk arrives) against the node's chunk
+ * bytes. Past any of them the connection is closed with 1013 and {@code too many connections} or {@code server
+ * busy}.
  */
 public final class WebSocketConnection implements Session.Listener.AutoDemanding, SessionSocket {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
@@ -51,6 +62,9 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
     private final @Nullable PrincipalRateLimit principalRates;
     private volatile boolean rateLimited;
     private final Runnable onRateLimited;
+    private final NodeBudgets budgets;
+    private final AtomicLong chunkBytes = new AtomicLong();
+    private volatile @Nullable String address;
 
     /** Joins a connection to its room: returns the handler the connection feeds. */
     @FunctionalInterface
@@ -69,8 +83,9 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
             ConnectionSettings settings,
             Set<WebSocketConnection> registry,
             @Nullable PrincipalRateLimit principalRates,
-            Runnable onRateLimited) {
-        this(room.id(), room, room::connect, options, settings, registry, principalRates, onRateLimited);
+            Runnable onRateLimited,
+            NodeBudgets budgets) {
+        this(room.id(), room, room::connect, options, settings, registry, principalRates, onRateLimited, budgets);
     }
 
     /**
@@ -86,8 +101,9 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
             ConnectionSettings settings,
             Set<WebSocketConnection> registry,
             @Nullable PrincipalRateLimit principalRates,
-            Runnable onRateLimited) {
-        this(roomId, null, connector, options, settings, registry, principalRates, onRateLimited);
+            Runnable onRateLimited,
+            NodeBudgets budgets) {
+        this(roomId, null, connector, options, settings, registry, principalRates, onRateLimited, budgets);
     }
 
     private WebSocketConnection(
@@ -98,7 +114,8 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
             ConnectionSettings settings,
             Set<WebSocketConnection> registry,
             @Nullable PrincipalRateLimit principalRates,
-            Runnable onRateLimited) {
+            Runnable onRateLimited,
+            NodeBudgets budgets) {
         this.roomId = roomId;
         this.room = room;
         this.connector = connector;
@@ -107,6 +124,7 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
         this.registry = registry;
         this.principalRates = principalRates;
         this.onRateLimited = onRateLimited;
+        this.budgets = budgets;
     }
 
     // ---- Jetty events -------------------------------------------------------------------------------
@@ -120,6 +138,20 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
         session.setMaxBinaryMessageSize(settings.maxMessageBytes());
         session.setMaxFrameSize(settings.maxMessageBytes());
         this.session = session;
+        String from = address(session.getRemoteSocketAddress());
+        ConnectionGate.Refusal refused = budgets.connections().tryOpen(from);
+        if (refused != null) {
+            LOG.info(
+                    "refused session {} on room {}: {}",
+                    options.sessionId(),
+                    roomId,
+                    refused == ConnectionGate.Refusal.TOTAL
+                            ? "the node holds its limit of connections"
+                            : "its address holds its limit of connections");
+            closeSession(session, StatusCode.TRY_AGAIN_LATER, TOO_MANY_CONNECTIONS);
+            return;
+        }
+        this.address = from;
         registry.add(this);
         LOG.debug("session {} opened on room {}", options.sessionId(), roomId);
         try {
@@ -133,7 +165,7 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
     @Override
     public void onWebSocketText(String text) {
         SocketHandler h = handler;
-        if (h == null || rateLimited) {
+        if (h == null || rateLimited || closing.get()) {
             return;
         }
         PrincipalRateLimit rates = principalRates;
@@ -141,12 +173,56 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
             rateLimit();
             return;
         }
+        int chunk = chunkNumber(text);
+        if (chunk > 0) {
+            // a chunk the room keeps until the message's last one: it holds node memory until then
+            long bytes = 2L * text.length();
+            if (!budgets.chunks().tryAcquire(bytes)) {
+                releaseChunks();
+                LOG.info(
+                        "session {} in room {}: the node's chunk budget is spent ({}); closing",
+                        options.sessionId(),
+                        roomId,
+                        budgets.chunks());
+                close(StatusCode.TRY_AGAIN_LATER, SERVER_BUSY);
+                return;
+            }
+            chunkBytes.addAndGet(bytes);
+        }
         try {
             h.onText(text);
         } catch (RuntimeException e) {
             LOG.warn("room {} failed on a frame from session {}", roomId, options.sessionId(), e);
             close(CloseReason.CLOSE_CODE, CloseReason.UNKNOWN_ERROR.wireName());
+        } finally {
+            if (chunk <= 0) {
+                // a whole message, the last chunk, or a frame the room refused: nothing stays assembled
+                releaseChunks();
+            }
         }
+    }
+
+    private void releaseChunks() {
+        budgets.chunks().release(chunkBytes.getAndSet(0));
+    }
+
+    /** Returns n of a chunk {@code "<n>_…"}, or -1 for a frame that is not one. */
+    static int chunkNumber(String text) {
+        int n = 0;
+        int i = 0;
+        int len = Math.min(text.length(), 10);
+        while (i < len && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+            n = n * 10 + (text.charAt(i) - '0');
+            i++;
+        }
+        return i > 0 && i < text.length() && text.charAt(i) == '_' ? n : -1;
+    }
+
+    private static String address(@Nullable SocketAddress remote) {
+        if (remote instanceof InetSocketAddress inet) {
+            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+        }
+        return String.valueOf(remote);
     }
 
     /** Binary frames carry UTF-8 JSON too (tldraw's server decodes them with a TextDecoder). */
@@ -206,6 +282,12 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
             return false;
         }
         registry.remove(this);
+        releaseChunks();
+        String from = address;
+        if (from != null) {
+            address = null;
+            budgets.connections().close(from);
+        }
         endedFuture.complete(null);
         return true;
     }
@@ -231,10 +313,33 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
             closeSession(s, StatusCode.TRY_AGAIN_LATER, "outgoing queue full");
             return false;
         }
-        s.sendText(text, Callback.from(() -> queuedBytes.addAndGet(-size), failure -> {
-            queuedBytes.addAndGet(-size);
-            LOG.debug("send to session {} failed", options.sessionId(), failure);
-        }));
+        if (!budgets.queued().tryAcquire(size)) {
+            if (queued == size && size <= NodeBudget.SMALL_FRAME_BYTES) {
+                // a client keeping up with small frames keeps its session while slow ones fill the budget
+                budgets.queued().forceAcquire(size);
+            } else {
+                queuedBytes.addAndGet(-size);
+                LOG.warn(
+                        "session {} in room {}: the node's outgoing budget is spent ({}); closing",
+                        options.sessionId(),
+                        roomId,
+                        budgets.queued());
+                closeSession(s, StatusCode.TRY_AGAIN_LATER, SERVER_BUSY);
+                return false;
+            }
+        }
+        s.sendText(
+                text,
+                Callback.from(
+                        () -> {
+                            queuedBytes.addAndGet(-size);
+                            budgets.queued().release(size);
+                        },
+                        failure -> {
+                            queuedBytes.addAndGet(-size);
+                            budgets.queued().release(size);
+                            LOG.debug("send to session {} failed", options.sessionId(), failure);
+                        }));
         return true;
     }
 
@@ -266,8 +371,18 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
         }
     }
 
+    /** The 1013 reason for a connection past the node's or its address's connection cap. */
+    public static final String TOO_MANY_CONNECTIONS = "too many connections";
+
+    /** The 1013 reason for a connection to a room the node cannot load: it holds its limit of rooms. */
+    public static final String TOO_MANY_ROOMS = "too many rooms";
+
+    /** The 1013 reason for a connection closed because a node-wide byte budget is spent. */
+    public static final String SERVER_BUSY = "server busy";
+
     /** The reasons this server sends with close codes other than {@link CloseReason#CLOSE_CODE}. */
-    private static final Set<String> TRANSPORT_REASONS = Set.of("", "outgoing queue full", "server shutting down");
+    private static final Set<String> TRANSPORT_REASONS = Set.of(
+            "", "outgoing queue full", "server shutting down", TOO_MANY_CONNECTIONS, TOO_MANY_ROOMS, SERVER_BUSY);
 
     /**
      * Returns the close reason to send: with code 4099 a protocol reason word ({@link CloseReason}), with other

@@ -7,6 +7,8 @@ import dev.tandem.sync.core.SessionOptions;
 import dev.tandem.sync.core.SessionSocket;
 import dev.tandem.sync.core.SocketHandler;
 import dev.tandem.sync.server.ConnectionSettings;
+import dev.tandem.sync.server.NodeBudget;
+import dev.tandem.sync.server.internal.budget.NodeBudgets;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -46,6 +48,16 @@ class WebSocketConnectionTest {
     @Test
     void utf8Length_ofAnUnpairedSurrogate_isAnUpperBound() {
         assertThat(WebSocketConnection.utf8Length("\uD800")).isEqualTo(3);
+    }
+
+    @Test
+    void chunkNumber_readsTheCountdownOfAChunk_andMinusOneForAnythingElse() {
+        assertThat(WebSocketConnection.chunkNumber("31_abc")).isEqualTo(31);
+        assertThat(WebSocketConnection.chunkNumber("0_}")).isZero();
+        assertThat(WebSocketConnection.chunkNumber("{\"type\":\"ping\"}")).isEqualTo(-1);
+        assertThat(WebSocketConnection.chunkNumber("12")).isEqualTo(-1);
+        assertThat(WebSocketConnection.chunkNumber("_x")).isEqualTo(-1);
+        assertThat(WebSocketConnection.chunkNumber("12345678901_x")).isEqualTo(-1);
     }
 
     @Test
@@ -126,7 +138,8 @@ class WebSocketConnectionTest {
                 ConnectionSettings.defaults(),
                 ConcurrentHashMap.newKeySet(),
                 null,
-                () -> {});
+                () -> {},
+                NodeBudgets.of(NodeBudget.defaults(), 100));
         Session session = (Session) Proxy.newProxyInstance(
                 Session.class.getClassLoader(), new Class<?>[] {Session.class}, (proxy, method, args) -> {
                     switch (method.getName()) {
