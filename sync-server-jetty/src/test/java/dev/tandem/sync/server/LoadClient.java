@@ -36,6 +36,8 @@ final class LoadClient implements WebSocket.Listener {
     private final Map<String, Long> acked = new ConcurrentHashMap<>();
 
     private final java.util.concurrent.atomic.AtomicInteger ackCount = new java.util.concurrent.atomic.AtomicInteger();
+    /** Nanoseconds from sending each acknowledged push to its {@code push_result}, in arrival order. */
+    private final java.util.Queue<Long> latencies = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private volatile WebSocket socket;
     private int clientClock;
@@ -100,7 +102,7 @@ final class LoadClient implements WebSocket.Listener {
                     ? Map.of(id, List.of("put", record))
                     : Map.of(id, List.of("patch", Map.of("n", List.of("put", value))));
             sent.computeIfAbsent(id, k -> new ArrayList<>()).add(value);
-            pending.put(clock, new Object[] {id, value});
+            pending.put(clock, new Object[] {id, value, System.nanoTime()});
         }
         try {
             sendJson(Map.of("type", "push", "clientClock", clock, "diff", op));
@@ -136,6 +138,15 @@ final class LoadClient implements WebSocket.Listener {
     /** Returns how many pushes were acknowledged. */
     int ackedCount() {
         return ackCount.get();
+    }
+
+    /** Removes and returns the push-to-acknowledgement times recorded so far, in nanoseconds. */
+    List<Long> drainLatencies() {
+        List<Long> out = new ArrayList<>();
+        for (Long l = latencies.poll(); l != null; l = latencies.poll()) {
+            out.add(l);
+        }
+        return out;
     }
 
     CompletableFuture<Integer> closed() {
@@ -190,6 +201,7 @@ final class LoadClient implements WebSocket.Listener {
             throw new AssertionError(name + ": push " + clock + " got " + event);
         }
         acked.merge((String) push[0], (Long) push[1], Math::max);
+        latencies.add(System.nanoTime() - (Long) push[2]);
         ackCount.incrementAndGet();
         inFlight.release();
     }

@@ -66,6 +66,11 @@ final class ServerProcess implements AutoCloseable {
         return new ServerProcess(List.of(), List.of(args), Duration.ofSeconds(30));
     }
 
+    /** Starts a server with extra JVM options (after the default {@code -Xmx256m}). */
+    static ServerProcess startWith(List<String> jvmArgs, String... args) throws IOException {
+        return new ServerProcess(jvmArgs, List.of(args), Duration.ofSeconds(60));
+    }
+
     /**
      * Starts a server for a multi-process test on a busy machine: quick-starting JIT and serial GC, and up to 90 s
      * to start.
