@@ -50,6 +50,9 @@ package dev.tandem.sync.server;
  * @param maxUploadStoreBytes bytes all stored uploads may take
  * @param maxUploadBytesPerClient bytes one principal (an anonymous client: one address) may upload
  * @param permessageDeflate whether WebSocket compression is negotiated
+ * @param inboundBytesPerSecond WebSocket bytes per second one client address may send; past its burst, the
+ *     server reads that address's connections no faster (TCP back-pressure slows the sender, nothing is refused)
+ * @param inboundByteBurst WebSocket bytes one client address may send at once before it is paced
  */
 public record NodeBudget(
         int maxConnections,
@@ -63,13 +66,21 @@ public record NodeBudget(
         int httpRequestBurst,
         long maxUploadStoreBytes,
         long maxUploadBytesPerClient,
-        boolean permessageDeflate) {
+        boolean permessageDeflate,
+        long inboundBytesPerSecond,
+        long inboundByteBurst) {
 
     /** The largest outgoing frame a connection with nothing queued sends even when the budget is spent. */
     public static final int SMALL_FRAME_BYTES = 16 * 1024;
 
     /** The share of the heap ({@code Runtime.maxMemory()}) each byte budget takes by default: one eighth. */
     public static final double MEMORY_SHARE = 0.125;
+
+    /** The WebSocket bytes per second one client address may send by default: 2 MiB. */
+    public static final long DEFAULT_INBOUND_BYTES_PER_SECOND = 2L << 20;
+
+    /** The WebSocket bytes one client address may send at once by default: 8 MiB. */
+    public static final long DEFAULT_INBOUND_BYTE_BURST = 8L << 20;
 
     /** The smallest default of a byte budget, whatever the heap: 16 MiB. */
     public static final long MIN_DEFAULT_BYTES = 16L << 20;
@@ -86,6 +97,8 @@ public record NodeBudget(
         positive("httpRequestBurst", httpRequestBurst);
         positive("maxUploadStoreBytes", maxUploadStoreBytes);
         positive("maxUploadBytesPerClient", maxUploadBytesPerClient);
+        positive("inboundBytesPerSecond", inboundBytesPerSecond);
+        positive("inboundByteBurst", inboundByteBurst);
         if (maxConnectionsPerAddress > maxConnections) {
             throw new IllegalArgumentException("maxConnectionsPerAddress must be <= maxConnections (" + maxConnections
                     + ") but was " + maxConnectionsPerAddress);
@@ -125,6 +138,8 @@ public record NodeBudget(
         b.maxUploadStoreBytes = maxUploadStoreBytes;
         b.maxUploadBytesPerClient = maxUploadBytesPerClient;
         b.permessageDeflate = permessageDeflate;
+        b.inboundBytesPerSecond = inboundBytesPerSecond;
+        b.inboundByteBurst = inboundByteBurst;
         return b;
     }
 
@@ -148,6 +163,8 @@ public record NodeBudget(
         private long maxUploadStoreBytes = 10L << 30;
         private long maxUploadBytesPerClient = 1L << 30;
         private boolean permessageDeflate;
+        private long inboundBytesPerSecond = DEFAULT_INBOUND_BYTES_PER_SECOND;
+        private long inboundByteBurst = DEFAULT_INBOUND_BYTE_BURST;
 
         private Builder() {}
 
@@ -230,6 +247,18 @@ public record NodeBudget(
         }
 
         /**
+         * WebSocket bytes one client address may send: {@code burst} at once, then {@code perSecond}; both > 0,
+         * default 2 MiB/s with a burst of 8 MiB. Past it the server reads the address's connections no faster.
+         */
+        public Builder inboundRate(long perSecond, long burst) {
+            positive("inboundBytesPerSecond", perSecond);
+            positive("inboundByteBurst", burst);
+            inboundBytesPerSecond = perSecond;
+            inboundByteBurst = burst;
+            return this;
+        }
+
+        /**
          * Returns the budget.
          *
          * @throws IllegalArgumentException if maxConnectionsPerAddress is above maxConnections
@@ -247,7 +276,9 @@ public record NodeBudget(
                     httpRequestBurst,
                     maxUploadStoreBytes,
                     maxUploadBytesPerClient,
-                    permessageDeflate);
+                    permessageDeflate,
+                    inboundBytesPerSecond,
+                    inboundByteBurst);
         }
     }
 }

@@ -90,7 +90,13 @@ class SoakIT {
         ScheduledExecutorService health = Executors.newSingleThreadScheduledExecutor();
         List<ScheduledExecutorService> attackers = new ArrayList<>();
         ServerProcess server = ServerProcess.startWith(
-                List.of("-XX:+ExitOnOutOfMemoryError"), "--store", "sqlite", "--data", data.toString());
+                List.of(
+                        "-XX:+ExitOnOutOfMemoryError",
+                        "-Xlog:gc:file=" + Path.of("target", "soak-gc.log").toAbsolutePath()),
+                "--store",
+                "sqlite",
+                "--data",
+                data.toString());
         try {
             port = server.port();
             putBigRoom(server, "soak-big", 2_000, 2_000);
@@ -163,20 +169,6 @@ class SoakIT {
             health.shutdown();
             assertThat(health.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
 
-            assertThat(server.isAlive()).as("server alive after the attacks").isTrue();
-            for (int i = 0; i < honest.size(); i++) {
-                LoadClient c = honest.get(i);
-                assertThat(c.closed()).as("honest client %d still connected", i).isNotDone();
-                assertThat(c.ackedCount() - acksBefore[i])
-                        .as("honest client %d's acknowledgements during the attacks", i)
-                        .isGreaterThan(100);
-            }
-            assertThat(healthFailures.get())
-                    .as("/healthz polls without a 200 within 5 s, of %d", healthPolls.get())
-                    .isZero();
-            List<String> log = server.output();
-            assertThat(log).noneMatch(l -> l.contains("OutOfMemoryError"));
-
             String report = String.format(
                     "soak: honest acks p50/p99 unloaded %.1f/%.1f ms (%d pushes), under attack %.1f/%.1f ms (%d pushes),"
                             + " p99 ratio %.2f; /healthz %d polls, slowest %.0f ms; attackers %s",
@@ -192,6 +184,20 @@ class SoakIT {
                     new TreeMap<>(counters));
             System.out.println(report);
             Files.writeString(Path.of("target", "soak-report.txt"), report + "\n", StandardCharsets.UTF_8);
+
+            assertThat(server.isAlive()).as("server alive after the attacks").isTrue();
+            for (int i = 0; i < honest.size(); i++) {
+                LoadClient c = honest.get(i);
+                assertThat(c.closed()).as("honest client %d still connected", i).isNotDone();
+                assertThat(c.ackedCount() - acksBefore[i])
+                        .as("honest client %d's acknowledgements during the attacks", i)
+                        .isGreaterThan(100);
+            }
+            assertThat(healthFailures.get())
+                    .as("/healthz polls without a 200 within 5 s, of %d", healthPolls.get())
+                    .isZero();
+            List<String> log = server.output();
+            assertThat(log).noneMatch(l -> l.contains("OutOfMemoryError"));
 
             // durable: after kill -9 and a restart on the same data, every acknowledged value is there
             Map<String, Map<String, Long>> ackedByRoom = new LinkedHashMap<>();
@@ -268,13 +274,17 @@ class SoakIT {
             }
         } catch (IOException e) {
             failures.incrementAndGet();
-            System.out.println("soak: /healthz failed: " + e);
+            System.out.println("soak: " + java.time.Instant.now() + " /healthz failed: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         }
         polls.incrementAndGet();
-        maxNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
+        long took = System.nanoTime() - start;
+        maxNanos.accumulateAndGet(took, Math::max);
+        if (took > 1_000_000_000L) {
+            System.out.printf("soak: %s /healthz took %d ms%n", java.time.Instant.now(), took / 1_000_000);
+        }
     }
 
     /** Writes a room of {@code records} notes of {@code chars} characters each with a snapshot PUT. */

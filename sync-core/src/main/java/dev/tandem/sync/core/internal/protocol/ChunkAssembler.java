@@ -1,5 +1,7 @@
 package dev.tandem.sync.core.internal.protocol;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,7 +21,9 @@ import java.util.Objects;
  *
  * <p>Memory is bounded: the bodies gathered for one message never exceed {@code maxMessageChars} UTF-16
  * units, checked as each chunk arrives, so a client cannot grow the server's memory by sending chunks that
- * never end.
+ * never end. The bodies are kept as they arrived and joined once, into a string of exactly the message's
+ * length, when the last one comes: what an unfinished message holds is the size of its bodies, never a
+ * growing buffer's doubled capacity or the copy made while it grows.
  *
  * <pre>{@code
  * ChunkAssembler assembler = new ChunkAssembler(limits.maxMessageChars());
@@ -80,8 +84,11 @@ public final class ChunkAssembler {
 
     private final int maxMessageChars;
 
-    /** The joined bodies so far; empty when idle. */
-    private final StringBuilder gathered = new StringBuilder();
+    /** The bodies so far, in order; empty when idle. */
+    private final List<String> bodies = new ArrayList<>();
+
+    /** The characters in {@link #bodies}. */
+    private long gathered;
 
     /** Chunks the current message has in all, or -1 when idle. */
     private long total = -1;
@@ -141,14 +148,15 @@ public final class ChunkAssembler {
         }
         received++;
         int bodyLength = frame.length() - digits - 1;
-        if ((long) gathered.length() + bodyLength > maxMessageChars) {
-            return tooLarge(tooLong((long) gathered.length() + bodyLength));
+        if (gathered + bodyLength > maxMessageChars) {
+            return tooLarge(tooLong(gathered + bodyLength));
         }
-        gathered.append(frame, digits + 1, frame.length());
+        bodies.add(frame.substring(digits + 1));
+        gathered += bodyLength;
         if (n > 0) {
             return Incomplete.INSTANCE;
         }
-        String json = gathered.toString();
+        String json = bodies.size() == 1 ? bodies.get(0) : String.join("", bodies);
         reset();
         return decode(json);
     }
@@ -178,10 +186,8 @@ public final class ChunkAssembler {
     private void reset() {
         total = -1;
         received = 0;
-        gathered.setLength(0);
-        if (gathered.capacity() > 64 * 1024) {
-            gathered.trimToSize(); // a session should not keep a large message's buffer between messages
-        }
+        gathered = 0;
+        bodies.clear();
     }
 
     private static boolean isAsciiDigit(char c) {

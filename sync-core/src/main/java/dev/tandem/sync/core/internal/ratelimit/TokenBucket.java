@@ -36,4 +36,18 @@ public final class TokenBucket {
         tokens -= amount;
         return true;
     }
+
+    /**
+     * Takes {@code amount} tokens at {@code nowNanos} even if fewer are available (the bucket goes into debt)
+     * and returns how many nanoseconds from now until the debt is repaid: 0 if there were enough.
+     */
+    public synchronized long takeOwing(long amount, long nowNanos) {
+        long elapsed = nowNanos - lastRefillNanos;
+        if (elapsed > 0) {
+            tokens = Math.min(capacity, tokens + (double) elapsed * ratePerSecond / NANOS_PER_SECOND);
+            lastRefillNanos = nowNanos;
+        }
+        tokens -= amount;
+        return tokens >= 0 ? 0 : (long) Math.ceil(-tokens * NANOS_PER_SECOND / ratePerSecond);
+    }
 }

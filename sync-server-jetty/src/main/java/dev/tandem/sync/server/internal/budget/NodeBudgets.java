@@ -3,6 +3,10 @@ package dev.tandem.sync.server.internal.budget;
 import dev.tandem.sync.server.NodeBudget;
 import dev.tandem.sync.server.internal.limits.KeyedBuckets;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.server.Handler;
 
 /**
@@ -17,6 +21,8 @@ public final class NodeBudgets {
     private final ByteBudget queued;
     private final ByteBudget bodies;
     private final UploadQuota uploads;
+    private final KeyedBuckets inbound;
+    private final AtomicLong pacedReads = new AtomicLong();
 
     private NodeBudgets(NodeBudget budget, int maxTrackedClients) {
         this.budget = budget;
@@ -27,6 +33,8 @@ public final class NodeBudgets {
         this.bodies = new ByteBudget("maxRequestBodyBytes", budget.maxRequestBodyBytes());
         this.uploads =
                 new UploadQuota(budget.maxUploadStoreBytes(), budget.maxUploadBytesPerClient(), maxTrackedClients);
+        this.inbound = new KeyedBuckets(
+                budget.inboundByteBurst(), budget.inboundBytesPerSecond(), maxTrackedClients, System::nanoTime);
     }
 
     /**
@@ -61,6 +69,37 @@ public final class NodeBudgets {
 
     public UploadQuota uploads() {
         return uploads;
+    }
+
+    /**
+     * Counts {@code bytes} a connection from {@code address} received and returns how long to wait before
+     * reading that connection again, in nanoseconds: 0 while the address is within its inbound rate.
+     */
+    public long inboundDelayNanos(String address, long bytes) {
+        long delay = inbound.takeOwing(address, bytes);
+        if (delay > 0) {
+            pacedReads.incrementAndGet();
+        }
+        return delay;
+    }
+
+    /** Returns how many times a connection's next read was put off because its address was past its rate. */
+    public long pacedReads() {
+        return pacedReads.get();
+    }
+
+    /** Runs {@code task} after {@code delayNanos}, on the one daemon thread that paces reading for all nodes. */
+    public static void later(long delayNanos, Runnable task) {
+        Pacer.INSTANCE.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The pacing thread, started on first use. */
+    private static final class Pacer {
+        static final ScheduledExecutorService INSTANCE = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tandem-inbound-pacer");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Returns {@code routes} behind a guard of this budget's HTTP request rate, concurrency and body bytes. */

@@ -97,6 +97,16 @@ public final class BudgetOptions {
     Long uploadQuotaPerClientBytes;
 
     @Option(
+            names = "--inbound-bytes-per-second",
+            paramLabel = "BYTES",
+            converter = Units.BytesConverter.class,
+            description = "WebSocket bytes per second one client address may send (burst four times that); past it"
+                    + " the server reads its connections no faster (TANDEM_INBOUND_BYTES_PER_SECOND)."
+                    + " Default: 2MiB.")
+    @Nullable
+    Long inboundBytesPerSecond;
+
+    @Option(
             names = "--permessage-deflate",
             paramLabel = "BOOL",
             arity = "1",
@@ -147,6 +157,11 @@ public final class BudgetOptions {
         Long perClient = uploadQuotaPerClientBytes;
         if (perClient != null) {
             option("--upload-quota-per-client-bytes", () -> b.maxUploadBytesPerClient(perClient));
+        }
+        Long inbound = inboundBytesPerSecond;
+        if (inbound != null) {
+            long burst = inbound > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : 4 * inbound;
+            option("--inbound-bytes-per-second", () -> b.inboundRate(inbound, burst));
         }
         b.permessageDeflate(permessageDeflate);
         NodeBudget[] built = new NodeBudget[1];

@@ -59,6 +59,19 @@ public final class KeyedBuckets {
     /** Takes {@code amount} tokens from the key's bucket; returns whether there were enough. */
     public boolean tryTake(String key, long amount) {
         long now = nanoTime.getAsLong();
+        return entry(key, now).bucket.tryTake(amount * unit, now);
+    }
+
+    /**
+     * Takes {@code amount} tokens from the key's bucket even if it runs into debt; returns the nanoseconds until
+     * the debt is repaid, 0 if there were enough.
+     */
+    public long takeOwing(String key, long amount) {
+        long now = nanoTime.getAsLong();
+        return entry(key, now).bucket.takeOwing(amount * unit, now);
+    }
+
+    private Entry entry(String key, long now) {
         Entry e = buckets.get(key);
         if (e == null) {
             if (buckets.size() >= maxKeys) {
@@ -67,7 +80,7 @@ public final class KeyedBuckets {
             e = buckets.computeIfAbsent(key, k -> new Entry(new TokenBucket(capacity, ratePerSecond, now), now));
         }
         e.lastUsed = now;
-        return e.bucket.tryTake(amount * unit, now);
+        return e;
     }
 
     /** Returns the number of keys tracked now. */

@@ -14,6 +14,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,23 +31,31 @@ import org.slf4j.LoggerFactory;
  * One client connection: a Jetty WebSocket endpoint that feeds a room's {@link SocketHandler}, and the
  * {@link SessionSocket} the room sends through.
  *
- * <p>Thread-safe. Jetty delivers the listener callbacks serially (auto-demand: the next frame is read when a
- * callback returns); the room calls {@link #send}/{@link #close} from its lane. Outgoing frames go straight to
+ * <p>Thread-safe. Jetty delivers the listener callbacks serially, and reads the next frame only when this
+ * connection demands it: at once while the client's address is within its inbound rate ({@link
+ * NodeBudget#inboundBytesPerSecond()}), later past it, so a client sending faster than its rate is slowed by TCP
+ * back-pressure instead of taking the node's CPU from others; the room calls {@link #send}/{@link #close} from its lane. Outgoing frames go straight to
  * Jetty's frame queue; their length in characters is counted until Jetty has written them (not their UTF-8
  * size: a frame shared by many sessions would be scanned once per session), and a frame that would push
  * the count over {@link ConnectionSettings#maxQueuedChars()} is refused and the connection closed (a slow
  * consumer never grows server memory).
  *
  * <p>Every connection also draws on its node's {@link NodeBudgets}: it counts against the open connections (in
- * total and per client address), its outgoing frames against the node's queued bytes, and the chunks of an
- * unfinished chunked message (2 bytes per character, until its last chunk arrives) against the node's chunk
- * bytes. Past any of them the connection is closed with 1013 and {@code too many connections} or {@code server
- * busy}.
+ * total and per client address), its outgoing frames against the node's queued bytes, and what an unfinished
+ * message holds against the node's chunk bytes: the chunks of a chunked message (2 bytes per character, until
+ * its last chunk arrives) and the fragments of a WebSocket message still arriving. Past any of them the
+ * connection is closed with 1013 and {@code too many connections} or {@code server busy}.
+ *
+ * <p>Jetty hands frames over in fragments of at most {@link #FRAGMENT_BYTES} (auto-fragment), so what it buffers
+ * per connection is bounded by that, not by the message limit; a message's fragments are kept here, counted,
+ * and joined once when its last one arrives.
  */
-public final class WebSocketConnection implements Session.Listener.AutoDemanding, SessionSocket {
+public final class WebSocketConnection implements Session.Listener, SessionSocket {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
     /** RFC 6455 limits the close reason to 123 UTF-8 bytes. */
     private static final int MAX_CLOSE_REASON_BYTES = 123;
+    /** The largest piece of an incoming message Jetty buffers before handing it over. */
+    static final int FRAGMENT_BYTES = 64 * 1024;
 
     private final String roomId;
     private final @Nullable Room room;
@@ -64,6 +74,13 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
     private final Runnable onRateLimited;
     private final NodeBudgets budgets;
     private final AtomicLong chunkBytes = new AtomicLong();
+    /** The fragments of the message being received (Strings for text, byte[] for binary), in order. */
+    private final List<Object> fragments = new ArrayList<>();
+    /** The UTF-8 bytes of {@link #fragments}, checked against the message limit. */
+    private long fragmentBytes;
+    /** What {@link #fragments} hold of the node's chunk budget. */
+    private long fragmentsHeld;
+
     private volatile @Nullable String address;
 
     /** Joins a connection to its room: returns the handler the connection feeds. */
@@ -136,7 +153,8 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
         session.setIdleTimeout(settings.idleTimeout());
         session.setMaxTextMessageSize(settings.maxMessageBytes());
         session.setMaxBinaryMessageSize(settings.maxMessageBytes());
-        session.setMaxFrameSize(settings.maxMessageBytes());
+        session.setMaxFrameSize(FRAGMENT_BYTES);
+        session.setAutoFragment(true);
         this.session = session;
         String from = address(session.getRemoteSocketAddress());
         ConnectionGate.Refusal refused = budgets.connections().tryOpen(from);
@@ -149,6 +167,7 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
                             ? "the node holds its limit of connections"
                             : "its address holds its limit of connections");
             closeSession(session, StatusCode.TRY_AGAIN_LATER, TOO_MANY_CONNECTIONS);
+            demand(session); // the client's close reply
             return;
         }
         this.address = from;
@@ -160,10 +179,168 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
             LOG.warn("room {} refused session {}", roomId, options.sessionId(), e);
             close(CloseReason.CLOSE_CODE, CloseReason.UNKNOWN_ERROR.wireName());
         }
+        demand(session);
+    }
+
+    /** Reads the next frame after one of {@code bytes}, at once or, past the address's inbound rate, later. */
+    private void demandAfter(long bytes) {
+        Session s = session;
+        if (s == null) {
+            return;
+        }
+        String from = address;
+        long delay = from == null || closing.get() ? 0 : budgets.inboundDelayNanos(from, bytes);
+        if (delay <= 0) {
+            demand(s);
+        } else {
+            NodeBudgets.later(delay, () -> demand(s));
+        }
+    }
+
+    private void demand(Session s) {
+        try {
+            s.demand();
+        } catch (RuntimeException e) {
+            LOG.debug("session {}: no more frames to read", options.sessionId(), e); // closed meanwhile
+        }
     }
 
     @Override
-    public void onWebSocketText(String text) {
+    public void onWebSocketPing(ByteBuffer payload) {
+        int bytes = payload.remaining();
+        Session s = session;
+        if (s != null) {
+            s.sendPong(payload, Callback.NOOP);
+        }
+        demandAfter(bytes);
+    }
+
+    @Override
+    public void onWebSocketPong(ByteBuffer payload) {
+        demandAfter(payload.remaining());
+    }
+
+    @Override
+    public void onWebSocketPartialText(String payload, boolean last) {
+        long bytes = utf8Length(payload);
+        try {
+            receivePartialText(payload, bytes, last);
+        } finally {
+            demandAfter(bytes);
+        }
+    }
+
+    private void receivePartialText(String payload, long bytes, boolean last) {
+        if (last && fragmentsEmpty()) {
+            onText(payload); // a message in one piece, the common case: nothing to keep
+            return;
+        }
+        String text;
+        synchronized (fragments) {
+            if (!hold(bytes, 2L * payload.length())) {
+                return;
+            }
+            fragments.add(payload);
+            if (!last) {
+                return;
+            }
+            StringBuilder joined = new StringBuilder((int) Math.min(Integer.MAX_VALUE - 8, fragmentBytes));
+            for (Object f : fragments) {
+                joined.append((String) f);
+            }
+            text = joined.toString();
+            dropFragments();
+        }
+        onText(text);
+    }
+
+    /** Binary frames carry UTF-8 JSON too (tldraw's server decodes them with a TextDecoder). */
+    @Override
+    public void onWebSocketPartialBinary(ByteBuffer payload, boolean last, Callback callback) {
+        byte[] bytes = new byte[payload.remaining()];
+        payload.get(bytes);
+        callback.succeed();
+        try {
+            receivePartialBinary(bytes, last);
+        } finally {
+            demandAfter(bytes.length);
+        }
+    }
+
+    private void receivePartialBinary(byte[] bytes, boolean last) {
+        String text;
+        synchronized (fragments) {
+            if (!hold(bytes.length, bytes.length)) {
+                return;
+            }
+            fragments.add(bytes);
+            if (!last) {
+                return;
+            }
+            byte[] joined = new byte[(int) fragmentBytes];
+            int at = 0;
+            for (Object f : fragments) {
+                byte[] b = (byte[]) f;
+                System.arraycopy(b, 0, joined, at, b.length);
+                at += b.length;
+            }
+            dropFragments();
+            text = new String(joined, StandardCharsets.UTF_8);
+        }
+        onText(text);
+    }
+
+    private boolean fragmentsEmpty() {
+        synchronized (fragments) {
+            return fragments.isEmpty();
+        }
+    }
+
+    /**
+     * Counts one more fragment of the message being received against the message limit and the node's chunk
+     * budget; past either, drops the message and closes the connection (1009, or 1013 {@code server busy}).
+     */
+    private boolean hold(long utf8Bytes, long heapBytes) {
+        if (handler == null || rateLimited || closing.get()) {
+            dropFragments();
+            return false;
+        }
+        if (fragmentBytes + utf8Bytes > settings.maxMessageBytes()) {
+            dropFragments();
+            LOG.info(
+                    "session {} in room {} sent a message over {} bytes; closing",
+                    options.sessionId(),
+                    roomId,
+                    settings.maxMessageBytes());
+            close(StatusCode.MESSAGE_TOO_LARGE, "");
+            return false;
+        }
+        if (!budgets.chunks().tryAcquire(heapBytes)) {
+            dropFragments();
+            LOG.info(
+                    "session {} in room {}: the node's chunk budget is spent ({}); closing",
+                    options.sessionId(),
+                    roomId,
+                    budgets.chunks());
+            close(StatusCode.TRY_AGAIN_LATER, SERVER_BUSY);
+            return false;
+        }
+        fragmentBytes += utf8Bytes;
+        fragmentsHeld += heapBytes;
+        return true;
+    }
+
+    private void dropFragments() {
+        synchronized (fragments) {
+            fragments.clear();
+            fragmentBytes = 0;
+            budgets.chunks().release(fragmentsHeld);
+            fragmentsHeld = 0;
+        }
+    }
+
+    /** Takes one whole message from the client. */
+    private void onText(String text) {
         SocketHandler h = handler;
         if (h == null || rateLimited || closing.get()) {
             return;
@@ -225,14 +402,6 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
         return String.valueOf(remote);
     }
 
-    /** Binary frames carry UTF-8 JSON too (tldraw's server decodes them with a TextDecoder). */
-    @Override
-    public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
-        String text = StandardCharsets.UTF_8.decode(payload).toString();
-        callback.succeed();
-        onWebSocketText(text);
-    }
-
     @Override
     public void onWebSocketClose(int statusCode, String reason, Callback callback) {
         try {
@@ -283,6 +452,7 @@ public final class WebSocketConnection implements Session.Listener.AutoDemanding
         }
         registry.remove(this);
         releaseChunks();
+        dropFragments();
         String from = address;
         if (from != null) {
             address = null;
