@@ -13,9 +13,6 @@ import dev.tandem.sync.server.internal.limits.PrincipalRateLimit;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -74,12 +71,8 @@ public final class WebSocketConnection implements Session.Listener, SessionSocke
     private final Runnable onRateLimited;
     private final NodeBudgets budgets;
     private final AtomicLong chunkBytes = new AtomicLong();
-    /** The fragments of the message being received (Strings for text, byte[] for binary), in order. */
-    private final List<Object> fragments = new ArrayList<>();
-    /** The UTF-8 bytes of {@link #fragments}, checked against the message limit. */
-    private long fragmentBytes;
-    /** What {@link #fragments} hold of the node's chunk budget. */
-    private long fragmentsHeld;
+    /** The fragments of the message being received. */
+    private final MessageFragments fragments;
 
     private volatile @Nullable String address;
 
@@ -142,6 +135,7 @@ public final class WebSocketConnection implements Session.Listener, SessionSocke
         this.principalRates = principalRates;
         this.onRateLimited = onRateLimited;
         this.budgets = budgets;
+        this.fragments = new MessageFragments(settings.maxMessageBytes(), budgets.chunks());
     }
 
     // ---- Jetty events -------------------------------------------------------------------------------
@@ -231,27 +225,13 @@ public final class WebSocketConnection implements Session.Listener, SessionSocke
     }
 
     private void receivePartialText(String payload, long bytes, boolean last) {
-        if (last && fragmentsEmpty()) {
+        if (last && fragments.isEmpty()) {
             onText(payload); // a message in one piece, the common case: nothing to keep
             return;
         }
-        String text;
-        synchronized (fragments) {
-            if (!hold(bytes, 2L * payload.length())) {
-                return;
-            }
-            fragments.add(payload);
-            if (!last) {
-                return;
-            }
-            StringBuilder joined = new StringBuilder((int) Math.min(Integer.MAX_VALUE - 8, fragmentBytes));
-            for (Object f : fragments) {
-                joined.append((String) f);
-            }
-            text = joined.toString();
-            dropFragments();
+        if (accepted(fragments.addText(payload, bytes, last))) {
+            onText(fragments.joinText());
         }
-        onText(text);
     }
 
     /** Binary frames carry UTF-8 JSON too (tldraw's server decodes them with a TextDecoder). */
@@ -261,81 +241,44 @@ public final class WebSocketConnection implements Session.Listener, SessionSocke
         payload.get(bytes);
         callback.succeed();
         try {
-            receivePartialBinary(bytes, last);
+            if (accepted(fragments.addBinary(bytes, last))) {
+                onText(fragments.joinBinary());
+            }
         } finally {
             demandAfter(bytes.length);
         }
     }
 
-    private void receivePartialBinary(byte[] bytes, boolean last) {
-        String text;
-        synchronized (fragments) {
-            if (!hold(bytes.length, bytes.length)) {
-                return;
-            }
-            fragments.add(bytes);
-            if (!last) {
-                return;
-            }
-            byte[] joined = new byte[(int) fragmentBytes];
-            int at = 0;
-            for (Object f : fragments) {
-                byte[] b = (byte[]) f;
-                System.arraycopy(b, 0, joined, at, b.length);
-                at += b.length;
-            }
-            dropFragments();
-            text = new String(joined, StandardCharsets.UTF_8);
-        }
-        onText(text);
-    }
-
-    private boolean fragmentsEmpty() {
-        synchronized (fragments) {
-            return fragments.isEmpty();
-        }
-    }
-
     /**
-     * Counts one more fragment of the message being received against the message limit and the node's chunk
-     * budget; past either, drops the message and closes the connection (1009, or 1013 {@code server busy}).
+     * Returns true when a fragment completed its message; closes the connection when it made the message too
+     * large (1009) or found the node's budget spent (1013 {@code server busy}).
      */
-    private boolean hold(long utf8Bytes, long heapBytes) {
+    private boolean accepted(MessageFragments.Added added) {
         if (handler == null || rateLimited || closing.get()) {
-            dropFragments();
-            return false;
-        }
-        if (fragmentBytes + utf8Bytes > settings.maxMessageBytes()) {
-            dropFragments();
-            LOG.info(
-                    "session {} in room {} sent a message over {} bytes; closing",
-                    options.sessionId(),
-                    roomId,
-                    settings.maxMessageBytes());
-            close(StatusCode.MESSAGE_TOO_LARGE, "");
-            return false;
-        }
-        if (!budgets.chunks().tryAcquire(heapBytes)) {
-            dropFragments();
-            LOG.info(
-                    "session {} in room {}: the node's chunk budget is spent ({}); closing",
-                    options.sessionId(),
-                    roomId,
-                    budgets.chunks());
-            close(StatusCode.TRY_AGAIN_LATER, SERVER_BUSY);
-            return false;
-        }
-        fragmentBytes += utf8Bytes;
-        fragmentsHeld += heapBytes;
-        return true;
-    }
-
-    private void dropFragments() {
-        synchronized (fragments) {
             fragments.clear();
-            fragmentBytes = 0;
-            budgets.chunks().release(fragmentsHeld);
-            fragmentsHeld = 0;
+            return false;
+        }
+        switch (added) {
+            case KEPT:
+                return false;
+            case WHOLE:
+                return true;
+            case TOO_LARGE:
+                LOG.info(
+                        "session {} in room {} sent a message over {} bytes; closing",
+                        options.sessionId(),
+                        roomId,
+                        settings.maxMessageBytes());
+                close(StatusCode.MESSAGE_TOO_LARGE, "");
+                return false;
+            default:
+                LOG.info(
+                        "session {} in room {}: the node's chunk budget is spent ({}); closing",
+                        options.sessionId(),
+                        roomId,
+                        budgets.chunks());
+                close(StatusCode.TRY_AGAIN_LATER, SERVER_BUSY);
+                return false;
         }
     }
 
@@ -452,7 +395,7 @@ public final class WebSocketConnection implements Session.Listener, SessionSocke
         }
         registry.remove(this);
         releaseChunks();
-        dropFragments();
+        fragments.clear();
         String from = address;
         if (from != null) {
             address = null;
