@@ -1,6 +1,5 @@
 package dev.tandem.sync.server;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -61,33 +60,9 @@ final class RawPeer implements AutoCloseable {
         out.flush();
     }
 
-    /** Writes one masked, final WebSocket text frame. */
+    /** Writes one final WebSocket text frame. */
     void sendText(String text) throws IOException {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-        frame.write(0x81);
-        if (payload.length < 126) {
-            frame.write(0x80 | payload.length);
-        } else if (payload.length < 65_536) {
-            frame.write(0x80 | 126);
-            frame.write(payload.length >>> 8);
-            frame.write(payload.length & 0xff);
-        } else {
-            frame.write(0x80 | 127);
-            long len = payload.length;
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                frame.write((int) (len >>> shift) & 0xff);
-            }
-        }
-        byte[] mask = new byte[4];
-        ThreadLocalRandom.current().nextBytes(mask);
-        frame.write(mask, 0, 4);
-        for (int i = 0; i < payload.length; i++) {
-            payload[i] ^= mask[i & 3];
-        }
-        frame.write(payload, 0, payload.length);
-        out.write(frame.toByteArray());
-        out.flush();
+        write(RawWebSocket.textFrame(text));
     }
 
     /** Reads an HTTP response head and returns its status line. */

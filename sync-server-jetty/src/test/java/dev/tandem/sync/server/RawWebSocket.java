@@ -111,6 +111,12 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Sends one text frame. */
     void sendText(String text) throws IOException {
+        out.write(textFrame(text));
+        out.flush();
+    }
+
+    /** Returns one final text frame of {@code text} as a client sends it (masked, with a zero mask key). */
+    static byte[] textFrame(String text) {
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
         frame.write(0x81);
@@ -126,10 +132,9 @@ final class RawWebSocket implements AutoCloseable {
                 frame.write((int) (((long) payload.length >>> shift) & 0xff));
             }
         }
-        frame.write(new byte[4]); // a zero mask key leaves the payload as it is
-        frame.write(payload);
-        out.write(frame.toByteArray());
-        out.flush();
+        frame.write(new byte[4], 0, 4); // a zero mask key leaves the payload as it is
+        frame.write(payload, 0, payload.length);
+        return frame.toByteArray();
     }
 
     /** Reads the next whole frame. */
