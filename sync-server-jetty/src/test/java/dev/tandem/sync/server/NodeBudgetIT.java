@@ -161,10 +161,11 @@ class NodeBudgetIT {
 
     @Test
     void http_pastTheBodyBytesInFlight_gets503() throws Exception {
-        start(NodeBudget.builder().maxRequestBodyBytes(1_000_000).build());
+        start(NodeBudget.builder().maxRequestBodyBytes(3_000_000).build());
         slowBody("/sync/push", 800_000);
+        // a body holds its bytes, its text and its parsed form: three times its length
         await().atMost(Duration.ofSeconds(5))
-                .until(() -> server.handler().budgets().bodies().used() == 800_000);
+                .until(() -> server.handler().budgets().bodies().used() == 3 * 800_000);
 
         HttpResponse<String> busy = post("/sync/push", "{\"events\":[]}", 300_000);
 

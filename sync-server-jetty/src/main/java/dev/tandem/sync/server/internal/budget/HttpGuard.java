@@ -30,6 +30,13 @@ public final class HttpGuard extends Handler.Wrapper {
     private static final Logger LOG = LoggerFactory.getLogger(HttpGuard.class);
 
     private final ByteBudget bodies;
+
+    /**
+     * What one body byte holds while a request is handled: the bytes, then the text decoded from them, then the
+     * JSON parsed from that; so each byte counts three times against the body budget.
+     */
+    public static final int HELD_PER_BODY_BYTE = 3;
+
     private final int maxConcurrent;
     private final KeyedBuckets rates;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -83,13 +90,13 @@ public final class HttpGuard extends Handler.Wrapper {
         boolean counted = !path.startsWith("/uploads/") && length != 0;
         AtomicLong held = new AtomicLong();
         if (counted && length > 0) {
-            if (!bodies.tryAcquire(length)) {
+            if (!bodies.tryAcquire(HELD_PER_BODY_BYTE * length)) {
                 inFlight.decrementAndGet();
                 LOG.debug("refused an HTTP request on {}: request body budget spent", path);
                 refuse(response, callback, 503, "SERVER_BUSY", bodyBusy(), length);
                 return true;
             }
-            held.set(length);
+            held.set(HELD_PER_BODY_BYTE * length);
         }
         AtomicBoolean done = new AtomicBoolean();
         Runnable release = () -> {
@@ -156,11 +163,11 @@ public final class HttpGuard extends Handler.Wrapper {
             }
             int n = chunk.remaining();
             if (n > 0) {
-                if (!bodies.tryAcquire(n)) {
+                if (!bodies.tryAcquire((long) HELD_PER_BODY_BYTE * n)) {
                     chunk.release();
                     return Content.Chunk.from(new ApiError(503, "SERVER_BUSY", bodyBusy()), true);
                 }
-                held.addAndGet(n);
+                held.addAndGet((long) HELD_PER_BODY_BYTE * n);
             }
             return chunk;
         }

@@ -45,8 +45,9 @@ public final class BudgetOptions {
             names = "--budget-body-bytes",
             paramLabel = "BYTES",
             converter = Units.BytesConverter.class,
-            description = "HTTP request body bytes buffered at once, all requests together; more get 503"
-                    + " SERVER_BUSY (TANDEM_BUDGET_BODY_BYTES). Default: 1/8 of the heap, at least 16MiB.")
+            description = "HTTP request body bytes buffered at once, all requests together, each body byte"
+                    + " counted three times (bytes, text, parsed); more get 503 SERVER_BUSY"
+                    + " (TANDEM_BUDGET_BODY_BYTES). Default: 1/8 of the heap, at least 16MiB.")
     @Nullable
     Long bodyBytes;
 

@@ -1,10 +1,11 @@
 package dev.tandem.sync.server.internal.http;
 
-import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -163,13 +164,18 @@ public final class BodyReader {
         private final long maxBytes;
         private final Scheduler scheduler;
         private final long start = System.nanoTime();
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        /** The body when its length was declared, filled in place; else null and the parts are kept. */
+        private final byte @Nullable [] exact;
+
+        private final List<byte[]> parts = new ArrayList<>();
         private volatile long received;
 
         Read(Request request, long maxBytes, Scheduler scheduler) {
             this.request = request;
             this.maxBytes = maxBytes;
             this.scheduler = scheduler;
+            long length = request.getLength();
+            this.exact = length >= 0 && length <= maxBytes ? new byte[(int) length] : null;
         }
 
         @Override
@@ -190,22 +196,39 @@ public final class BodyReader {
                 }
                 ByteBuffer buffer = chunk.getByteBuffer();
                 int n = buffer.remaining();
-                if (received + n > maxBytes) {
+                byte[] into = exact;
+                if (received + n > (into != null ? into.length : maxBytes)) {
                     chunk.release();
                     done.completeExceptionally(ApiError.bodyTooLarge(maxBytes));
                     return;
                 }
-                byte[] part = new byte[n];
-                buffer.get(part);
-                bytes.write(part, 0, n);
+                // the body is held once at its final size: in place when declared, else as parts joined at the end
+                if (into != null) {
+                    buffer.get(into, (int) received, n);
+                } else {
+                    byte[] part = new byte[n];
+                    buffer.get(part);
+                    parts.add(part);
+                }
                 received += n;
                 boolean last = chunk.isLast();
                 chunk.release();
                 if (last) {
-                    done.complete(bytes.toByteArray());
+                    done.complete(into != null ? into : joined());
                     return;
                 }
             }
+        }
+
+        private byte[] joined() {
+            byte[] all = new byte[(int) received];
+            int at = 0;
+            for (byte[] part : parts) {
+                System.arraycopy(part, 0, all, at, part.length);
+                at += part.length;
+            }
+            parts.clear();
+            return all;
         }
 
         void check() {
