@@ -24,7 +24,7 @@ trap cleanup EXIT
 
 start_node() { # db port redis-args...
   local db=$1 port=$2; shift 2
-  java -Xms512m -Xmx512m -jar "$JAR" --port "$port" --store postgres \
+  java -Xms512m -Xmx512m -jar "$JAR" --port "$port" --store postgres --inbound-bytes-per-second 1GiB \
     --jdbc-url "jdbc:postgresql://127.0.0.1:5432/$db" --jdbc-user postgres "$@" \
     > "target/cluster-load-$port.log" 2>&1 &
   PIDS+=($!)

@@ -76,11 +76,11 @@ public record NodeBudget(
     /** The share of the heap ({@code Runtime.maxMemory()}) each byte budget takes by default: one eighth. */
     public static final double MEMORY_SHARE = 0.125;
 
-    /** The WebSocket bytes per second one client address may send by default: 2 MiB. */
-    public static final long DEFAULT_INBOUND_BYTES_PER_SECOND = 2L << 20;
+    /** The WebSocket bytes per second one client address may send by default: 512 KiB. */
+    public static final long DEFAULT_INBOUND_BYTES_PER_SECOND = 1L << 19;
 
-    /** The WebSocket bytes one client address may send at once by default: 8 MiB. */
-    public static final long DEFAULT_INBOUND_BYTE_BURST = 8L << 20;
+    /** The WebSocket bytes one client address may send at once by default: 2 MiB. */
+    public static final long DEFAULT_INBOUND_BYTE_BURST = 2L << 20;
 
     /** The smallest default of a byte budget, whatever the heap: 16 MiB. */
     public static final long MIN_DEFAULT_BYTES = 16L << 20;
@@ -248,7 +248,7 @@ public record NodeBudget(
 
         /**
          * WebSocket bytes one client address may send: {@code burst} at once, then {@code perSecond}; both > 0,
-         * default 2 MiB/s with a burst of 8 MiB. Past it the server reads the address's connections no faster.
+         * default 512 KiB/s with a burst of 2 MiB. Past it the server reads the address's connections no faster.
          */
         public Builder inboundRate(long perSecond, long burst) {
             positive("inboundBytesPerSecond", perSecond);

@@ -299,9 +299,12 @@ public final class Comparison {
                                 .toString(),
                         "--port",
                         String.valueOf(port),
-                        // every load client connects from loopback: one address for up to 4096 clients
+                        // every load client connects from loopback: one address for up to 4096 clients, sending
+                        // as much as all of them
                         "--budget-connections-per-address",
-                        "4096"));
+                        "4096",
+                        "--inbound-bytes-per-second",
+                        "1GiB"));
                 if (server.equals("tandem")) {
                     cmd.addAll(List.of("--store", "memory"));
                 } else {

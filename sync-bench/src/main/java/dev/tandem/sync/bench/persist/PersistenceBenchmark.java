@@ -719,7 +719,10 @@ public final class PersistenceBenchmark {
                     "--port",
                     String.valueOf(port),
                     "--durability",
-                    mode));
+                    mode,
+                    // the load comes from loopback, one address: no pacing of what it sends
+                    "--inbound-bytes-per-second",
+                    "1GiB"));
             cmd.addAll(db.serverArgs());
             cmd.addAll(extra);
             Process p = new ProcessBuilder(cmd)

@@ -103,7 +103,7 @@ public final class BudgetOptions {
             converter = Units.BytesConverter.class,
             description = "WebSocket bytes per second one client address may send (burst four times that); past it"
                     + " the server reads its connections no faster (TANDEM_INBOUND_BYTES_PER_SECOND)."
-                    + " Default: 2MiB.")
+                    + " Default: 512KiB.")
     @Nullable
     Long inboundBytesPerSecond;
 
