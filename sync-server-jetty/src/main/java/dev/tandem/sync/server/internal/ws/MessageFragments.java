@@ -42,6 +42,11 @@ final class MessageFragments {
         return pieces.isEmpty();
     }
 
+    /** Returns the UTF-8 bytes of the message so far. */
+    synchronized long bytes() {
+        return bytes;
+    }
+
     /** Adds a text fragment of {@code utf8Bytes} UTF-8 bytes; {@code last} if it ends the message. */
     synchronized Added addText(String text, long utf8Bytes, boolean last) {
         return add(text, utf8Bytes, 2L * text.length(), last);

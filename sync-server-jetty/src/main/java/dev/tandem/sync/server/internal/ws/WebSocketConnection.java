@@ -226,11 +226,12 @@ public final class WebSocketConnection implements Session.Listener, SessionSocke
 
     private void receivePartialText(String payload, long bytes, boolean last) {
         if (last && fragments.isEmpty()) {
-            onText(payload); // a message in one piece, the common case: nothing to keep
+            onText(payload, bytes); // a message in one piece, the common case: nothing to keep
             return;
         }
         if (accepted(fragments.addText(payload, bytes, last))) {
-            onText(fragments.joinText());
+            long total = fragments.bytes();
+            onText(fragments.joinText(), total);
         }
     }
 
@@ -242,7 +243,8 @@ public final class WebSocketConnection implements Session.Listener, SessionSocke
         callback.succeed();
         try {
             if (accepted(fragments.addBinary(bytes, last))) {
-                onText(fragments.joinBinary());
+                long total = fragments.bytes();
+                onText(fragments.joinBinary(), total);
             }
         } finally {
             demandAfter(bytes.length);
@@ -282,14 +284,14 @@ public final class WebSocketConnection implements Session.Listener, SessionSocke
         }
     }
 
-    /** Takes one whole message from the client. */
-    private void onText(String text) {
+    /** Takes one whole message of {@code utf8Bytes} bytes from the client. */
+    private void onText(String text, long utf8Bytes) {
         SocketHandler h = handler;
         if (h == null || rateLimited || closing.get()) {
             return;
         }
         PrincipalRateLimit rates = principalRates;
-        if (rates != null && !rates.tryTake(options.principal().id(), utf8Length(text))) {
+        if (rates != null && !rates.tryTake(options.principal().id(), utf8Bytes)) {
             rateLimit();
             return;
         }
