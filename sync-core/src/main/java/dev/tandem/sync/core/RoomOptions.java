@@ -51,6 +51,7 @@ public final class RoomOptions {
     private final Duration idleTimeout;
     private final Duration removalGrace;
     private final Duration batchInterval;
+    private final boolean batchPushResults;
     private final int maxMessageChars;
     private final RoomEvents events;
     private final @Nullable RoomSnapshot initialSnapshot;
@@ -71,6 +72,7 @@ public final class RoomOptions {
         this.idleTimeout = b.idleTimeout;
         this.removalGrace = b.removalGrace;
         this.batchInterval = b.batchInterval;
+        this.batchPushResults = b.batchPushResults;
         this.maxMessageChars = b.maxMessageChars;
         this.events = b.events;
         this.initialSnapshot = b.initialSnapshot;
@@ -99,6 +101,7 @@ public final class RoomOptions {
         b.idleTimeout = idleTimeout;
         b.removalGrace = removalGrace;
         b.batchInterval = batchInterval;
+        b.batchPushResults = batchPushResults;
         b.maxMessageChars = maxMessageChars;
         b.events = events;
         b.initialSnapshot = initialSnapshot;
@@ -141,6 +144,14 @@ public final class RoomOptions {
     /** Returns the outgoing batch window; {@link Duration#ZERO} sends every message in its own frame. */
     public Duration batchInterval() {
         return batchInterval;
+    }
+
+    /**
+     * Returns whether a push result waits in its session's batch window like a patch (tldraw's way) instead of
+     * going out at once with what is batched before it.
+     */
+    public boolean batchPushResults() {
+        return batchPushResults;
     }
 
     public int maxMessageChars() {
@@ -200,6 +211,7 @@ public final class RoomOptions {
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private Duration removalGrace = DEFAULT_REMOVAL_GRACE;
         private Duration batchInterval = DEFAULT_BATCH_INTERVAL;
+        private boolean batchPushResults;
         private int maxMessageChars = DEFAULT_MAX_MESSAGE_CHARS;
         private RoomEvents events = RoomEvents.NONE;
         private @Nullable RoomSnapshot initialSnapshot;
@@ -302,6 +314,16 @@ public final class RoomOptions {
         /** The outgoing batch window; zero turns batching off. */
         public Builder batchInterval(Duration batchInterval) {
             this.batchInterval = nonNegative("batchInterval", batchInterval);
+            return this;
+        }
+
+        /**
+         * Whether a push result waits in its session's batch window like a patch, as tldraw's server does: fewer
+         * frames (about one per push less under steady traffic), but the pusher learns its push is committed up
+         * to one window later. Default false: a push result goes out at once, after what is batched before it.
+         */
+        public Builder batchPushResults(boolean batchPushResults) {
+            this.batchPushResults = batchPushResults;
             return this;
         }
 

@@ -258,6 +258,9 @@ class MainTest {
         assertThat(options.connectTimeout()).isEqualTo(library.connectTimeout());
         assertThat(options.removalGrace()).isEqualTo(library.removalGrace());
         assertThat(options.batchInterval()).isEqualTo(library.batchInterval());
+        assertThat(options.batchPushResults())
+                .isEqualTo(library.batchPushResults())
+                .isFalse();
         assertThat(options.asyncFlushInterval()).isEqualTo(library.asyncFlushInterval());
         assertThat(options.versionInterval()).isEqualTo(library.versionInterval());
         assertThat(options.unloadDelay()).isEqualTo(library.unloadDelay());
@@ -306,5 +309,13 @@ class MainTest {
         assertThat(defaults.store.kind()).isEqualTo(StoreKind.SQLITE);
         assertThat(defaults.store.data()).isEqualTo(Path.of("./tandem-data"));
         assertThat(defaults.roomOptions(RoomStore.inMemory()).batchInterval()).isEqualTo(Duration.ofMillis(16));
+
+        Main batched = new Main();
+        Main.commandLine(batched, new String[0], Map.of("TANDEM_BATCH_PUSH_RESULTS", "true"))
+                .parseArgs();
+        assertThat(batched.roomOptions(RoomStore.inMemory()).batchPushResults()).isTrue();
+        Main flag = new Main();
+        Main.commandLine(flag, new String[0], Map.of()).parseArgs("--batch-push-results");
+        assertThat(flag.roomOptions(RoomStore.inMemory()).batchPushResults()).isTrue();
     }
 }

@@ -160,6 +160,7 @@ public class TandemAutoConfiguration {
                 .connectTimeout(properties.connectTimeout())
                 .removalGrace(properties.removalGrace())
                 .batchInterval(properties.batchInterval())
+                .batchPushResults(properties.batchPushResults())
                 .asyncFlushInterval(properties.asyncFlushInterval())
                 .versionInterval(properties.versionInterval())
                 .unloadDelay(properties.unloadDelay())

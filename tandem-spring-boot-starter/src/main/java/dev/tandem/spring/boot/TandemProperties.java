@@ -36,6 +36,7 @@ public record TandemProperties(
         @DefaultValue("10s") Duration connectTimeout,
         @DefaultValue("5s") Duration removalGrace,
         @DefaultValue("16ms") Duration batchInterval,
+        @DefaultValue("false") boolean batchPushResults,
         @DefaultValue("1MB") DataSize maxMessageBytes,
         @DefaultValue("16MB") DataSize maxQueuedBytes,
         @DefaultValue("32MB") DataSize maxBodyBytes,

@@ -81,6 +81,7 @@ class TandemAutoConfigurationTest {
             assertThat(options.idleTimeout()).isEqualTo(library.idleTimeout());
             assertThat(options.removalGrace()).isEqualTo(library.removalGrace());
             assertThat(options.batchInterval()).isEqualTo(RoomOptions.DEFAULT_BATCH_INTERVAL);
+            assertThat(options.batchPushResults()).isEqualTo(library.batchPushResults());
             assertThat(options.asyncFlushInterval()).isEqualTo(library.asyncFlushInterval());
             assertThat(options.versionInterval()).isEqualTo(library.versionInterval());
             assertThat(options.unloadDelay()).isEqualTo(library.unloadDelay());

@@ -288,7 +288,7 @@ public final class Comparison {
         List<String> cmd = new ArrayList<>();
         Path dir = root;
         switch (server) {
-            case "tandem", "tandem-sqlite" -> {
+            case "tandem", "tandem-batched", "tandem-sqlite" -> {
                 cmd.add(java());
                 if (!tandemJvm.isBlank()) {
                     cmd.addAll(List.of(tandemJvm.trim().split("\\s+")));
@@ -307,6 +307,9 @@ public final class Comparison {
                         "1GiB"));
                 if (server.equals("tandem")) {
                     cmd.addAll(List.of("--store", "memory"));
+                } else if (server.equals("tandem-batched")) {
+                    // push results wait in the batch window, as on tldraw's server
+                    cmd.addAll(List.of("--store", "memory", "--batch-push-results"));
                 } else {
                     Path data = Files.createTempDirectory("tandem-bench");
                     cmd.addAll(List.of("--store", "sqlite", "--data", data.toString(), "--durability", "sync"));

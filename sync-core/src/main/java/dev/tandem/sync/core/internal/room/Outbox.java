@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * windows that coalesce a session's data messages into one {@code data} frame per interval.
  *
  * <p>A session's first data message after a quiet interval goes out at once and opens a window; later ones wait
- * for the window's end and go out together, in order. A non-data message (connect, custom) sends what is
- * batched before it. One timer serves the whole room, like Caffeine's {@code Pacer}: windows open in time order,
+ * for the window's end and go out together, in order. A push result and a non-data message (connect, custom)
+ * do not wait: each sends what is batched before it. One timer serves the whole room, like Caffeine's {@code Pacer}: windows open in time order,
  * so the timer is always armed for the oldest. A send the socket refuses marks the session failed; {@link
  * Sessions#dropFailed} drops it after the lane task. Confined to the room's lane.
  */
@@ -42,7 +42,7 @@ final class Outbox {
             long clock)
             implements Message {}
 
-    /** An encoded data message (a push result) for one session, batched. */
+    /** An encoded push result for one session: it goes out at once, after what is batched before it. */
     record Data(RoomSession session, String encoded) implements Message {}
 
     /** A whole frame that is not data (connect, custom) for one session; what is batched goes out before it. */
@@ -56,6 +56,9 @@ final class Outbox {
 
     private final String roomId;
     private final Duration batchInterval;
+    /** Whether push results wait in the batch window like patches. */
+    private final boolean batchResults;
+
     private final Scheduler scheduler;
     private final SerialLane lane;
     /** The room's sessions, a live view. */
@@ -71,11 +74,13 @@ final class Outbox {
     Outbox(
             String roomId,
             Duration batchInterval,
+            boolean batchResults,
             Scheduler scheduler,
             SerialLane lane,
             Collection<RoomSession> sessions) {
         this.roomId = roomId;
         this.batchInterval = batchInterval;
+        this.batchResults = batchResults;
         this.scheduler = scheduler;
         this.lane = lane;
         this.sessions = sessions;
@@ -85,8 +90,10 @@ final class Outbox {
     void deliver(Message message) {
         if (message instanceof Broadcast b) {
             broadcast(b);
-        } else if (message instanceof Data d) {
+        } else if (message instanceof Data d && batchResults) {
             sendData(d.session(), d.encoded());
+        } else if (message instanceof Data d) {
+            sendResult(d.session(), d.encoded());
         } else if (message instanceof Control c) {
             sendControl(c.session(), c.text());
         } else {
@@ -130,6 +137,23 @@ final class Outbox {
             } else {
                 s.outgoing.add(encoded);
             }
+        }
+    }
+
+    /**
+     * Sends a push result at once, in one frame with what is batched before it: the pusher's wait is the room's
+     * work, not its batch window. The window stays open, so what follows is batched as before (one more frame
+     * per push for its author, none for the others). With {@code batchPushResults} they are batched instead.
+     */
+    private void sendResult(RoomSession s, String encoded) {
+        if (!s.isConnected()) {
+            return;
+        }
+        if (batchInterval.isZero() || !s.batchWindowOpen) {
+            sendFirstOfWindow(s, DATA_PREFIX + encoded + DATA_SUFFIX);
+        } else {
+            s.outgoing.add(encoded);
+            flush(s);
         }
     }
 

@@ -87,7 +87,8 @@ public final class SyncRoom implements Room {
         this.applier = new PushApplier(roomId, schema, checks, options.limits(), options.idGenerator());
         this.handshake = new Handshake(roomId, schema);
         LinkedHashMap<String, RoomSession> table = new LinkedHashMap<>();
-        this.outbox = new Outbox(roomId, options.batchInterval(), options.scheduler(), lane, table.values());
+        this.outbox = new Outbox(
+                roomId, options.batchInterval(), options.batchPushResults(), options.scheduler(), lane, table.values());
         this.persistence = new RoomPersistence(roomId, options, lane, outbox::deliver);
         this.document = new RoomDocument(roomId, events, options.scheduler(), lane, schema, checks, persistence);
         this.sessions =

@@ -27,7 +27,7 @@ class OutboxTest {
             RoomOptions.builder().scheduler(clock).executor(Runnable::run).build();
     private final SyncRoom room = new SyncRoom("r", options);
     private final List<RoomSession> sessions = new ArrayList<>();
-    private final Outbox outbox = new Outbox("r", INTERVAL, clock, new SerialLane(Runnable::run), sessions);
+    private final Outbox outbox = new Outbox("r", INTERVAL, false, clock, new SerialLane(Runnable::run), sessions);
 
     private RoomSession connected(String id, RecordingSocket socket) {
         Connection c = new Connection(room, socket, SessionOptions.of(id), options);
@@ -37,12 +37,23 @@ class OutboxTest {
         return s;
     }
 
-    /** A connected session that was sent data "1" (at once) and "2" (batched). */
+    /** A connected session that was sent patch 1 (at once) and patch 2 (batched). */
     private RoomSession batching(RecordingSocket socket) {
         RoomSession s = connected("a", socket);
-        outbox.deliver(new Outbox.Data(s, "1"));
-        outbox.deliver(new Outbox.Data(s, "2"));
+        outbox.deliver(patch(1));
+        outbox.deliver(patch(2));
         return s;
+    }
+
+    /** A patch at clock {@code n} removing {@code page:n}, for every session (no author). */
+    private static Outbox.Broadcast patch(int n) {
+        NetworkDiff diff = new NetworkDiff(Map.of("page:" + n, RecordOp.Remove.INSTANCE));
+        return new Outbox.Broadcast(diff, null, Map.of(), Map.of(), n);
+    }
+
+    /** The encoded form of {@link #patch(int)}. */
+    private static String encodedPatch(int n) {
+        return "{\"type\":\"patch\",\"diff\":{\"page:" + n + "\":[\"remove\"]},\"serverClock\":" + n + "}";
     }
 
     private static String data(String... messages) {
@@ -50,32 +61,77 @@ class OutboxTest {
     }
 
     @Test
-    void data_firstGoesOutAtOnce_laterOnesTogetherWhenTheWindowEnds() {
+    void patches_firstGoesOutAtOnce_laterOnesTogetherWhenTheWindowEnds() {
         RecordingSocket socket = new RecordingSocket();
-        RoomSession s = connected("a", socket);
+        connected("a", socket);
 
-        outbox.deliver(new Outbox.Data(s, "1"));
-        assertThat(socket.take()).isEqualTo(data("1"));
-        outbox.deliver(new Outbox.Data(s, "2"));
-        outbox.deliver(new Outbox.Data(s, "3"));
+        outbox.deliver(patch(1));
+        assertThat(socket.take()).isEqualTo(data(encodedPatch(1)));
+        outbox.deliver(patch(2));
+        outbox.deliver(patch(3));
         socket.assertNoFrames();
 
         clock.advance(INTERVAL);
-        assertThat(socket.take()).isEqualTo(data("2", "3"));
+        assertThat(socket.take()).isEqualTo(data(encodedPatch(2), encodedPatch(3)));
         // that window sent something, so the next opened with it; one that sends nothing closes
         clock.advance(INTERVAL);
-        outbox.deliver(new Outbox.Data(s, "4"));
-        assertThat(socket.take()).isEqualTo(data("4"));
+        outbox.deliver(patch(4));
+        assertThat(socket.take()).isEqualTo(data(encodedPatch(4)));
+    }
+
+    @Test
+    void pushResult_goesOutAtOnce_afterWhatIsBatched_andTheWindowStaysOpen() {
+        RecordingSocket socket = new RecordingSocket();
+        RoomSession s = batching(socket);
+        assertThat(socket.take()).isEqualTo(data(encodedPatch(1)));
+
+        outbox.deliver(new Outbox.Data(s, "result"));
+        assertThat(socket.take()).isEqualTo(data(encodedPatch(2), "result"));
+
+        // the window opened by patch 1 is still open: a patch after the result waits for its end
+        outbox.deliver(patch(3));
+        socket.assertNoFrames();
+        clock.advance(INTERVAL);
+        assertThat(socket.take()).isEqualTo(data(encodedPatch(3)));
+    }
+
+    @Test
+    void pushResult_inAQuietInterval_goesOutAtOnce_andOpensAWindow() {
+        RecordingSocket socket = new RecordingSocket();
+        RoomSession s = connected("a", socket);
+
+        outbox.deliver(new Outbox.Data(s, "result"));
+        assertThat(socket.take()).isEqualTo(data("result"));
+        assertThat(s.batchWindowOpen).isTrue();
+        outbox.deliver(patch(1));
+        socket.assertNoFrames();
+        clock.advance(INTERVAL);
+        assertThat(socket.take()).isEqualTo(data(encodedPatch(1)));
+    }
+
+    @Test
+    void pushResult_waitsInTheWindow_whenResultsAreBatched() {
+        Outbox batched = new Outbox("r", INTERVAL, true, clock, new SerialLane(Runnable::run), sessions);
+        RecordingSocket socket = new RecordingSocket();
+        RoomSession s = connected("a", socket);
+        batched.deliver(patch(1));
+        assertThat(socket.take()).isEqualTo(data(encodedPatch(1)));
+
+        batched.deliver(new Outbox.Data(s, "result"));
+        socket.assertNoFrames();
+        clock.advance(INTERVAL);
+        assertThat(socket.take()).isEqualTo(data("result"));
     }
 
     @Test
     void control_sendsWhatIsBatchedFirst() {
         RecordingSocket socket = new RecordingSocket();
-        RoomSession s = batching(socket);
+        batching(socket);
 
-        outbox.deliver(new Outbox.Control(s, "{\"type\":\"custom\"}"));
+        outbox.deliver(new Outbox.Control(sessions.get(0), "{\"type\":\"custom\"}"));
 
-        assertThat(socket.drain()).containsExactly(data("1"), data("2"), "{\"type\":\"custom\"}");
+        assertThat(socket.drain())
+                .containsExactly(data(encodedPatch(1)), data(encodedPatch(2)), "{\"type\":\"custom\"}");
     }
 
     @Test
@@ -123,12 +179,12 @@ class OutboxTest {
     void stop_cancelsTheWindowTimer_andDropsWhatIsBatched() {
         RecordingSocket socket = new RecordingSocket();
         RoomSession s = batching(socket);
-        assertThat(socket.take()).isEqualTo(data("1"));
+        assertThat(socket.take()).isEqualTo(data(encodedPatch(1)));
 
         outbox.stop();
         clock.advance(INTERVAL.multipliedBy(4));
 
         socket.assertNoFrames();
-        assertThat(s.outgoing).containsExactly("2");
+        assertThat(s.outgoing).containsExactly(encodedPatch(2));
     }
 }

@@ -56,6 +56,14 @@ public final class RoomFlags {
     Duration batchInterval = RoomOptions.DEFAULT_BATCH_INTERVAL;
 
     @Option(
+            names = "--batch-push-results",
+            paramLabel = "true|false",
+            arity = "0..1",
+            description = "Push results wait in the batch window like patches, as on tldraw's server: fewer frames,"
+                    + " later commit confirmations (TANDEM_BATCH_PUSH_RESULTS). Default: ${DEFAULT-VALUE}.")
+    boolean batchPushResults;
+
+    @Option(
             names = "--unload-delay",
             paramLabel = "DURATION",
             converter = Units.DurationConverter.class,
@@ -126,6 +134,7 @@ public final class RoomFlags {
                 .connectTimeout(connectTimeout)
                 .removalGrace(removalGrace)
                 .batchInterval(batchInterval)
+                .batchPushResults(batchPushResults)
                 .unloadDelay(unloadDelay)
                 .limits(syncLimits());
     }
