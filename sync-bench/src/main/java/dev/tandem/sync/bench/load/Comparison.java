@@ -378,15 +378,18 @@ public final class Comparison {
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 LocalDate.now()));
         b.append("| offered ops/s | server | committed ops/s | CPU µs/op | CPU/op vs tldraw | CPU/op vs relay "
+                + "| CPU/op vs tandem "
                 + "| commit p50 / p99 ms | commit p99 vs tldraw | fan-out p50 / p99 ms | fan-out p99 vs tldraw "
                 + "| deliveries/s | frames/s | RSS MB | generator / other CPU, cores | server JIT CPU, cores |\n");
-        b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        b.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Step s : steps) {
             Step tl = find(steps, "tldraw", s.offered());
             Step relay = find(steps, "relay", s.offered());
+            // a Tandem variant (tandem-batched, tandem-sqlite) next to the memory store's default
+            Step tandem = s.server().startsWith("tandem-") ? find(steps, "tandem", s.offered()) : null;
             b.append(String.format(
                     Locale.ROOT,
-                    "| %s%s | %s | %.0f | %.1f | %s | %s | %.1f / %.1f | %s | %.1f / %.1f | %s | %.0f | %.0f | %.0f | %.2f / %.2f | %s |%n",
+                    "| %s%s | %s | %.0f | %.1f | %s | %s | %s | %.1f / %.1f | %s | %.1f / %.1f | %s | %.0f | %.0f | %.0f | %.2f / %.2f | %s |%n",
                     fmt(s.offered()),
                     s.processes() > 1 ? " (2 gen.)" : "",
                     s.server(),
@@ -394,6 +397,7 @@ public final class Comparison {
                     s.get("serverCpuUsPerOp"),
                     ratio(s, tl, "serverCpuUsPerOp"),
                     ratio(s, relay, "serverCpuUsPerOp"),
+                    ratio(s, tandem, "serverCpuUsPerOp"),
                     s.get("commitMs.p50"),
                     s.get("commitMs.p99"),
                     ratio(s, tl, "commitMs.p99"),
