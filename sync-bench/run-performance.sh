@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # Regenerates the "Latest run" section of docs/performance.md: both workloads (synthetic and tldraw's), Tandem
 # (results at once and batched, memory store; SQLite durability=sync on the synthetic one) next to tldraw's own
-# TLSocketRoom, then heap per record and fresh-client receive (RoomSize). Raw lines, tables and charts go to
+# TLSocketRoom (the tldraw workload also driven by tldraw's own client), then heap per record and fresh-client
+# receive (RoomSize). Raw lines, tables and charts go to
 # docs/performance-latest/. Run it on a quiet machine: it takes about 20 minutes.
 #   sync-bench/run-performance.sh [--rates 2000,4000] [--duration 15] [--warmup 30] [--records 20000,100000]
+#                                 [--client-rates 1200]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rates=2000,4000
 duration=15
 warmup=30
 records=20000,100000
+client_rates=1200
 while [ $# -gt 0 ]; do
   case "$1" in
     --rates) rates="$2" ;;
     --duration) duration="$2" ;;
     --warmup) warmup="$2" ;;
     --records) records="$2" ;;
+    --client-rates) client_rates="$2" ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift 2
@@ -33,6 +37,10 @@ bench dev.tandem.sync.bench.load.Comparison --servers tandem,tandem-batched,tand
   --rates "$rates" --saturation 0 --duration "$duration" --warmup "$warmup" --out "$out/synthetic" > /dev/null
 bench dev.tandem.sync.bench.load.Comparison --servers tandem,tandem-batched,tldraw --workload tldraw \
   --rates "$rates" --saturation 0 --duration "$duration" --warmup "$warmup" --out "$out/tldraw" > /dev/null
+# tldraw's own TLSyncClient as the generator (two Node processes; it saturates above ~1,500 pushes/s here)
+bench dev.tandem.sync.bench.load.Comparison --servers tandem,tandem-batched,tldraw --workload tldraw \
+  --generator tldraw --generator-processes 2 --rates "$client_rates" --saturation 0 --duration "$duration" \
+  --warmup "$warmup" --out "$out/tldraw-client" > /dev/null
 bench dev.tandem.sync.bench.load.RoomSize --servers tandem,tandem-sqlite,tldraw --records "$records" \
   --receives 5 --out "$out/room-size" > /dev/null
 finished="$(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -63,12 +71,17 @@ section="$(mktemp)"
   echo
   echo "![tldraw workload](performance-latest/tldraw/comparison.png)"
   echo
+  echo "### tldraw workload driven by tldraw's own client (\`--generator tldraw\`, two Node processes)"
+  echo
+  cat "$out/tldraw-client/comparison.md"
+  echo
   echo "### Heap per stored record and fresh-client receive (\`RoomSize\`)"
   echo
   cat "$out/room-size/room-size.md"
   echo
   echo "Raw lines: [synthetic](performance-latest/synthetic/comparison.jsonl),"
-  echo "[tldraw workload](performance-latest/tldraw/comparison.jsonl), [room size](performance-latest/room-size/)."
+  echo "[tldraw workload](performance-latest/tldraw/comparison.jsonl),"
+  echo "[tldraw's client](performance-latest/tldraw-client/comparison.jsonl), [room size](performance-latest/room-size/)."
 } > "$section"
 # replace what lies between the markers with the new section
 awk -v section="$section" '
