@@ -8,7 +8,9 @@ import dev.tandem.sync.core.internal.protocol.ProtocolCodec;
 import dev.tandem.sync.core.internal.protocol.ServerMessage;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -65,6 +67,15 @@ final class Outbox {
     private final Collection<RoomSession> sessions;
     /** Open batch windows in the order they opened (so by end time); stale entries are skipped. */
     private final ArrayDeque<Window> openWindows = new ArrayDeque<>();
+
+    /**
+     * The messages of the last frame {@link #flushDueWindows} built, and that frame: windows of a room end
+     * together, and most sessions then hold the same messages (the same instances, all but their own patches),
+     * so their frame is built once. Cleared after each pass.
+     */
+    private String @Nullable [] lastBatch;
+
+    private @Nullable String lastFrame;
 
     private Scheduler.@Nullable Cancellable windowTimer;
     private boolean stopped;
@@ -224,16 +235,36 @@ final class Outbox {
             openWindows.poll();
             s.batchWindowOpen = false;
             if (!s.outgoing.isEmpty()) {
-                flush(s);
+                flushShared(s);
                 if (!s.sendFailed && s.isConnected()) {
                     // queued last and ending a whole interval from now, past the slack: the loop stops there
                     openWindow(s, now);
                 }
             }
         }
+        lastBatch = null;
+        lastFrame = null;
         if (w != null && windowTimer == null) {
             armWindowTimer(w.endsNanos() - now);
         }
+    }
+
+    /** Like {@link #flush}, reusing the frame built for the previous session when it holds the same messages. */
+    private void flushShared(RoomSession s) {
+        String[] last = lastBatch;
+        String frame = lastFrame;
+        ArrayList<String> batch = s.outgoing;
+        boolean same = last != null && frame != null && last.length == batch.size();
+        for (int i = 0; same && i < last.length; i++) {
+            same = last[i] == batch.get(i); // the same encoded instance: broadcasts encode once for all
+        }
+        if (!same || frame == null) {
+            frame = frame(batch);
+            lastBatch = batch.toArray(new String[0]);
+            lastFrame = frame;
+        }
+        batch.clear();
+        sendFrame(s, frame);
     }
 
     /** Sends everything batched for a session as one data frame; its batch window stays as it is. */
@@ -241,20 +272,25 @@ final class Outbox {
         if (s.outgoing.isEmpty()) {
             return;
         }
-        int length = DATA_PREFIX.length() + DATA_SUFFIX.length() + s.outgoing.size();
-        for (String m : s.outgoing) {
+        String frame = frame(s.outgoing);
+        s.outgoing.clear();
+        sendFrame(s, frame);
+    }
+
+    /** One data frame of encoded messages. */
+    private static String frame(List<String> messages) {
+        int length = DATA_PREFIX.length() + DATA_SUFFIX.length() + messages.size();
+        for (String m : messages) {
             length += m.length();
         }
         StringBuilder b = new StringBuilder(length).append(DATA_PREFIX);
-        for (int i = 0; i < s.outgoing.size(); i++) {
+        for (int i = 0; i < messages.size(); i++) {
             if (i > 0) {
                 b.append(',');
             }
-            b.append(s.outgoing.get(i));
+            b.append(messages.get(i));
         }
-        b.append(DATA_SUFFIX);
-        s.outgoing.clear();
-        sendFrame(s, b.toString());
+        return b.append(DATA_SUFFIX).toString();
     }
 
     /** Sends a frame that is not data (connect, custom, a legacy rejection): batched data goes out before it. */

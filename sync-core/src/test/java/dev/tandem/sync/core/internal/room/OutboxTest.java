@@ -153,6 +153,30 @@ class OutboxTest {
     }
 
     @Test
+    void windowsEndingTogether_shareOneFrame_whenTheyHoldTheSameMessages() {
+        RecordingSocket author = new RecordingSocket();
+        RecordingSocket b = new RecordingSocket();
+        RecordingSocket c = new RecordingSocket();
+        RoomSession a = connected("a", author);
+        connected("b", b);
+        connected("c", c);
+        outbox.deliver(patch(1)); // opens all three windows at once
+        String first = b.take();
+        assertThat(author.take()).isSameAs(first);
+        assertThat(c.take()).isSameAs(first);
+
+        outbox.deliver(patch(2));
+        NetworkDiff diff = new NetworkDiff(Map.of("page:3", RecordOp.Remove.INSTANCE));
+        outbox.deliver(new Outbox.Broadcast(diff, a, Map.of(), Map.of(), 3));
+        clock.advance(INTERVAL);
+
+        assertThat(author.take()).isEqualTo(data(encodedPatch(2)));
+        String shared = b.take();
+        assertThat(shared).isEqualTo(data(encodedPatch(2), encodedPatch(3)));
+        assertThat(c.take()).isSameAs(shared);
+    }
+
+    @Test
     void refusedSend_marksTheSessionFailed_andIsReportedOnce() {
         RecordingSocket socket = new RecordingSocket();
         socket.capacity(0);
