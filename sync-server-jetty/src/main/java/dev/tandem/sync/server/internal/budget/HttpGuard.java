@@ -1,6 +1,7 @@
 package dev.tandem.sync.server.internal.budget;
 
 import dev.tandem.sync.server.internal.http.ApiError;
+import dev.tandem.sync.server.internal.http.BodyDrain;
 import dev.tandem.sync.server.internal.http.JsonError;
 import dev.tandem.sync.server.internal.limits.KeyedBuckets;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * {@code Retry-After}), the requests handled at once and the body bytes in flight ({@code 503 SERVER_BUSY} with
  * {@code Retry-After}). A body of known length takes its length from the byte budget before the handler runs; a
  * chunked one takes each chunk as it is read and fails the read with {@code 503 SERVER_BUSY} when the budget is
- * spent. Uploads stream to disk and take no body bytes. Everything is given back when the response completes.
+ * spent. Uploads stream to disk and take no body bytes. Everything is given back when the response completes. A
+ * refused request's body is drained first if small ({@link BodyDrain}), and its connection closes.
  *
  * <p>Thread-safe.
  */
@@ -72,13 +74,21 @@ public final class HttpGuard extends Handler.Wrapper {
         long length = request.getLength();
         if (!rates.tryTake(address, 1)) {
             LOG.debug("refused an HTTP request on {}: over its address's rate", path);
-            refuse(response, callback, 429, "RATE_LIMITED", "too many requests from this address; retry later", length);
+            refuse(
+                    request,
+                    response,
+                    callback,
+                    429,
+                    "RATE_LIMITED",
+                    "too many requests from this address; retry later",
+                    length);
             return true;
         }
         if (inFlight.incrementAndGet() > maxConcurrent) {
             inFlight.decrementAndGet();
             LOG.debug("refused an HTTP request on {}: {} requests in flight", path, maxConcurrent);
             refuse(
+                    request,
                     response,
                     callback,
                     503,
@@ -93,7 +103,7 @@ public final class HttpGuard extends Handler.Wrapper {
             if (!bodies.tryAcquire(HELD_PER_BODY_BYTE * length)) {
                 inFlight.decrementAndGet();
                 LOG.debug("refused an HTTP request on {}: request body budget spent", path);
-                refuse(response, callback, 503, "SERVER_BUSY", bodyBusy(), length);
+                refuse(request, response, callback, 503, "SERVER_BUSY", bodyBusy(), length);
                 return true;
             }
             held.set(HELD_PER_BODY_BYTE * length);
@@ -137,13 +147,23 @@ public final class HttpGuard extends Handler.Wrapper {
     }
 
     private static void refuse(
-            Response response, Callback callback, int status, String code, String message, long length) {
+            Request request,
+            Response response,
+            Callback callback,
+            int status,
+            String code,
+            String message,
+            long length) {
         response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
-        if (length != 0) {
-            // the body is left unread: the connection cannot carry another request
-            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        if (length == 0) {
+            JsonError.write(response, callback, status, code, message);
+            return;
         }
-        JsonError.write(response, callback, status, code, message);
+        // the body is not handled: the connection cannot carry another request, and a small body is drained first
+        // so that the client, still sending it, reads this answer and not a reset
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        BodyDrain.drain(request, 0)
+                .whenComplete((drained, never) -> JsonError.write(response, callback, status, code, message));
     }
 
     /** A chunked body that takes each chunk it reads from the byte budget. */

@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  * Reads a request body without holding a thread while it waits, within a size limit, an overall deadline and a
  * minimum data rate: from {@link #GRACE} on, the body must have averaged at least {@code minBytesPerSecond} since
  * reading began. A body that misses either fails with {@code 408 BODY_TIMEOUT}; the caller answers it with
- * {@code Connection: close} ({@link #closesConnection}). Immutable and thread-safe.
+ * {@code Connection: close} ({@link #closesConnection}). A body over its limit fails with {@code 413 BODY_TOO_LARGE}
+ * once what is left of it was read and dropped ({@link BodyDrain}, for bodies of at most {@link BodyDrain#MAX_BYTES}),
+ * so that the client reads the answer and not a reset; a larger one fails at once. Immutable and thread-safe.
  */
 public final class BodyReader {
     /** How long a body may take before the minimum data rate applies. */
@@ -43,11 +45,12 @@ public final class BodyReader {
 
     /**
      * Reads the whole body of {@code request}. Completes exceptionally with {@code 413 BODY_TOO_LARGE} for a body
-     * over {@code maxBytes}, {@code 408 BODY_TIMEOUT} for a slow one, {@code 400 BAD_REQUEST} if it fails.
+     * over {@code maxBytes} (after draining a small one), {@code 408 BODY_TIMEOUT} for a slow one, {@code 400
+     * BAD_REQUEST} if it fails.
      */
     public CompletableFuture<byte[]> read(Request request, long maxBytes) {
         if (request.getLength() > maxBytes) {
-            return CompletableFuture.failedFuture(ApiError.bodyTooLarge(maxBytes));
+            return tooLarge(request, 0, maxBytes);
         }
         Read read = new Read(request, maxBytes, request.getComponents().getScheduler());
         read.check();
@@ -55,7 +58,18 @@ public final class BodyReader {
         return read.done;
     }
 
-    /** Reads the whole body of {@code request}, blocking for at most the deadline. */
+    /** Fails with {@code 413 BODY_TOO_LARGE} once the rest of the body was drained or given up. */
+    private static <T> CompletableFuture<T> tooLarge(Request request, long alreadyRead, long maxBytes) {
+        ApiError error = ApiError.bodyTooLarge(maxBytes);
+        CompletableFuture<T> refused = new CompletableFuture<>();
+        BodyDrain.drain(request, alreadyRead).whenComplete((drained, never) -> refused.completeExceptionally(error));
+        return refused;
+    }
+
+    /**
+     * Reads the whole body of {@code request}, blocking for at most the deadline (and, for a body over its limit,
+     * {@link BodyDrain#MAX_TIME}).
+     */
     public byte[] readBlocking(Request request, long maxBytes) {
         try {
             return read(request, maxBytes).get();
@@ -169,6 +183,8 @@ public final class BodyReader {
 
         private final List<byte[]> parts = new ArrayList<>();
         private volatile long received;
+        /** Set once the body went over its limit: the drain has its own deadline. */
+        private volatile boolean overLimit;
 
         Read(Request request, long maxBytes, Scheduler scheduler) {
             this.request = request;
@@ -198,8 +214,16 @@ public final class BodyReader {
                 int n = buffer.remaining();
                 byte[] into = exact;
                 if (received + n > (into != null ? into.length : maxBytes)) {
+                    boolean last = chunk.isLast();
                     chunk.release();
-                    done.completeExceptionally(ApiError.bodyTooLarge(maxBytes));
+                    overLimit = true;
+                    parts.clear();
+                    if (last) {
+                        done.completeExceptionally(ApiError.bodyTooLarge(maxBytes));
+                    } else {
+                        BodyReader.<byte[]>tooLarge(request, received + n, maxBytes)
+                                .whenComplete((never, error) -> done.completeExceptionally(error));
+                    }
                     return;
                 }
                 // the body is held once at its final size: in place when declared, else as parts joined at the end
@@ -232,7 +256,7 @@ public final class BodyReader {
         }
 
         void check() {
-            if (done.isDone()) {
+            if (done.isDone() || overLimit) {
                 return;
             }
             String problem = problem(received, System.nanoTime() - start);

@@ -115,6 +115,10 @@ public final class RoomApi extends Handler.Abstract {
             response.setStatus(out.status());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, out.contentType());
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            if (out.status() == 408 || out.status() == 413) {
+                // as JsonError.write: the body may be left unread, so the connection cannot carry another request
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
             Content.Sink.write(response, true, out.body(), callback);
         });
         return true;
