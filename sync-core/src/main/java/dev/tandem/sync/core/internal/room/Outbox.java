@@ -165,6 +165,7 @@ final class Outbox {
         } else {
             s.outgoing.add(encoded);
             flush(s);
+            s.windowFlushedEarly = true;
         }
     }
 
@@ -234,13 +235,18 @@ final class Outbox {
             }
             openWindows.poll();
             s.batchWindowOpen = false;
-            if (!s.outgoing.isEmpty()) {
+            boolean flushedEarly = s.windowFlushedEarly;
+            s.windowFlushedEarly = false;
+            boolean sent = !s.outgoing.isEmpty();
+            if (sent) {
                 flushShared(s);
-                if (!s.sendFailed && s.isConnected()) {
-                    // queued last and ending a whole interval from now, past the slack: the loop stops there
-                    openWindow(s, now);
-                }
             }
+            if ((!sent && !flushedEarly) || s.sendFailed || !s.isConnected()) {
+                continue; // a window that sent nothing closes
+            }
+            // queued last and ending a whole interval from now, past the slack: the loop stops there. A window
+            // a push result emptied stays open too, so the session keeps the room's phase under traffic
+            openWindow(s, now);
         }
         lastBatch = null;
         lastFrame = null;

@@ -51,6 +51,8 @@ final class RoomSession {
     boolean batchWindowOpen;
     /** When the open batch window ends, on the scheduler's clock. */
     long windowEndsNanos;
+    /** Set when a push result flushed the open window before its end; the window then keeps its phase. */
+    boolean windowFlushedEarly;
     /** Set when a send failed; the session is dropped at the end of the current lane task. */
     boolean sendFailed;
 

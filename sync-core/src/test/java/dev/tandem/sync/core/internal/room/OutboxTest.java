@@ -96,6 +96,28 @@ class OutboxTest {
     }
 
     @Test
+    void aWindowAPushResultEmptied_staysOpenOnce_soTheSessionKeepsItsPhase() {
+        RecordingSocket socket = new RecordingSocket();
+        RoomSession s = batching(socket);
+        assertThat(socket.take()).isEqualTo(data(encodedPatch(1)));
+        outbox.deliver(new Outbox.Data(s, "result"));
+        assertThat(socket.take()).isEqualTo(data(encodedPatch(2), "result"));
+
+        clock.advance(INTERVAL); // nothing batched, but the result emptied it: the next window opens now
+        socket.assertNoFrames();
+        assertThat(s.batchWindowOpen).isTrue();
+        outbox.deliver(patch(3));
+        socket.assertNoFrames();
+        clock.advance(INTERVAL);
+        assertThat(socket.take()).isEqualTo(data(encodedPatch(3)));
+
+        clock.advance(INTERVAL); // a window that sent nothing and had no result closes
+        assertThat(s.batchWindowOpen).isFalse();
+        outbox.deliver(patch(4));
+        assertThat(socket.take()).isEqualTo(data(encodedPatch(4)));
+    }
+
+    @Test
     void pushResult_inAQuietInterval_goesOutAtOnce_andOpensAWindow() {
         RecordingSocket socket = new RecordingSocket();
         RoomSession s = connected("a", socket);
