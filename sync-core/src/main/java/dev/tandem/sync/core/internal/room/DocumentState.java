@@ -1,9 +1,11 @@
 package dev.tandem.sync.core.internal.room;
 
 import dev.tandem.sync.core.RoomSnapshot;
+import dev.tandem.sync.core.internal.json.CompactRecord;
 import dev.tandem.sync.core.internal.json.Frozen;
 import dev.tandem.sync.core.internal.json.FrozenMap;
 import dev.tandem.sync.core.internal.json.JsonSize;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -26,14 +28,30 @@ final class DocumentState {
     /** tldraw's {@code TOMBSTONE_PRUNE_BUFFER_SIZE}. */
     static final int TOMBSTONE_PRUNE_BUFFER_SIZE = 1000;
 
+    /**
+     * How many recently written or read records stay expanded as trees ({@link CompactRecord#expand()}), so
+     * records being dragged or typed into are neither decoded nor encoded on every push. Older ones are
+     * compacted as newer ones come in.
+     */
+    static final int HOT_RECORDS = 512;
+
     /** A stored record, its clock, and its estimated JSON size in characters. */
-    record Doc(FrozenMap state, long lastChangedClock, long size) {
+    record Doc(CompactRecord record, long lastChangedClock, long size) {
+        /** A record loaded from a snapshot: compact at once. */
         Doc(FrozenMap state, long lastChangedClock) {
-            this(state, lastChangedClock, JsonSize.of(state));
+            this(CompactRecord.compacted(state), lastChangedClock, JsonSize.of(state));
+        }
+
+        /** Returns the record's tree (decoded afresh when it is compact; see {@link DocumentState#get}). */
+        FrozenMap state() {
+            return record.tree();
         }
     }
 
     final HashMap<String, Doc> docs = new HashMap<>();
+    /** Records held expanded, oldest first, at most {@link #HOT_RECORDS}; may hold superseded ones. */
+    private final ArrayDeque<CompactRecord> hot = new ArrayDeque<>();
+
     final LinkedHashMap<String, Long> tombstones = new LinkedHashMap<>();
     long clock;
     long tombstoneHistoryStartsAtClock;
@@ -49,7 +67,10 @@ final class DocumentState {
             if (!(state.get("id") instanceof String id)) {
                 throw new IllegalArgumentException("snapshot document without a string id: " + state);
             }
-            Doc doc = new Doc(state, d.lastChangedClock());
+            // a compact record (the in-memory store's) is shared as it is: the room and the store hold one copy
+            Doc doc = d.state() instanceof CompactRecord shared && id.equals(shared.id())
+                    ? new Doc(shared, d.lastChangedClock(), JsonSize.of(state))
+                    : new Doc(state, d.lastChangedClock());
             Doc replaced = s.docs.put(id, doc);
             s.totalSize += doc.size() - (replaced == null ? 0 : replaced.size());
             clock = Math.max(clock, d.lastChangedClock());
@@ -84,21 +105,55 @@ final class DocumentState {
 
     /** Returns the document as a snapshot (without a schema). */
     RoomSnapshot toSnapshot(@Nullable Map<String, Object> schema) {
+        compactHot(); // a snapshot may be kept (a version): it shares the room's records, compact
         List<RoomSnapshot.Document> documents = new ArrayList<>(docs.size());
         for (Doc d : docs.values()) {
-            documents.add(new RoomSnapshot.Document(d.state(), d.lastChangedClock()));
+            documents.add(new RoomSnapshot.Document(d.record(), d.lastChangedClock()));
         }
         return new RoomSnapshot(clock, documents, tombstones, tombstoneHistoryStartsAtClock, schema);
     }
 
+    /**
+     * Returns the stored record's tree, expanding it for the next reads and writes (a record read by a push is
+     * usually written by it, and by the next ones).
+     */
     @Nullable
     FrozenMap get(String id) {
         Doc d = docs.get(id);
-        return d == null ? null : d.state();
+        if (d == null) {
+            return null;
+        }
+        CompactRecord r = d.record();
+        if (!r.isCompact()) {
+            return r.tree();
+        }
+        FrozenMap tree = r.expand();
+        keepHot(r);
+        return tree;
+    }
+
+    /** Notes a record just expanded or written; compacts the oldest one beyond {@link #HOT_RECORDS}. */
+    private void keepHot(CompactRecord r) {
+        hot.addLast(r);
+        if (hot.size() > HOT_RECORDS) {
+            CompactRecord oldest = hot.pollFirst();
+            Doc current = oldest.id() == null ? null : docs.get(oldest.id());
+            if (current != null && current.record() == oldest) {
+                oldest.compact();
+            } // else superseded or deleted: held by no one who keeps it (snapshots compact first)
+        }
+    }
+
+    /** Compacts every expanded record (before a snapshot is taken or the room unloads). */
+    void compactHot() {
+        for (CompactRecord r : hot) {
+            r.compact();
+        }
+        hot.clear();
     }
 
     /** The changes a client at {@code sinceClock} is missing. */
-    record ChangesSince(boolean wipeAll, List<FrozenMap> puts, List<String> removes) {}
+    record ChangesSince(boolean wipeAll, List<CompactRecord> puts, List<String> removes) {}
 
     /**
      * Returns what a client that last saw {@code sinceClock} is missing, or null if it is up to date. A
@@ -111,11 +166,11 @@ final class DocumentState {
             return null;
         }
         boolean wipeAll = since < tombstoneHistoryStartsAtClock;
-        List<FrozenMap> puts = new ArrayList<>();
+        List<CompactRecord> puts = new ArrayList<>();
         List<String> removes = new ArrayList<>();
         for (Doc d : docs.values()) {
             if (wipeAll || d.lastChangedClock() > since) {
-                puts.add(d.state());
+                puts.add(d.record());
             }
         }
         if (!wipeAll) {
@@ -215,7 +270,9 @@ final class DocumentState {
                 if (state != null) {
                     // key the record by its own id string: the diff's key is an equal copy kept only by the txn
                     String id = state.get("id") instanceof String own && own.equals(w.getKey()) ? own : w.getKey();
-                    old = docs.put(id, new Doc(state, next, sizes.get(w.getKey())));
+                    CompactRecord written = CompactRecord.of(state);
+                    old = docs.put(id, new Doc(written, next, sizes.get(w.getKey())));
+                    keepHot(written);
                     totalSize += sizes.get(w.getKey());
                     tombstones.remove(w.getKey());
                 } else {

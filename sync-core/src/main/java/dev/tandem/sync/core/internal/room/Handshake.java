@@ -4,6 +4,7 @@ import dev.tandem.sync.core.CloseReason;
 import dev.tandem.sync.core.NetworkDiff;
 import dev.tandem.sync.core.RecordOp;
 import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.core.internal.json.CompactRecord;
 import dev.tandem.sync.core.internal.json.Frozen;
 import dev.tandem.sync.core.internal.json.FrozenMap;
 import dev.tandem.sync.core.internal.protocol.ClientMessage;
@@ -83,8 +84,10 @@ final class Handshake {
         boolean wipeAll = false;
         if (changes != null) {
             wipeAll = changes.wipeAll();
-            for (FrozenMap r : changes.puts()) {
-                diff.put((String) r.get("id"), new RecordOp.Put(down(migrations, r)));
+            boolean current = migrations == null || migrations.isEmpty();
+            for (CompactRecord r : changes.puts()) {
+                // a client of the room's schema gets the stored record, written as JSON straight from its bytes
+                diff.put(r.id(), new RecordOp.Put(current ? r : migrations.down(r.tree())));
             }
             for (String id : changes.removes()) {
                 diff.put(id, RecordOp.Remove.INSTANCE);

@@ -43,9 +43,9 @@ final class HostTransaction implements RoomTransaction {
     @Override
     public Collection<Map<String, Object>> records() {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (DocumentState.Doc d : doc.docs.values()) {
-            if (!txn.writes.containsKey((String) d.state().get("id"))) {
-                out.add(asPublic(d.state()));
+        for (Map.Entry<String, DocumentState.Doc> d : doc.docs.entrySet()) {
+            if (!txn.writes.containsKey(d.getKey())) {
+                out.add(asPublic(d.getValue().state()));
             }
         }
         for (FrozenMap w : txn.writes.values()) {

@@ -164,7 +164,7 @@ final class RoomDocument {
         for (String id : ids) {
             DocumentState.Doc d = doc.docs.get(id);
             if (d != null) {
-                puts.put(id, new RoomSnapshot.Document(d.state(), d.lastChangedClock()));
+                puts.put(id, new RoomSnapshot.Document(d.record(), d.lastChangedClock())); // shared, not copied
             } else {
                 Long t = doc.tombstones.get(id);
                 if (t != null) {
@@ -188,6 +188,7 @@ final class RoomDocument {
     /** Stops pruning (the room unloads or closes). */
     void stop() {
         stopped = true;
+        doc.compactHot(); // a store in memory keeps these records
         if (pruneTimer != null) {
             pruneTimer.cancel();
             pruneTimer = null;
