@@ -23,17 +23,27 @@ import org.jspecify.annotations.Nullable;
 public final class CompactRecord implements Map<String, @Nullable Object> {
     private final @Nullable String id;
 
+    /** The {@link JsonSize} estimate of the record's JSON text (an int takes no room beside the fields). */
+    private final int jsonSize;
+
     /** The {@link FrozenMap} tree, or its encoded bytes. */
     private volatile Object form;
 
-    private CompactRecord(@Nullable String id, Object form) {
+    private CompactRecord(@Nullable String id, int jsonSize, Object form) {
         this.id = id;
+        this.jsonSize = jsonSize;
         this.form = form;
     }
 
     /** Returns a record holding {@code tree} as is, until {@link #compact()}. */
     public static CompactRecord of(FrozenMap tree) {
-        return new CompactRecord(tree.get("id") instanceof String s ? s : null, tree);
+        return of(tree, JsonSize.of(tree));
+    }
+
+    /** Returns a record holding {@code tree} as is, whose {@link JsonSize} is already known. */
+    public static CompactRecord of(FrozenMap tree, long jsonSize) {
+        return new CompactRecord(
+                tree.get("id") instanceof String s ? s : null, (int) Math.min(Integer.MAX_VALUE, jsonSize), tree);
     }
 
     /** Returns a record holding {@code tree} compact from the start. */
@@ -41,6 +51,11 @@ public final class CompactRecord implements Map<String, @Nullable Object> {
         CompactRecord r = of(tree);
         r.compact();
         return r;
+    }
+
+    /** Returns the {@link JsonSize} estimate of the record's JSON text. */
+    public long jsonSize() {
+        return jsonSize;
     }
 
     /** Returns the record's {@code id}, or null if it has no string id. */

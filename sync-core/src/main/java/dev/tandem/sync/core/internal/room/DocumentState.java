@@ -35,20 +35,11 @@ final class DocumentState {
      */
     static final int HOT_RECORDS = 512;
 
-    /** A stored record, its clock, and its estimated JSON size in characters. */
-    record Doc(CompactRecord record, long lastChangedClock, long size) {
-        /** A record loaded from a snapshot: compact at once. */
-        Doc(FrozenMap state, long lastChangedClock) {
-            this(CompactRecord.compacted(state), lastChangedClock, JsonSize.of(state));
-        }
-
-        /** Returns the record's tree (decoded afresh when it is compact; see {@link DocumentState#get}). */
-        FrozenMap state() {
-            return record.tree();
-        }
-    }
-
-    final HashMap<String, Doc> docs = new HashMap<>();
+    /**
+     * The stored records by id, each a {@link RoomSnapshot.Document} whose state is a {@link CompactRecord}: the
+     * same objects go to the store and into snapshots (an in-memory store and its versions share them).
+     */
+    final HashMap<String, RoomSnapshot.Document> docs = new HashMap<>();
     /** Records held expanded, oldest first, at most {@link #HOT_RECORDS}; may hold superseded ones. */
     private final ArrayDeque<CompactRecord> hot = new ArrayDeque<>();
 
@@ -57,6 +48,26 @@ final class DocumentState {
     long tombstoneHistoryStartsAtClock;
     /** The sum of every stored record's size. */
     long totalSize;
+
+    /** Returns a stored document's record. */
+    static CompactRecord record(RoomSnapshot.Document d) {
+        return (CompactRecord) d.state();
+    }
+
+    /** Returns a stored document's tree (decoded afresh when compact; see {@link #get}). */
+    static FrozenMap state(RoomSnapshot.Document d) {
+        return record(d).tree();
+    }
+
+    /** Returns a stored document's estimated JSON size in characters. */
+    static long size(RoomSnapshot.Document d) {
+        return record(d).jsonSize();
+    }
+
+    /** Returns a document to store: {@code state} compact at once (it is loaded, not being worked on). */
+    static RoomSnapshot.Document compacted(FrozenMap state, long lastChangedClock) {
+        return new RoomSnapshot.Document(CompactRecord.compacted(state), lastChangedClock);
+    }
 
     /** Loads a snapshot verbatim, applying tldraw's clock rules for in-memory storage. */
     static DocumentState fromSnapshot(RoomSnapshot snapshot) {
@@ -67,12 +78,12 @@ final class DocumentState {
             if (!(state.get("id") instanceof String id)) {
                 throw new IllegalArgumentException("snapshot document without a string id: " + state);
             }
-            // a compact record (the in-memory store's) is shared as it is: the room and the store hold one copy
-            Doc doc = d.state() instanceof CompactRecord shared && id.equals(shared.id())
-                    ? new Doc(shared, d.lastChangedClock(), JsonSize.of(state))
-                    : new Doc(state, d.lastChangedClock());
-            Doc replaced = s.docs.put(id, doc);
-            s.totalSize += doc.size() - (replaced == null ? 0 : replaced.size());
+            // a stored record (the in-memory store's) is shared as it is: the room and the store hold one copy
+            RoomSnapshot.Document doc = d.state() instanceof CompactRecord shared && id.equals(shared.id())
+                    ? d
+                    : compacted(state, d.lastChangedClock());
+            RoomSnapshot.Document replaced = s.docs.put(id, doc);
+            s.totalSize += size(doc) - (replaced == null ? 0 : size(replaced));
             clock = Math.max(clock, d.lastChangedClock());
         }
         List<Map.Entry<String, Long>> tombs =
@@ -95,8 +106,8 @@ final class DocumentState {
 
     /** Returns true if any stored record has this {@code typeName}; walks the whole document. */
     boolean hasType(String typeName) {
-        for (Doc d : docs.values()) {
-            if (typeName.equals(d.state().get("typeName"))) {
+        for (RoomSnapshot.Document d : docs.values()) {
+            if (typeName.equals(state(d).get("typeName"))) {
                 return true;
             }
         }
@@ -106,10 +117,7 @@ final class DocumentState {
     /** Returns the document as a snapshot (without a schema). */
     RoomSnapshot toSnapshot(@Nullable Map<String, Object> schema) {
         compactHot(); // a snapshot may be kept (a version): it shares the room's records, compact
-        List<RoomSnapshot.Document> documents = new ArrayList<>(docs.size());
-        for (Doc d : docs.values()) {
-            documents.add(new RoomSnapshot.Document(d.record(), d.lastChangedClock()));
-        }
+        List<RoomSnapshot.Document> documents = new ArrayList<>(docs.values());
         return new RoomSnapshot(clock, documents, tombstones, tombstoneHistoryStartsAtClock, schema);
     }
 
@@ -119,11 +127,11 @@ final class DocumentState {
      */
     @Nullable
     FrozenMap get(String id) {
-        Doc d = docs.get(id);
+        RoomSnapshot.Document d = docs.get(id);
         if (d == null) {
             return null;
         }
-        CompactRecord r = d.record();
+        CompactRecord r = record(d);
         if (!r.isCompact()) {
             return r.tree();
         }
@@ -137,8 +145,8 @@ final class DocumentState {
         hot.addLast(r);
         if (hot.size() > HOT_RECORDS) {
             CompactRecord oldest = hot.pollFirst();
-            Doc current = oldest.id() == null ? null : docs.get(oldest.id());
-            if (current != null && current.record() == oldest) {
+            RoomSnapshot.Document current = oldest.id() == null ? null : docs.get(oldest.id());
+            if (current != null && current.state() == oldest) {
                 oldest.compact();
             } // else superseded or deleted: held by no one who keeps it (snapshots compact first)
         }
@@ -168,9 +176,9 @@ final class DocumentState {
         boolean wipeAll = since < tombstoneHistoryStartsAtClock;
         List<CompactRecord> puts = new ArrayList<>();
         List<String> removes = new ArrayList<>();
-        for (Doc d : docs.values()) {
+        for (RoomSnapshot.Document d : docs.values()) {
             if (wipeAll || d.lastChangedClock() > since) {
-                puts.add(d.record());
+                puts.add(record(d));
             }
         }
         if (!wipeAll) {
@@ -237,8 +245,8 @@ final class DocumentState {
         long totalSizeAfter() {
             long total = totalSize;
             for (Map.Entry<String, @Nullable FrozenMap> w : writes.entrySet()) {
-                Doc old = docs.get(w.getKey());
-                total -= old == null ? 0 : old.size();
+                RoomSnapshot.Document old = docs.get(w.getKey());
+                total -= old == null ? 0 : size(old);
                 total += w.getValue() == null ? 0 : sizes.get(w.getKey());
             }
             return total;
@@ -266,12 +274,12 @@ final class DocumentState {
             boolean deleted = false;
             for (Map.Entry<String, @Nullable FrozenMap> w : writes.entrySet()) {
                 FrozenMap state = w.getValue();
-                Doc old;
+                RoomSnapshot.Document old;
                 if (state != null) {
                     // key the record by its own id string: the diff's key is an equal copy kept only by the txn
                     String id = state.get("id") instanceof String own && own.equals(w.getKey()) ? own : w.getKey();
-                    CompactRecord written = CompactRecord.of(state);
-                    old = docs.put(id, new Doc(written, next, sizes.get(w.getKey())));
+                    CompactRecord written = CompactRecord.of(state, sizes.get(w.getKey()));
+                    old = docs.put(id, new RoomSnapshot.Document(written, next));
                     keepHot(written);
                     totalSize += sizes.get(w.getKey());
                     tombstones.remove(w.getKey());
@@ -281,7 +289,7 @@ final class DocumentState {
                     tombstones.put(w.getKey(), next);
                     deleted = true;
                 }
-                totalSize -= old == null ? 0 : old.size();
+                totalSize -= old == null ? 0 : size(old);
             }
             return deleted;
         }

@@ -1,6 +1,7 @@
 package dev.tandem.sync.core.internal.room;
 
 import dev.tandem.sync.core.PullPage;
+import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.internal.json.CompactRecord;
 import dev.tandem.sync.core.internal.json.FrozenMap;
 import java.util.ArrayList;
@@ -34,11 +35,11 @@ final class PullPages {
         Comparator<Entry> order = Comparator.comparingLong(Entry::clock).thenComparing(Entry::id);
         int keep = limit + 1;
         PriorityQueue<Entry> heap = new PriorityQueue<>(Math.min(keep, 1024), order.reversed());
-        for (Map.Entry<String, DocumentState.Doc> d : doc.docs.entrySet()) {
+        for (Map.Entry<String, RoomSnapshot.Document> d : doc.docs.entrySet()) {
             long clock = d.getValue().lastChangedClock();
             String id = d.getKey();
             if (after(clock, id, from) && belowTop(heap, keep, clock, id)) {
-                offer(heap, keep, order, new Entry(clock, id, d.getValue().record()));
+                offer(heap, keep, order, new Entry(clock, id, DocumentState.record(d.getValue())));
             }
         }
         if (!resync) {

@@ -35,10 +35,10 @@ class DocumentStateTest {
         DocumentState doc = loaded(3);
 
         for (int i = 0; i < 3; i++) {
-            CompactRecord r = doc.docs.get("shape:" + i).record();
+            CompactRecord r = DocumentState.record(doc.docs.get("shape:" + i));
             assertThat(r.isCompact()).isTrue();
             assertThat(r.tree()).isEqualTo(shape(i, i));
-            assertThat(doc.docs.get("shape:" + i).size()).isEqualTo(JsonSize.of(shape(i, i)));
+            assertThat(DocumentState.size(doc.docs.get("shape:" + i))).isEqualTo(JsonSize.of(shape(i, i)));
         }
     }
 
@@ -50,8 +50,8 @@ class DocumentStateTest {
         FrozenMap second = doc.get("shape:1");
 
         assertThat(first).isEqualTo(shape(1, 1)).isSameAs(second);
-        assertThat(doc.docs.get("shape:1").record().isCompact()).isFalse();
-        assertThat(doc.docs.get("shape:0").record().isCompact()).isTrue();
+        assertThat(DocumentState.record(doc.docs.get("shape:1")).isCompact()).isFalse();
+        assertThat(DocumentState.record(doc.docs.get("shape:0")).isCompact()).isTrue();
     }
 
     @Test
@@ -65,7 +65,7 @@ class DocumentStateTest {
         }
 
         for (int i = 0; i < n; i++) {
-            CompactRecord r = doc.docs.get("shape:" + i).record();
+            CompactRecord r = DocumentState.record(doc.docs.get("shape:" + i));
             assertThat(r.isCompact()).as("shape:%d", i).isEqualTo(i < 10);
             assertThat(r.tree()).isEqualTo(shape(i, i));
         }
@@ -80,7 +80,7 @@ class DocumentStateTest {
             txn.commit();
         }
 
-        CompactRecord current = doc.docs.get("shape:0").record();
+        CompactRecord current = DocumentState.record(doc.docs.get("shape:0"));
         assertThat(current.isCompact()).isFalse();
         assertThat(current.tree()).isEqualTo(shape(0, DocumentState.HOT_RECORDS * 3L));
     }
@@ -95,12 +95,10 @@ class DocumentStateTest {
         assertThat(snapshot.documents()).hasSize(3).allSatisfy(d -> {
             assertThat(d.state()).isInstanceOf(CompactRecord.class);
             assertThat(((CompactRecord) d.state()).isCompact()).isTrue();
-            assertThat(d.state())
-                    .isSameAs(doc.docs.get((String) d.state().get("id")).record());
+            assertThat(d).isSameAs(doc.docs.get((String) d.state().get("id")));
         });
         DocumentState reloaded = DocumentState.fromSnapshot(snapshot);
-        assertThat(reloaded.docs.get("shape:2").record())
-                .isSameAs(doc.docs.get("shape:2").record());
+        assertThat(reloaded.docs.get("shape:2")).isSameAs(doc.docs.get("shape:2"));
         assertThat(reloaded.totalSize).isEqualTo(doc.totalSize);
     }
 
