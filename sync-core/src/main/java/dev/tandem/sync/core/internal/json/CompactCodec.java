@@ -42,10 +42,10 @@ final class CompactCodec {
 
     static final int EMPTY_OBJECT = 12;
     static final int EMPTY_ARRAY = 13;
-    /** {@code DECIMAL + k} (k = 1…6): the double {@code m / 10^k}, m a zig-zag varint. */
+    /** {@code DECIMAL + k} (k = 1…15): the double {@code m / 10^k}, m a zig-zag varint. */
     static final int DECIMAL = 0x10;
 
-    static final int MAX_DECIMAL_SCALE = 6;
+    static final int MAX_DECIMAL_SCALE = 15;
     /** Integers 0…63 are one tag byte. */
     static final int SMALL_INT = 0x40;
     /** Latin-1 strings of 0…63 chars have their length in the tag. */
@@ -54,11 +54,25 @@ final class CompactCodec {
     static final int SHORT_CODE = 0xC0;
 
     private static final int SHORT_LIMIT = 64;
-    /** Decimals have at most 15 significant digits, so their digits are also JavaScript's shortest form. */
+    /**
+     * Decimals have at most 15 significant digits, so no shorter decimal reads back as the same double: their
+     * digits are JavaScript's shortest form.
+     */
     private static final double MAX_DECIMAL_MANTISSA = 1e15;
+    /** JavaScript writes smaller numbers with an exponent; decimals are only those it writes plainly. */
+    private static final double MIN_DECIMAL = 1e-6;
 
-    private static final double[] POW10 = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
-    private static final long[] LONG_POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000};
+    private static final double[] POW10 = new double[MAX_DECIMAL_SCALE + 1];
+    private static final long[] LONG_POW10 = new long[MAX_DECIMAL_SCALE + 1];
+
+    static {
+        long p = 1;
+        for (int k = 0; k <= MAX_DECIMAL_SCALE; k++) {
+            LONG_POW10[k] = p;
+            POW10[k] = p; // exact: powers of ten up to 10^22 are doubles
+            p *= 10;
+        }
+    }
 
     private static final ThreadLocal<Buffer> BUFFER = ThreadLocal.withInitial(Buffer::new);
     private static final int MAX_RETAINED_BUFFER = 64 * 1024;
@@ -141,7 +155,7 @@ final class CompactCodec {
     }
 
     private static void writeDouble(Buffer b, double d) {
-        for (int k = 1; k <= MAX_DECIMAL_SCALE; k++) {
+        for (int k = 1; k <= MAX_DECIMAL_SCALE && Math.abs(d) >= MIN_DECIMAL; k++) {
             double scaled = d * POW10[k];
             if (Math.abs(scaled) >= MAX_DECIMAL_MANTISSA) {
                 break;

@@ -7,6 +7,7 @@ import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.core.internal.json.CompactRecord;
 import dev.tandem.sync.core.internal.json.Frozen;
 import dev.tandem.sync.core.internal.json.FrozenMap;
+import dev.tandem.sync.core.internal.json.FrozenOps;
 import dev.tandem.sync.core.internal.protocol.ClientMessage;
 import dev.tandem.sync.core.internal.protocol.ProtocolCodec;
 import dev.tandem.sync.core.internal.protocol.ServerMessage;
@@ -98,7 +99,7 @@ final class Handshake {
                 wipeAll ? HydrationType.WIPE_ALL : HydrationType.WIPE_PRESENCE,
                 ProtocolCodec.PROTOCOL_VERSION,
                 replySchema,
-                new NetworkDiff(diff),
+                new NetworkDiff(FrozenOps.adopt(diff)), // built here and given up: not copied again
                 doc.clock,
                 s.readOnly,
                 OBJECT_ACCESS_WRITE);

@@ -125,7 +125,14 @@ class CompactRecordTest {
                 9007199254740993d,
                 123456789.123456,
                 999999999999.9,
-                1e15 + 0.5);
+                1e15 + 0.5,
+                479.599609375,
+                -1461.2626953125,
+                1.234e-6,
+                9.99e-7,
+                0.123456789012345,
+                12345.6789012345,
+                1e-6);
         LinkedHashMap<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < numbers.size(); i++) {
             m.put("n" + i, Frozen.number((Number) numbers.get(i)));
@@ -153,6 +160,18 @@ class CompactRecordTest {
 
             assertThat(json.toString()).as("m=%d k=%d", m, k).isEqualTo(JsonCodec.stringify(tree));
         }
+    }
+
+    @Test
+    void decimals_areAnIntegerAndAScale_notEightBytes() {
+        CompactDictionary dict = new CompactDictionary(0, 0);
+        byte[] coordinate = CompactCodec.encode(Frozen.freezeMap(Map.of("x", 479.599609375)), null, dict);
+        byte[] tiny = CompactCodec.encode(Frozen.freezeMap(Map.of("x", 9.99e-7)), null, dict);
+
+        // tag, size, key "x" (2 bytes), then the value
+        assertThat(coordinate[4]).isEqualTo((byte) (CompactCodec.DECIMAL + 9));
+        assertThat(coordinate).hasSizeLessThan(4 + 9);
+        assertThat(tiny[4]).as("JavaScript writes it with an exponent").isEqualTo((byte) CompactCodec.DOUBLE);
     }
 
     @Test
