@@ -74,14 +74,20 @@ final class DocumentState {
         DocumentState s = new DocumentState();
         long clock = Math.max(0, snapshot.documentClock());
         for (RoomSnapshot.Document d : snapshot.documents()) {
-            FrozenMap state = Frozen.freezeMap(d.state());
-            if (!(state.get("id") instanceof String id)) {
-                throw new IllegalArgumentException("snapshot document without a string id: " + state);
+            String id;
+            RoomSnapshot.Document doc;
+            if (d.state() instanceof CompactRecord shared && shared.id() != null) {
+                // a stored record (the in-memory store's) is shared as it is, not decoded: one copy for both
+                id = shared.id();
+                doc = d;
+            } else {
+                FrozenMap state = Frozen.freezeMap(d.state());
+                if (!(state.get("id") instanceof String own)) {
+                    throw new IllegalArgumentException("snapshot document without a string id: " + state);
+                }
+                id = own;
+                doc = compacted(state, d.lastChangedClock());
             }
-            // a stored record (the in-memory store's) is shared as it is: the room and the store hold one copy
-            RoomSnapshot.Document doc = d.state() instanceof CompactRecord shared && id.equals(shared.id())
-                    ? d
-                    : compacted(state, d.lastChangedClock());
             RoomSnapshot.Document replaced = s.docs.put(id, doc);
             s.totalSize += size(doc) - (replaced == null ? 0 : size(replaced));
             clock = Math.max(clock, d.lastChangedClock());
