@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * A stored record, held either as its {@link FrozenMap} tree (while it is being worked on) or as compact
  * encoded bytes ({@link CompactCodec}: values only, keys and common strings by dictionary code), which take
- * about a fifth of the tree's heap. {@link #compact()} turns the tree into bytes; {@link #tree()} returns the
+ * a fifth or less of the tree's heap. {@link #compact()} turns the tree into bytes; {@link #tree()} returns the
  * tree, decoding the bytes (without keeping the result) when compact. Either way it is the same immutable
  * value: a read-only {@link Map} equal to its tree, written as the same JSON text ({@link #appendJson} writes
  * it straight from the bytes).
