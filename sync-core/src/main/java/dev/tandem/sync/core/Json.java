@@ -1,5 +1,6 @@
 package dev.tandem.sync.core;
 
+import dev.tandem.sync.core.internal.json.CompactRecord;
 import dev.tandem.sync.core.internal.json.Frozen;
 import dev.tandem.sync.core.internal.json.FrozenMap;
 import dev.tandem.sync.core.internal.json.JsonCodec;
@@ -44,6 +45,9 @@ public final class Json {
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> frozenObject(Map<String, ?> record) {
+        if (record instanceof CompactRecord compact) {
+            return (Map<String, Object>) (Map<String, ?>) compact; // immutable already, and shared as it is
+        }
         FrozenMap frozen = Frozen.freezeMap(record);
         return (Map<String, Object>) (Map<String, ?>) frozen;
     }

@@ -30,6 +30,9 @@ public final class Frozen {
         if (value instanceof Number n) {
             return number(n);
         }
+        if (value instanceof CompactRecord c) {
+            return c.tree();
+        }
         if (value instanceof Map<?, ?> m) {
             return freezeMap(m);
         }
@@ -51,6 +54,9 @@ public final class Frozen {
     public static FrozenMap freezeMap(Map<?, ?> m) {
         if (m instanceof FrozenMap f) {
             return f;
+        }
+        if (m instanceof CompactRecord c) {
+            return c.tree();
         }
         @Nullable Object[] kv = new Object[m.size() << 1];
         int i = 0;

@@ -34,6 +34,15 @@ public final class FrozenList extends AbstractList<@Nullable Object> implements 
         };
     }
 
+    /** Takes ownership of {@code items}, which must be frozen. */
+    static FrozenList ofArray(@Nullable Object[] items) {
+        return switch (items.length) {
+            case 0 -> EMPTY;
+            case 1 -> new FrozenList(ONE, items[0]);
+            default -> new FrozenList(items, null);
+        };
+    }
+
     @Override
     public @Nullable Object get(int index) {
         Objects.checkIndex(index, items.length);

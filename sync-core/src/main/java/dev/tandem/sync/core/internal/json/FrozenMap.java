@@ -74,6 +74,15 @@ public final class FrozenMap implements Map<String, @Nullable Object> {
         return new FrozenMap(Shape.of(keys), values);
     }
 
+    /** Takes ownership of {@code values}, one per key of {@code shape}, already frozen. */
+    static FrozenMap of(Shape shape, @Nullable Object[] values) {
+        return values.length == 0 ? EMPTY : new FrozenMap(shape, values);
+    }
+
+    Shape shape() {
+        return shape;
+    }
+
     /** Returns the key at {@code position} in insertion order. */
     public String keyAt(int position) {
         return shape.keys[position];
@@ -192,6 +201,9 @@ public final class FrozenMap implements Map<String, @Nullable Object> {
     public boolean equals(@Nullable Object o) {
         if (o == this) {
             return true;
+        }
+        if (o instanceof CompactRecord c) {
+            o = c.tree();
         }
         String[] k = shape.keys;
         if (o instanceof FrozenMap other) {

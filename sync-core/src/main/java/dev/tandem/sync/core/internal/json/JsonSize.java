@@ -37,6 +37,9 @@ public final class JsonSize {
             }
             return size;
         }
+        if (value instanceof CompactRecord c) {
+            return of(c.tree());
+        }
         if (value instanceof Map<?, ?> m) {
             long size = 2 + Math.max(0, m.size() - 1);
             for (Map.Entry<?, ?> e : m.entrySet()) {

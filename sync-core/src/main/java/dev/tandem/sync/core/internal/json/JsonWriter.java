@@ -135,6 +135,8 @@ public final class JsonWriter {
             appendString(out, s);
         } else if (value instanceof Long l) {
             appendLong(out, l);
+        } else if (value instanceof CompactRecord c) {
+            c.appendJson(out);
         } else if (value instanceof FrozenMap m) {
             out.append('{');
             int size = m.size();
@@ -218,22 +220,27 @@ public final class JsonWriter {
             }
             out.append(s, from, i);
             from = i + 1;
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default ->
-                    out.append("\\u")
-                            .append(HEX[c >> 12])
-                            .append(HEX[(c >> 8) & 0xF])
-                            .append(HEX[(c >> 4) & 0xF])
-                            .append(HEX[c & 0xF]);
-            }
+            appendEscape(out, c);
         }
         out.append(s, from, len).append('"');
+    }
+
+    /** Appends the escape {@code JSON.stringify} writes for a quote, backslash, control or lone surrogate. */
+    static void appendEscape(StringBuilder out, char c) {
+        switch (c) {
+            case '"' -> out.append("\\\"");
+            case '\\' -> out.append("\\\\");
+            case '\b' -> out.append("\\b");
+            case '\f' -> out.append("\\f");
+            case '\n' -> out.append("\\n");
+            case '\r' -> out.append("\\r");
+            case '\t' -> out.append("\\t");
+            default ->
+                out.append("\\u")
+                        .append(HEX[c >> 12])
+                        .append(HEX[(c >> 8) & 0xF])
+                        .append(HEX[(c >> 4) & 0xF])
+                        .append(HEX[c & 0xF]);
+        }
     }
 }

@@ -26,7 +26,13 @@ final class Shape {
 
     final String[] keys;
     private final @Nullable HashMap<String, Integer> index;
-    private final int hash;
+    final int hash;
+
+    /** This shape's code in {@link CompactDictionary#SHARED}, or -1 while it has none. */
+    volatile int code = -1;
+
+    /** Each key as a JSON member name ({@code "key":}), made on first use by {@link #namesJson()}. */
+    private volatile String @Nullable [] namesJson;
 
     private Shape(String[] keys) {
         this.keys = keys;
@@ -74,6 +80,22 @@ final class Shape {
 
     int size() {
         return keys.length;
+    }
+
+    /** Returns each key as a JSON member name with its colon ({@code "key":}), for writing JSON fast. */
+    String[] namesJson() {
+        String[] names = namesJson;
+        if (names == null) {
+            names = new String[keys.length];
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < keys.length; i++) {
+                b.setLength(0);
+                JsonWriter.appendString(b, keys[i]);
+                names[i] = b.append(':').toString();
+            }
+            namesJson = names;
+        }
+        return names;
     }
 
     /** Returns the position of {@code key}, or -1. */

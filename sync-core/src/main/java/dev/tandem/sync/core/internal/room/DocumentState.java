@@ -1,9 +1,11 @@
 package dev.tandem.sync.core.internal.room;
 
 import dev.tandem.sync.core.RoomSnapshot;
+import dev.tandem.sync.core.internal.json.CompactRecord;
 import dev.tandem.sync.core.internal.json.Frozen;
 import dev.tandem.sync.core.internal.json.FrozenMap;
 import dev.tandem.sync.core.internal.json.JsonSize;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -26,32 +28,68 @@ final class DocumentState {
     /** tldraw's {@code TOMBSTONE_PRUNE_BUFFER_SIZE}. */
     static final int TOMBSTONE_PRUNE_BUFFER_SIZE = 1000;
 
-    /** A stored record, its clock, and its estimated JSON size in characters. */
-    record Doc(FrozenMap state, long lastChangedClock, long size) {
-        Doc(FrozenMap state, long lastChangedClock) {
-            this(state, lastChangedClock, JsonSize.of(state));
-        }
-    }
+    /**
+     * How many recently written or read records stay expanded as trees ({@link CompactRecord#expand()}), so
+     * records being dragged or typed into are neither decoded nor encoded on every push. Older ones are
+     * compacted as newer ones come in.
+     */
+    static final int HOT_RECORDS = 512;
 
-    final HashMap<String, Doc> docs = new HashMap<>();
+    /**
+     * The stored records by id, each a {@link RoomSnapshot.Document} whose state is a {@link CompactRecord}: the
+     * same objects go to the store and into snapshots (an in-memory store and its versions share them).
+     */
+    final HashMap<String, RoomSnapshot.Document> docs = new HashMap<>();
+    /** Records held expanded, oldest first, at most {@link #HOT_RECORDS}; may hold superseded ones. */
+    private final ArrayDeque<CompactRecord> hot = new ArrayDeque<>();
+
     final LinkedHashMap<String, Long> tombstones = new LinkedHashMap<>();
     long clock;
     long tombstoneHistoryStartsAtClock;
     /** The sum of every stored record's size. */
     long totalSize;
 
+    /** Returns a stored document's record. */
+    static CompactRecord record(RoomSnapshot.Document d) {
+        return (CompactRecord) d.state();
+    }
+
+    /** Returns a stored document's tree (decoded afresh when compact; see {@link #get}). */
+    static FrozenMap state(RoomSnapshot.Document d) {
+        return record(d).tree();
+    }
+
+    /** Returns a stored document's estimated JSON size in characters. */
+    static long size(RoomSnapshot.Document d) {
+        return record(d).jsonSize();
+    }
+
+    /** Returns a document to store: {@code state} compact at once (it is loaded, not being worked on). */
+    static RoomSnapshot.Document compacted(FrozenMap state, long lastChangedClock) {
+        return new RoomSnapshot.Document(CompactRecord.compacted(state), lastChangedClock);
+    }
+
     /** Loads a snapshot verbatim, applying tldraw's clock rules for in-memory storage. */
     static DocumentState fromSnapshot(RoomSnapshot snapshot) {
         DocumentState s = new DocumentState();
         long clock = Math.max(0, snapshot.documentClock());
         for (RoomSnapshot.Document d : snapshot.documents()) {
-            FrozenMap state = Frozen.freezeMap(d.state());
-            if (!(state.get("id") instanceof String id)) {
-                throw new IllegalArgumentException("snapshot document without a string id: " + state);
+            String id;
+            RoomSnapshot.Document doc;
+            if (d.state() instanceof CompactRecord shared && shared.id() != null) {
+                // a stored record (the in-memory store's) is shared as it is, not decoded: one copy for both
+                id = shared.id();
+                doc = d;
+            } else {
+                FrozenMap state = Frozen.freezeMap(d.state());
+                if (!(state.get("id") instanceof String own)) {
+                    throw new IllegalArgumentException("snapshot document without a string id: " + state);
+                }
+                id = own;
+                doc = compacted(state, d.lastChangedClock());
             }
-            Doc doc = new Doc(state, d.lastChangedClock());
-            Doc replaced = s.docs.put(id, doc);
-            s.totalSize += doc.size() - (replaced == null ? 0 : replaced.size());
+            RoomSnapshot.Document replaced = s.docs.put(id, doc);
+            s.totalSize += size(doc) - (replaced == null ? 0 : size(replaced));
             clock = Math.max(clock, d.lastChangedClock());
         }
         List<Map.Entry<String, Long>> tombs =
@@ -74,8 +112,8 @@ final class DocumentState {
 
     /** Returns true if any stored record has this {@code typeName}; walks the whole document. */
     boolean hasType(String typeName) {
-        for (Doc d : docs.values()) {
-            if (typeName.equals(d.state().get("typeName"))) {
+        for (RoomSnapshot.Document d : docs.values()) {
+            if (typeName.equals(state(d).get("typeName"))) {
                 return true;
             }
         }
@@ -84,21 +122,52 @@ final class DocumentState {
 
     /** Returns the document as a snapshot (without a schema). */
     RoomSnapshot toSnapshot(@Nullable Map<String, Object> schema) {
-        List<RoomSnapshot.Document> documents = new ArrayList<>(docs.size());
-        for (Doc d : docs.values()) {
-            documents.add(new RoomSnapshot.Document(d.state(), d.lastChangedClock()));
-        }
+        compactHot(); // a snapshot may be kept (a version): it shares the room's records, compact
+        List<RoomSnapshot.Document> documents = new ArrayList<>(docs.values());
         return new RoomSnapshot(clock, documents, tombstones, tombstoneHistoryStartsAtClock, schema);
     }
 
+    /**
+     * Returns the stored record's tree, expanding it for the next reads and writes (a record read by a push is
+     * usually written by it, and by the next ones).
+     */
     @Nullable
     FrozenMap get(String id) {
-        Doc d = docs.get(id);
-        return d == null ? null : d.state();
+        RoomSnapshot.Document d = docs.get(id);
+        if (d == null) {
+            return null;
+        }
+        CompactRecord r = record(d);
+        if (!r.isCompact()) {
+            return r.tree();
+        }
+        FrozenMap tree = r.expand();
+        keepHot(r);
+        return tree;
+    }
+
+    /** Notes a record just expanded or written; compacts the oldest one beyond {@link #HOT_RECORDS}. */
+    private void keepHot(CompactRecord r) {
+        hot.addLast(r);
+        if (hot.size() > HOT_RECORDS) {
+            CompactRecord oldest = hot.pollFirst();
+            RoomSnapshot.Document current = oldest.id() == null ? null : docs.get(oldest.id());
+            if (current != null && current.state() == oldest) {
+                oldest.compact();
+            } // else superseded or deleted: held by no one who keeps it (snapshots compact first)
+        }
+    }
+
+    /** Compacts every expanded record (before a snapshot is taken or the room unloads). */
+    void compactHot() {
+        for (CompactRecord r : hot) {
+            r.compact();
+        }
+        hot.clear();
     }
 
     /** The changes a client at {@code sinceClock} is missing. */
-    record ChangesSince(boolean wipeAll, List<FrozenMap> puts, List<String> removes) {}
+    record ChangesSince(boolean wipeAll, List<CompactRecord> puts, List<String> removes) {}
 
     /**
      * Returns what a client that last saw {@code sinceClock} is missing, or null if it is up to date. A
@@ -111,11 +180,11 @@ final class DocumentState {
             return null;
         }
         boolean wipeAll = since < tombstoneHistoryStartsAtClock;
-        List<FrozenMap> puts = new ArrayList<>();
+        List<CompactRecord> puts = new ArrayList<>();
         List<String> removes = new ArrayList<>();
-        for (Doc d : docs.values()) {
+        for (RoomSnapshot.Document d : docs.values()) {
             if (wipeAll || d.lastChangedClock() > since) {
-                puts.add(d.state());
+                puts.add(record(d));
             }
         }
         if (!wipeAll) {
@@ -182,8 +251,8 @@ final class DocumentState {
         long totalSizeAfter() {
             long total = totalSize;
             for (Map.Entry<String, @Nullable FrozenMap> w : writes.entrySet()) {
-                Doc old = docs.get(w.getKey());
-                total -= old == null ? 0 : old.size();
+                RoomSnapshot.Document old = docs.get(w.getKey());
+                total -= old == null ? 0 : size(old);
                 total += w.getValue() == null ? 0 : sizes.get(w.getKey());
             }
             return total;
@@ -211,11 +280,13 @@ final class DocumentState {
             boolean deleted = false;
             for (Map.Entry<String, @Nullable FrozenMap> w : writes.entrySet()) {
                 FrozenMap state = w.getValue();
-                Doc old;
+                RoomSnapshot.Document old;
                 if (state != null) {
                     // key the record by its own id string: the diff's key is an equal copy kept only by the txn
                     String id = state.get("id") instanceof String own && own.equals(w.getKey()) ? own : w.getKey();
-                    old = docs.put(id, new Doc(state, next, sizes.get(w.getKey())));
+                    CompactRecord written = CompactRecord.of(state, sizes.get(w.getKey()));
+                    old = docs.put(id, new RoomSnapshot.Document(written, next));
+                    keepHot(written);
                     totalSize += sizes.get(w.getKey());
                     tombstones.remove(w.getKey());
                 } else {
@@ -224,7 +295,7 @@ final class DocumentState {
                     tombstones.put(w.getKey(), next);
                     deleted = true;
                 }
-                totalSize -= old == null ? 0 : old.size();
+                totalSize -= old == null ? 0 : size(old);
             }
             return deleted;
         }

@@ -4,8 +4,10 @@ import dev.tandem.sync.core.CloseReason;
 import dev.tandem.sync.core.NetworkDiff;
 import dev.tandem.sync.core.RecordOp;
 import dev.tandem.sync.core.SyncException;
+import dev.tandem.sync.core.internal.json.CompactRecord;
 import dev.tandem.sync.core.internal.json.Frozen;
 import dev.tandem.sync.core.internal.json.FrozenMap;
+import dev.tandem.sync.core.internal.json.FrozenOps;
 import dev.tandem.sync.core.internal.protocol.ClientMessage;
 import dev.tandem.sync.core.internal.protocol.ProtocolCodec;
 import dev.tandem.sync.core.internal.protocol.ServerMessage;
@@ -83,8 +85,10 @@ final class Handshake {
         boolean wipeAll = false;
         if (changes != null) {
             wipeAll = changes.wipeAll();
-            for (FrozenMap r : changes.puts()) {
-                diff.put((String) r.get("id"), new RecordOp.Put(down(migrations, r)));
+            boolean current = migrations == null || migrations.isEmpty();
+            for (CompactRecord r : changes.puts()) {
+                // a client of the room's schema gets the stored record, written as JSON straight from its bytes
+                diff.put(r.id(), new RecordOp.Put(current ? r : migrations.down(r.tree())));
             }
             for (String id : changes.removes()) {
                 diff.put(id, RecordOp.Remove.INSTANCE);
@@ -95,7 +99,7 @@ final class Handshake {
                 wipeAll ? HydrationType.WIPE_ALL : HydrationType.WIPE_PRESENCE,
                 ProtocolCodec.PROTOCOL_VERSION,
                 replySchema,
-                new NetworkDiff(diff),
+                new NetworkDiff(FrozenOps.adopt(diff)), // built here and given up: not copied again
                 doc.clock,
                 s.readOnly,
                 OBJECT_ACCESS_WRITE);

@@ -1,6 +1,7 @@
 package dev.tandem.sync.core.internal.room;
 
 import dev.tandem.sync.core.CloseReason;
+import dev.tandem.sync.core.RoomSnapshot;
 import dev.tandem.sync.core.RoomTransaction;
 import dev.tandem.sync.core.SyncException;
 import dev.tandem.sync.core.internal.json.Frozen;
@@ -43,9 +44,9 @@ final class HostTransaction implements RoomTransaction {
     @Override
     public Collection<Map<String, Object>> records() {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (DocumentState.Doc d : doc.docs.values()) {
-            if (!txn.writes.containsKey((String) d.state().get("id"))) {
-                out.add(asPublic(d.state()));
+        for (Map.Entry<String, RoomSnapshot.Document> d : doc.docs.entrySet()) {
+            if (!txn.writes.containsKey(d.getKey())) {
+                out.add(asPublic(DocumentState.state(d.getValue())));
             }
         }
         for (FrozenMap w : txn.writes.values()) {

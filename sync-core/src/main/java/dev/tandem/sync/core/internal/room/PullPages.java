@@ -1,6 +1,8 @@
 package dev.tandem.sync.core.internal.room;
 
 import dev.tandem.sync.core.PullPage;
+import dev.tandem.sync.core.RoomSnapshot;
+import dev.tandem.sync.core.internal.json.CompactRecord;
 import dev.tandem.sync.core.internal.json.FrozenMap;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,7 +19,7 @@ import org.jspecify.annotations.Nullable;
 final class PullPages {
     private PullPages() {}
 
-    private record Entry(long clock, String id, @Nullable FrozenMap state) {}
+    private record Entry(long clock, String id, @Nullable CompactRecord record) {}
 
     /** Returns the page of at most {@code limit} changes after {@code since}, and where the next one starts. */
     static PullPage page(DocumentState doc, PullPage.Position since, int limit) {
@@ -33,11 +35,11 @@ final class PullPages {
         Comparator<Entry> order = Comparator.comparingLong(Entry::clock).thenComparing(Entry::id);
         int keep = limit + 1;
         PriorityQueue<Entry> heap = new PriorityQueue<>(Math.min(keep, 1024), order.reversed());
-        for (Map.Entry<String, DocumentState.Doc> d : doc.docs.entrySet()) {
+        for (Map.Entry<String, RoomSnapshot.Document> d : doc.docs.entrySet()) {
             long clock = d.getValue().lastChangedClock();
             String id = d.getKey();
             if (after(clock, id, from) && belowTop(heap, keep, clock, id)) {
-                offer(heap, keep, order, new Entry(clock, id, d.getValue().state()));
+                offer(heap, keep, order, new Entry(clock, id, DocumentState.record(d.getValue())));
             }
         }
         if (!resync) {
@@ -54,17 +56,15 @@ final class PullPages {
         List<Entry> page = hasMore ? entries.subList(0, limit) : entries;
         List<PullPage.Change> changes = new ArrayList<>(page.size());
         for (Entry en : page) {
-            if (en.state() == null) {
+            CompactRecord record = en.record();
+            if (record == null) {
                 int colon = en.id().indexOf(':');
                 changes.add(new PullPage.Change(
                         en.id(), colon > 0 ? en.id().substring(0, colon) : null, true, null, en.clock()));
             } else {
+                FrozenMap state = record.tree();
                 changes.add(new PullPage.Change(
-                        en.id(),
-                        (String) en.state().get("typeName"),
-                        false,
-                        HostTransaction.asPublic(en.state()),
-                        en.clock()));
+                        en.id(), (String) state.get("typeName"), false, HostTransaction.asPublic(state), en.clock()));
             }
         }
         PullPage.Position next;

@@ -136,9 +136,10 @@ final class RoomDocument {
     void replace(RoomSnapshot snapshot) {
         DocumentState incoming = schema.migrateSnapshot(snapshot).doc();
         DocumentState.Txn txn = doc.new Txn();
-        for (Map.Entry<String, DocumentState.Doc> e : incoming.docs.entrySet()) {
-            checks.checkRecordType(e.getKey(), e.getValue().state());
-            checks.admit(txn, e.getKey(), e.getValue().state()); // an unchanged record is dropped from it on commit
+        for (Map.Entry<String, RoomSnapshot.Document> e : incoming.docs.entrySet()) {
+            FrozenMap state = DocumentState.state(e.getValue());
+            checks.checkRecordType(e.getKey(), state);
+            checks.admit(txn, e.getKey(), state); // an unchanged record is dropped from it on commit
         }
         for (String id : new ArrayList<>(doc.docs.keySet())) {
             if (!incoming.docs.containsKey(id)) {
@@ -162,9 +163,9 @@ final class RoomDocument {
         LinkedHashMap<String, RoomSnapshot.Document> puts = new LinkedHashMap<>();
         LinkedHashMap<String, Long> tombstones = new LinkedHashMap<>();
         for (String id : ids) {
-            DocumentState.Doc d = doc.docs.get(id);
+            RoomSnapshot.Document d = doc.docs.get(id);
             if (d != null) {
-                puts.put(id, new RoomSnapshot.Document(d.state(), d.lastChangedClock()));
+                puts.put(id, d); // shared with the store, not copied
             } else {
                 Long t = doc.tombstones.get(id);
                 if (t != null) {
@@ -188,6 +189,7 @@ final class RoomDocument {
     /** Stops pruning (the room unloads or closes). */
     void stop() {
         stopped = true;
+        doc.compactHot(); // a store in memory keeps these records
         if (pruneTimer != null) {
             pruneTimer.cancel();
             pruneTimer = null;

@@ -78,10 +78,10 @@ final class SchemaState {
         ClientMigrations m = outcome.migrations();
         boolean migrated = m != null && !m.isEmpty();
         if (migrated) {
-            for (Map.Entry<String, DocumentState.Doc> e : loaded.docs.entrySet()) {
-                DocumentState.Doc d = e.getValue();
-                DocumentState.Doc up = new DocumentState.Doc(m.up(d.state()), d.lastChangedClock());
-                loaded.totalSize += up.size() - d.size();
+            for (Map.Entry<String, RoomSnapshot.Document> e : loaded.docs.entrySet()) {
+                RoomSnapshot.Document d = e.getValue();
+                RoomSnapshot.Document up = DocumentState.compacted(m.up(DocumentState.state(d)), d.lastChangedClock());
+                loaded.totalSize += DocumentState.size(up) - DocumentState.size(d);
                 e.setValue(up);
             }
         }
