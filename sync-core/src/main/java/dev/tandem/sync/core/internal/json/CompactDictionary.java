@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * record names its keys and common strings ({@code "rectangle"}, {@code "black"}, a page id) by a code of one
  * or two bytes.
  *
- * <p>Bounded: at most {@link #MAX_SHAPES} shapes and {@link #MAX_STRINGS} strings of at most {@link
+ * <p>Bounded: at most {@link #MAX_SHAPES} shapes (each of fewer than {@link Shape#INDEXED_FROM} keys of at most
+ * {@link Shape#MAX_SHARED_KEY_CHARS} characters in all) and {@link #MAX_STRINGS} strings of at most {@link
  * #MAX_STRING_CHARS} characters. A code is never reused or changed (encoded records keep referring to it), so
  * once a table is full, new key sets and strings are simply written inline: records grow, but stay exact. A
  * value gets a code only when it is seen a second time (a lossy table of recent candidates remembers the first
@@ -56,6 +57,9 @@ final class CompactDictionary {
 
     /** Returns the code of {@code shape}, giving it one if it was seen before and there is room; else -1. */
     int shapeCode(Shape shape) {
+        if (!shape.shareable) {
+            return -1; // many or long keys: written inline, never kept
+        }
         boolean shared = this == SHARED;
         if (shared && shape.code >= 0) {
             return shape.code; // the shared dictionary's code, remembered on the shape

@@ -18,6 +18,11 @@ import org.jspecify.annotations.Nullable;
 final class Shape {
     /** Shapes with at least this many keys get a hash index. */
     static final int INDEXED_FROM = 33;
+    /**
+     * Shapes whose keys add up to more characters are never kept by a shared table (this cache, {@link
+     * CompactDictionary}): a client's record of long keys must not stay in memory after the record is gone.
+     */
+    static final int MAX_SHARED_KEY_CHARS = 512;
 
     static final Shape EMPTY = new Shape(new String[0]);
 
@@ -27,6 +32,8 @@ final class Shape {
     final String[] keys;
     private final @Nullable HashMap<String, Integer> index;
     final int hash;
+    /** Whether shared tables may keep this shape: fewer than {@link #INDEXED_FROM} keys, short ones. */
+    final boolean shareable;
 
     /** This shape's code in {@link CompactDictionary#SHARED}, or -1 while it has none. */
     volatile int code = -1;
@@ -37,6 +44,11 @@ final class Shape {
     private Shape(String[] keys) {
         this.keys = keys;
         this.hash = Arrays.hashCode(keys);
+        long chars = 0;
+        for (String k : keys) {
+            chars += k.length();
+        }
+        this.shareable = keys.length < INDEXED_FROM && chars <= MAX_SHARED_KEY_CHARS;
         if (keys.length >= INDEXED_FROM) {
             HashMap<String, Integer> idx = new HashMap<>(keys.length * 2);
             for (int i = 0; i < keys.length; i++) {
@@ -60,7 +72,7 @@ final class Shape {
             return cached;
         }
         Shape fresh = new Shape(keys);
-        if (keys.length < INDEXED_FROM) {
+        if (fresh.shareable) {
             CACHE[slot] = fresh; // large objects are rarely alike: keep the slots for records' objects
         }
         return fresh;

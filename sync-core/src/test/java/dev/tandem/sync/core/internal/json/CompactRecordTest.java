@@ -205,6 +205,32 @@ class CompactRecordTest {
     }
 
     @Test
+    void keySetsOfLongOrManyKeys_neverGetACode_andStillRoundTrip() {
+        CompactDictionary dict = new CompactDictionary(8, 8);
+        LinkedHashMap<String, Object> longKeys = new LinkedHashMap<>();
+        longKeys.put("k".repeat(Shape.MAX_SHARED_KEY_CHARS), 1L);
+        longKeys.put("j", 2L);
+        LinkedHashMap<String, Object> manyKeys = new LinkedHashMap<>();
+        for (int i = 0; i < Shape.INDEXED_FROM; i++) {
+            manyKeys.put("k" + i, (long) i);
+        }
+        for (Map<String, Object> m : List.of(longKeys, manyKeys)) {
+            FrozenMap tree = Frozen.freezeMap(m);
+            for (int seen = 0; seen < 3; seen++) {
+                assertThat(dict.shapeCode(tree.shape())).isEqualTo(-1);
+                assertThat(CompactCodec.decode(CompactCodec.encode(tree, null, dict), null, dict))
+                        .isEqualTo(tree);
+            }
+        }
+        assertThat(dict.counts()[0]).isZero();
+        FrozenMap small = Frozen.freezeMap(Map.of("a", 1L));
+        dict.shapeCode(small.shape());
+        assertThat(dict.shapeCode(small.shape()))
+                .as("a small key set gets a code when seen again")
+                .isZero();
+    }
+
+    @Test
     void expand_thenCompact_keepTheSameValue() {
         FrozenMap tree = Frozen.freezeMap(Map.of("id", "page:1", "x", 1.5, "props", Map.of("w", 10L)));
         CompactRecord r = CompactRecord.of(tree);
