@@ -244,6 +244,7 @@ class RoomApiIT {
                 .contains("tandem_commits_total 1.0")
                 .contains("tandem_records_changed_total 1.0")
                 .contains("tandem_persist_latency_seconds_count 1")
+                .contains("tandem_persist_latency_seconds_bucket{le=\"5.0\"} 1")
                 .contains("tandem_commit_failures_total 0.0")
                 .contains("tandem_slow_consumers_total 0.0")
                 .contains("tandem_room_loads_total 1.0")
