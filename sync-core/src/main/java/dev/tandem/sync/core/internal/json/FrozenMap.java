@@ -93,6 +93,19 @@ public final class FrozenMap implements Map<String, @Nullable Object> {
         return values[position];
     }
 
+    /**
+     * Returns what identifies this object's keys and their order: maps with the same layout (the same
+     * instance) have the same keys at the same positions, so a caller may remember positions per layout.
+     */
+    public Object layout() {
+        return shape;
+    }
+
+    /** Returns the position of {@code key}, or -1 if this map has no such key. */
+    public int indexOf(String key) {
+        return shape.find(key);
+    }
+
     private int find(@Nullable Object key) {
         return shape.find(key);
     }

@@ -2,6 +2,7 @@ package dev.tandem.sync.core.internal.validate;
 
 import dev.tandem.sync.core.ValidationException;
 import dev.tandem.sync.core.Validator;
+import dev.tandem.sync.core.internal.json.FrozenMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,14 @@ public final class ObjectCheck implements Validator {
     private final Validator[] validators;
     private final Map<String, Validator> config;
     private final boolean allowUnknown;
+    /**
+     * Where the declared keys sit in the last frozen object layout seen (like a JavaScript engine's inline
+     * cache): the records of one type share a layout, so each is checked by position, without a key search.
+     */
+    private volatile @Nullable Positions lastLayout;
+
+    /** The position of each declared key in {@code layout} (-1 if absent). */
+    private record Positions(Object layout, int[] at) {}
 
     public ObjectCheck(Map<String, Validator> config, boolean allowUnknown) {
         this.config = new LinkedHashMap<>(config);
@@ -26,6 +35,10 @@ public final class ObjectCheck implements Validator {
 
     @Override
     public void validate(@Nullable Object value) {
+        if (value instanceof FrozenMap frozen) {
+            validateFrozen(frozen);
+            return;
+        }
         if (!(value instanceof Map<?, ?> map)) {
             if (value instanceof List<?> list) {
                 validateArray(list);
@@ -49,10 +62,45 @@ public final class ObjectCheck implements Validator {
             }
         }
         if (!allowUnknown && declaredPresent != map.size()) {
-            for (Object key : map.keySet()) {
-                if (!config.containsKey(key)) {
-                    throw new ValidationException("Unexpected property", List.of(key));
+            unexpected(map);
+        }
+    }
+
+    /** {@link #validate} of a frozen object, by position in its layout. */
+    private void validateFrozen(FrozenMap map) {
+        Object layout = map.layout();
+        Positions p = lastLayout;
+        if (p == null || p.layout() != layout) {
+            int[] at = new int[keys.length];
+            for (int i = 0; i < keys.length; i++) {
+                at[i] = map.indexOf(keys[i]);
+            }
+            p = new Positions(layout, at);
+            lastLayout = p;
+        }
+        int[] at = p.at();
+        int declaredPresent = 0;
+        for (int i = 0; i < keys.length; i++) {
+            try {
+                if (at[i] < 0) {
+                    validators[i].validateMissing();
+                } else {
+                    declaredPresent++;
+                    validators[i].validate(map.valueAt(at[i]));
                 }
+            } catch (ValidationException e) {
+                throw e.prefixed(keys[i]);
+            }
+        }
+        if (!allowUnknown && declaredPresent != map.size()) {
+            unexpected(map);
+        }
+    }
+
+    private void unexpected(Map<?, ?> map) {
+        for (Object key : map.keySet()) {
+            if (!config.containsKey(key)) {
+                throw new ValidationException("Unexpected property", List.of(key));
             }
         }
     }
