@@ -51,7 +51,7 @@ section="$(mktemp)"
   echo
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
     "$(free -g | awk '/Mem:/{print $2}') GiB RAM, $(java -version 2>&1 | head -1)," \
-    "Node $(node --version); commit \`$(git rev-parse --short HEAD)\`$(git diff --quiet HEAD || echo ' with local changes');" \
+    "Node $(node --version); commit \`$(git rev-parse --short HEAD)\`$(git diff --quiet HEAD -- . ':!docs' || echo ' with local changes');" \
     "1-minute load average before the run $(cut -d' ' -f1 /proc/loadavg) (the \`other CPU\` column shows what ran beside each step)."
   echo "Both servers validate tldraw's schema (Tandem's default; \`TLSocketRoom\` with \`createTLSchema()\`), memory"
   echo "stores unless named, each server started fresh per step and warmed with ${warmup} s of the same load, then"
