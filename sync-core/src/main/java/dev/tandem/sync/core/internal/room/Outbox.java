@@ -101,10 +101,8 @@ final class Outbox {
     void deliver(Message message) {
         if (message instanceof Broadcast b) {
             broadcast(b);
-        } else if (message instanceof Data d && batchResults) {
-            sendData(d.session(), d.encoded());
         } else if (message instanceof Data d) {
-            sendResult(d.session(), d.encoded());
+            sendData(d.session(), d.encoded(), !batchResults);
         } else if (message instanceof Control c) {
             sendControl(c.session(), c.text());
         } else {
@@ -130,7 +128,7 @@ final class Outbox {
             if (s.needsMigration()) {
                 try {
                     NetworkDiff mine = Change.downDiff(s.migrations, b.diff().ops(), b.before(), b.after());
-                    sendData(s, ProtocolCodec.encode(new ServerMessage.Patch(mine, b.clock())));
+                    sendData(s, ProtocolCodec.encode(new ServerMessage.Patch(mine, b.clock())), false);
                 } catch (SyncException e) {
                     failed(s); // dropped after this task, like any failed session
                     LOG.debug("room {}: down-migration failed for session {}", roomId, s.sessionId, e);
@@ -152,32 +150,23 @@ final class Outbox {
     }
 
     /**
-     * Sends a push result at once, in one frame with what is batched before it: the pusher's wait is the room's
-     * work, not its batch window. The window stays open, so what follows is batched as before (one more frame
-     * per push for its author, none for the others). With {@code batchPushResults} they are batched instead.
+     * Sends one encoded data message: the first of a window at once, later ones batched. With {@code atOnce} (a
+     * push result, unless {@code batchPushResults}) a batched one goes out at once too, in one frame with what is
+     * batched before it, so the pusher's wait is the room's work, not its window; the window stays open, so what
+     * follows is batched as before (one more frame per push for its author, none for the others).
      */
-    private void sendResult(RoomSession s, String encoded) {
+    private void sendData(RoomSession s, String encoded, boolean atOnce) {
         if (!s.isConnected()) {
             return;
         }
         if (batchInterval.isZero() || !s.batchWindowOpen) {
             sendFirstOfWindow(s, DATA_PREFIX + encoded + DATA_SUFFIX);
-        } else {
-            s.outgoing.add(encoded);
+            return;
+        }
+        s.outgoing.add(encoded);
+        if (atOnce) {
             flush(s);
             s.windowFlushedEarly = true;
-        }
-    }
-
-    /** Sends one encoded data message, batching per session after the first one of a window. */
-    private void sendData(RoomSession s, String encoded) {
-        if (!s.isConnected()) {
-            return;
-        }
-        if (batchInterval.isZero() || !s.batchWindowOpen) {
-            sendFirstOfWindow(s, DATA_PREFIX + encoded + DATA_SUFFIX);
-        } else {
-            s.outgoing.add(encoded);
         }
     }
 
