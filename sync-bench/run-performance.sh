@@ -42,7 +42,7 @@ bench dev.tandem.sync.bench.load.Comparison --servers tandem,tandem-batched,tldr
   --generator tldraw --generator-processes 2 --rates "$client_rates" --saturation 0 --duration "$duration" \
   --warmup "$warmup" --out "$out/tldraw-client" > /dev/null
 bench dev.tandem.sync.bench.load.RoomSize --servers tandem,tandem-sqlite,tldraw --records "$records" \
-  --receives 5 --out "$out/room-size" > /dev/null
+  --receives 20 --out "$out/room-size" > /dev/null
 finished="$(date -u '+%Y-%m-%d %H:%M UTC')"
 
 section="$(mktemp)"

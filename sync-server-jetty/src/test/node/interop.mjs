@@ -590,6 +590,19 @@ scenarios['chunked-large-push'] = async (h, room) => {
 		.reduce((x, y) => (y.length > x.length ? y : x), '')
 	const chunks = chunk(largest)
 	check(chunks.length >= 2, `expected the push to be chunked, got ${chunks.length} frame(s)`)
+	// a client joining later gets the room in one connect reply that Tandem sends in fragments while it
+	// encodes it (here ~500 KB: the large record and 40 more of ~1,000 characters)
+	a.store.put(
+		Array.from({ length: 40 }, (_, i) =>
+			geo(`shape:n${i}`, 'page:p1', { index: `a3${'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn'[i]}`, meta: { note: `${i}é€😀`.repeat(200) } })
+		)
+	)
+	await waitConverged('forty more shapes', [a, b])
+	const c = h.client('C', room)
+	await connectAll([c])
+	await waitConverged('late client', [a, b, c])
+	check(c.store.get('shape:big').meta.blob === blob, 'blob corrupted for the late client')
+	check(c.store.get('shape:n39').meta.note === '39é€😀'.repeat(200), 'shape n39 corrupted for the late client')
 	return { chunks: chunks.length, pushes: a.socket.sent.filter((m) => m.type === 'push').length }
 }
 

@@ -6,6 +6,7 @@ import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.RoomSchema;
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -91,6 +92,39 @@ class TandemRoomIT {
         assertThat(a.nextMessage()).isEqualTo(Map.of("type", "pong"));
         a.assertNoMoreFrames();
         a.close();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void connect_toALargeRoom_getsEveryRecordInOneMessage_sentInFragments() {
+        WebSocketRecorder writer = open("connect", "large", "w");
+        handshake(writer, "w1");
+        // 60 notes of ~2,000 characters, with 2-, 3- and 4-byte UTF-8: a reply of ~130,000 characters, which the
+        // room sends in fragments of ~32,000 while it encodes the rest
+        Map<String, Object> diff = new LinkedHashMap<>();
+        for (int i = 0; i < 60; i++) {
+            diff.put("note:" + i, List.of("put", note("note:" + i, "é€😀x".repeat(400) + i)));
+        }
+        writer.send(Map.of("type", "push", "clientClock", 0, "diff", diff));
+        assertThat(dataEvents(writer.nextMessage()))
+                .containsExactly(Map.of("type", "push_result", "clientClock", 0, "serverClock", 1, "action", "commit"));
+
+        WebSocketRecorder fresh = open("connect", "large", "f");
+        Map<String, Object> reply = handshake(fresh, "f1");
+
+        Map<String, Object> records = (Map<String, Object>) reply.get("diff");
+        assertThat(records).hasSize(60);
+        for (int i = 0; i < 60; i++) {
+            assertThat(records.get("note:" + i)).isEqualTo(List.of("put", note("note:" + i, "é€😀x".repeat(400) + i)));
+        }
+        assertThat(reply).containsEntry("serverClock", 1).containsEntry("isReadonly", false);
+        fresh.send(Map.of("type", "ping"));
+        assertThat(fresh.nextMessage())
+                .as("the session goes on after the fragmented reply")
+                .isEqualTo(Map.of("type", "pong"));
+        fresh.assertNoMoreFrames();
+        writer.close();
+        fresh.close();
     }
 
     @Test

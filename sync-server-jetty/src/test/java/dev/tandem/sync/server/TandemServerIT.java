@@ -123,6 +123,28 @@ class TandemServerIT {
     }
 
     @Test
+    void fragments_arriveAsOneMessage_pastTheQueueLimit_whenNothingWasQueuedBeforeTheFirst() {
+        WebSocketRecorder client = WebSocketRecorder.connect(ws("/connect/room-frag?sessionId=s"));
+        FakeRoom room = awaitRoom("room-frag");
+        await().atMost(Duration.ofSeconds(5)).until(() -> room.connections.size() == 1);
+        FakeRoom.Connection c = room.only();
+        assertThat(c.socket.sendsFragments()).isTrue();
+        // five fragments of 40,000 characters: 200,000 in one message, over this server's 64 Ki queue limit
+        StringBuilder whole = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            String fragment = (i + "é€😀").repeat(8_000);
+            whole.append(fragment);
+            assertThat(c.socket.sendFragment(fragment, i == 4)).isTrue();
+        }
+        assertThat(c.socket.send("{\"type\":\"pong\"}")).isTrue();
+
+        assertThat(client.nextText()).isEqualTo(whole.toString());
+        assertThat(client.nextText()).isEqualTo("{\"type\":\"pong\"}");
+        assertThat(client.isClosed()).isFalse();
+        client.close();
+    }
+
+    @Test
     void roomClose_withReason_reachesClientAs4099() {
         WebSocketRecorder client = WebSocketRecorder.connect(ws("/connect/room-5?sessionId=s"));
         FakeRoom room = awaitRoom("room-5");

@@ -5,6 +5,7 @@ import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,9 +29,43 @@ public final class JsonWriter {
     /** True when the next value or name follows a completed value at the same level, so needs a comma. */
     private boolean needComma;
 
+    /** The length from which {@link #spillPoint} hands the text out; unused without {@link #spill}. */
+    private final int spillChars;
+
+    private final @Nullable Consumer<String> spill;
+
     /** Creates a writer that appends to {@code out}. */
     public JsonWriter(StringBuilder out) {
         this.out = Objects.requireNonNull(out, "out");
+        this.spillChars = Integer.MAX_VALUE;
+        this.spill = null;
+    }
+
+    /**
+     * Creates a writer that appends to {@code out} and, at each {@link #spillPoint} its caller marks, hands the
+     * text written so far to {@code spill} once it is {@code spillChars} long, emptying {@code out}: a large
+     * value can then go out in pieces while it is written.
+     */
+    public JsonWriter(StringBuilder out, int spillChars, Consumer<String> spill) {
+        if (spillChars <= 0) {
+            throw new IllegalArgumentException("spillChars must be positive but was " + spillChars);
+        }
+        this.out = Objects.requireNonNull(out, "out");
+        this.spillChars = spillChars;
+        this.spill = Objects.requireNonNull(spill, "spill");
+    }
+
+    /**
+     * Marks a place between two whole values where the text so far may be handed out (never inside a string,
+     * so a piece never ends in half a surrogate pair).
+     */
+    public void spillPoint() {
+        Consumer<String> s = spill;
+        if (s != null && out.length() >= spillChars) {
+            String piece = out.toString();
+            out.setLength(0);
+            s.accept(piece);
+        }
     }
 
     /** Returns the buffer written to. */

@@ -114,6 +114,7 @@ final class MessageEncoder {
         for (Map.Entry<String, RecordOp> e : diff.ops().entrySet()) {
             w.name(e.getKey());
             writeRecordOp(w, e.getValue());
+            w.spillPoint();
         }
         w.endObject();
     }

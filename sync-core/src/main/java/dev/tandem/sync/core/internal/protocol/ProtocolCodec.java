@@ -98,6 +98,26 @@ public final class ProtocolCodec {
         return JsonCodec.write(w -> MessageEncoder.writeServer(w, message));
     }
 
+    /** Receives a message's text piece by piece. */
+    @FunctionalInterface
+    public interface Pieces {
+        /** Takes the next piece; {@code last} is true for the message's final piece. */
+        void accept(String text, boolean last);
+    }
+
+    /**
+     * Encodes a server message in pieces of about {@code pieceChars} characters (or more: pieces end between two
+     * records of a diff), handing each to {@code out} as soon as it is written, so a large connect reply can be
+     * on its way while the rest is encoded. A message shorter than that comes as one piece, last.
+     */
+    public static void encode(ServerMessage message, int pieceChars, Pieces out) {
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(out, "out");
+        StringBuilder sb = new StringBuilder(Math.min(pieceChars, 1 << 16) + 1024);
+        MessageEncoder.writeServer(new JsonWriter(sb, pieceChars, piece -> out.accept(piece, false)), message);
+        out.accept(sb.toString(), true);
+    }
+
     /** Appends the JSON text of a server message to {@code out}. */
     public static void encode(ServerMessage message, StringBuilder out) {
         Objects.requireNonNull(message, "message");

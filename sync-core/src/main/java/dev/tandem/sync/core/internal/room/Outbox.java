@@ -31,9 +31,15 @@ final class Outbox {
     private static final Logger LOG = LoggerFactory.getLogger(SyncRoom.class);
     private static final String DATA_PREFIX = "{\"type\":\"data\",\"data\":[";
     private static final String DATA_SUFFIX = "]}";
+    /**
+     * The characters of a fragment of a message sent while it is encoded (a WebSocket frame of about this size):
+     * large enough that a fragment's costs are small beside its bytes, small enough that the first one goes out
+     * within a fraction of a millisecond.
+     */
+    static final int FRAGMENT_CHARS = 32_000;
 
     /** A message produced on the lane, sent now or, in durable mode, once its clock is durable. */
-    sealed interface Message permits Broadcast, Data, Control, Completion {}
+    sealed interface Message permits Broadcast, Data, Control, Reply, Completion {}
 
     /** A patch at {@code clock} for every connected session but {@code author}. */
     record Broadcast(
@@ -49,6 +55,13 @@ final class Outbox {
 
     /** A whole frame that is not data (connect, custom) for one session; what is batched goes out before it. */
     record Control(RoomSession session, String text) implements Message {}
+
+    /**
+     * A connect reply for one session, encoded as it goes out: when large, and the socket takes fragments, in
+     * fragments of about {@link #FRAGMENT_CHARS} sent while the rest is encoded. What is batched goes out before
+     * it.
+     */
+    record Reply(RoomSession session, ServerMessage message) implements Message {}
 
     /** A caller's future, completed in order with the messages around it. */
     record Completion<T>(CompletableFuture<T> future, T value) implements Message {}
@@ -105,6 +118,8 @@ final class Outbox {
             sendData(d.session(), d.encoded(), !batchResults);
         } else if (message instanceof Control c) {
             sendControl(c.session(), c.text());
+        } else if (message instanceof Reply r) {
+            sendReply(r.session(), r.message());
         } else {
             complete((Completion<?>) message);
         }
@@ -292,6 +307,55 @@ final class Outbox {
     void sendControl(RoomSession s, String text) {
         flush(s);
         sendFrame(s, text);
+    }
+
+    /**
+     * Sends a message encoded as it goes: what is batched first, then the message whole, or, when it is longer
+     * than {@link #FRAGMENT_CHARS} and the socket takes fragments, in fragments sent as they are written (a
+     * fresh client's connect reply of a large room reaches it sooner, and is never held whole as one string).
+     */
+    void sendReply(RoomSession s, ServerMessage message) {
+        flush(s);
+        if (s.sendFailed) {
+            return;
+        }
+        if (!s.socket.sendsFragments()) {
+            sendFrame(s, ProtocolCodec.encode(message));
+            return;
+        }
+        boolean[] started = new boolean[1];
+        try {
+            ProtocolCodec.encode(message, FRAGMENT_CHARS, (text, last) -> {
+                if (last && !started[0]) {
+                    sendFrame(s, text); // short enough to go whole
+                    return;
+                }
+                started[0] = true;
+                boolean sent;
+                try {
+                    sent = s.socket.sendFragment(text, last);
+                } catch (RuntimeException e) {
+                    LOG.debug("room {}: send to session {} failed", roomId, s.sessionId, e);
+                    sent = false;
+                }
+                if (!sent) {
+                    failed(s);
+                    throw StopEncoding.INSTANCE;
+                }
+            });
+        } catch (StopEncoding e) {
+            // the socket refused a fragment: the session is dropped after this task, the rest is not encoded
+        }
+    }
+
+    /** Ends the encoding of a message whose fragment the socket refused. */
+    private static final class StopEncoding extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        static final StopEncoding INSTANCE = new StopEncoding();
+
+        private StopEncoding() {
+            super("socket refused a fragment", null, false, false);
+        }
     }
 
     /** Sends one frame as it is, overtaking what is batched (a pong, like tldraw's). */

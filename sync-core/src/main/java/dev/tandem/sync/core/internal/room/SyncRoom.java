@@ -412,7 +412,7 @@ public final class SyncRoom implements Room {
         }
         Handshake.Accepted accepted = handshake.accept(s, connect, document.doc(), document.presence());
         sessions.connected(s, accepted.migrations());
-        persistence.emit(document.doc().clock, new Outbox.Control(s, ProtocolCodec.encode(accepted.reply())));
+        persistence.emit(document.doc().clock, new Outbox.Reply(s, accepted.reply()));
         events.sessionConnected(roomId, s.sessionId, s.readOnly);
     }
 

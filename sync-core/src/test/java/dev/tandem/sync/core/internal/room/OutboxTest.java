@@ -6,11 +6,15 @@ import dev.tandem.sync.core.NetworkDiff;
 import dev.tandem.sync.core.RecordOp;
 import dev.tandem.sync.core.RoomOptions;
 import dev.tandem.sync.core.SessionOptions;
+import dev.tandem.sync.core.SessionSocket;
+import dev.tandem.sync.core.internal.protocol.ProtocolCodec;
+import dev.tandem.sync.core.internal.protocol.ServerMessage;
 import dev.tandem.sync.core.testing.ExhaustedSockets;
 import dev.tandem.sync.core.testing.ManualScheduler;
 import dev.tandem.sync.core.testing.RecordingSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +33,7 @@ class OutboxTest {
     private final List<RoomSession> sessions = new ArrayList<>();
     private final Outbox outbox = new Outbox("r", INTERVAL, false, clock, new SerialLane(Runnable::run), sessions);
 
-    private RoomSession connected(String id, RecordingSocket socket) {
+    private RoomSession connected(String id, SessionSocket socket) {
         Connection c = new Connection(room, socket, SessionOptions.of(id), options);
         RoomSession s = new RoomSession(id, c, false, Map.of());
         s.state = RoomSession.State.CONNECTED;
@@ -154,6 +158,126 @@ class OutboxTest {
 
         assertThat(socket.drain())
                 .containsExactly(data(encodedPatch(1)), data(encodedPatch(2)), "{\"type\":\"custom\"}");
+    }
+
+    /** A socket that takes messages in fragments, recording whole frames and fragments in order. */
+    private static final class FragmentSocket implements SessionSocket {
+        final List<String> whole = new ArrayList<>();
+        final List<String> fragments = new ArrayList<>();
+        final List<Boolean> lasts = new ArrayList<>();
+        int fragmentCapacity = Integer.MAX_VALUE;
+
+        @Override
+        public boolean send(String text) {
+            assertThat(lasts.isEmpty() || lasts.get(lasts.size() - 1))
+                    .as("a whole frame never interrupts a fragmented message")
+                    .isTrue();
+            whole.add(text);
+            return true;
+        }
+
+        @Override
+        public boolean sendsFragments() {
+            return true;
+        }
+
+        @Override
+        public boolean sendFragment(String text, boolean last) {
+            if (fragments.size() >= fragmentCapacity) {
+                return false;
+            }
+            fragments.add(text);
+            lasts.add(last);
+            return true;
+        }
+
+        @Override
+        public void close(int code, String reason) {}
+
+        @Override
+        public void close() {}
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+    }
+
+    /** A connect reply holding {@code n} records of about 500 characters each. */
+    private static ServerMessage.Connect reply(int n) {
+        Map<String, RecordOp> ops = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            String id = "shape:" + i;
+            ops.put(id, new RecordOp.Put(Map.of("id", id, "typeName", "shape", "text", "é€😀x".repeat(100) + i)));
+        }
+        return new ServerMessage.Connect(
+                "c1", ServerMessage.HydrationType.WIPE_ALL, 8, Map.of(), new NetworkDiff(ops), 42, false, null);
+    }
+
+    @Test
+    void reply_shortEnough_goesWhole_afterWhatIsBatched() {
+        FragmentSocket socket = new FragmentSocket();
+        RoomSession s = connected("a", socket);
+        outbox.deliver(patch(1));
+        outbox.deliver(patch(2));
+        ServerMessage.Connect reply = reply(3);
+
+        outbox.deliver(new Outbox.Reply(s, reply));
+
+        assertThat(socket.whole)
+                .containsExactly(data(encodedPatch(1)), data(encodedPatch(2)), ProtocolCodec.encode(reply));
+        assertThat(socket.fragments).isEmpty();
+    }
+
+    @Test
+    void reply_large_goesInFragmentsCutBetweenRecords_thatJoinToTheWholeMessage() {
+        FragmentSocket socket = new FragmentSocket();
+        RoomSession s = connected("a", socket);
+        outbox.deliver(patch(1));
+        outbox.deliver(patch(2));
+        ServerMessage.Connect reply = reply(300); // about 150,000 characters
+
+        outbox.deliver(new Outbox.Reply(s, reply));
+
+        assertThat(socket.whole).containsExactly(data(encodedPatch(1)), data(encodedPatch(2)));
+        assertThat(socket.fragments).hasSizeGreaterThan(2);
+        assertThat(String.join("", socket.fragments)).isEqualTo(ProtocolCodec.encode(reply));
+        int n = socket.fragments.size();
+        assertThat(socket.lasts.subList(0, n - 1)).containsOnly(false);
+        assertThat(socket.lasts.get(n - 1)).isTrue();
+        for (String fragment : socket.fragments.subList(0, n - 1)) {
+            assertThat(fragment.length()).isGreaterThanOrEqualTo(Outbox.FRAGMENT_CHARS);
+            assertThat(fragment).as("a fragment ends with a whole record op").endsWith("]");
+            // never half a surrogate pair at either end: each fragment is encoded to UTF-8 on its own
+            assertThat(Character.isHighSurrogate(fragment.charAt(fragment.length() - 1)))
+                    .isFalse();
+        }
+        assertThat(s.sendFailed).isFalse();
+    }
+
+    @Test
+    void reply_toASocketWithoutFragments_goesWhole() {
+        RecordingSocket socket = new RecordingSocket();
+        RoomSession s = connected("a", socket);
+        ServerMessage.Connect reply = reply(300);
+
+        outbox.deliver(new Outbox.Reply(s, reply));
+
+        assertThat(socket.take()).isEqualTo(ProtocolCodec.encode(reply));
+    }
+
+    @Test
+    void reply_refusedFragment_stopsTheReply_andMarksTheSessionFailed() {
+        FragmentSocket socket = new FragmentSocket();
+        socket.fragmentCapacity = 1;
+        RoomSession s = connected("a", socket);
+
+        outbox.deliver(new Outbox.Reply(s, reply(300)));
+
+        assertThat(socket.fragments).hasSize(1);
+        assertThat(socket.lasts).containsExactly(false);
+        assertThat(s.sendFailed).isTrue();
+        assertThat(outbox.takeFailures()).isTrue();
     }
 
     @Test

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * Jetty's frame queue; their length in characters is counted until Jetty has written them (not their UTF-8
  * size: a frame shared by many sessions would be scanned once per session), and a frame that would push
  * the count over {@link ConnectionSettings#maxQueuedChars()} is refused and the connection closed (a slow
- * consumer never grows server memory).
+ * consumer never grows server memory). A large connect reply comes as fragments of one message, sent while the
+ * room encodes the rest ({@link #sendFragment}).
  *
  * <p>Every connection also draws on its node's {@link NodeBudgets}: it counts against the open connections (in
  * total and per client address), its outgoing frames against the node's queued bytes, and what an unfinished
@@ -75,6 +76,10 @@ public final class WebSocketConnection implements Session.Listener, SessionSocke
     private final MessageFragments fragments;
 
     private volatile @Nullable String address;
+    /** Whether a fragmented message is being sent (its first fragment queued, not its last); room lane only. */
+    private boolean inMessage;
+    /** Whether the message being queued started with nothing queued before it; room lane only. */
+    private boolean messageFromEmpty;
 
     /** Joins a connection to its room: returns the handler the connection feeds. */
     @FunctionalInterface
@@ -411,13 +416,36 @@ public final class WebSocketConnection implements Session.Listener, SessionSocke
 
     @Override
     public boolean send(String text) {
+        return enqueue(text, false, true);
+    }
+
+    @Override
+    public boolean sendsFragments() {
+        return true;
+    }
+
+    @Override
+    public boolean sendFragment(String text, boolean last) {
+        return enqueue(text, true, last);
+    }
+
+    /**
+     * Queues a whole message or a fragment of one, counting it until Jetty has written it. A message larger than
+     * the session's queue limit is taken when nothing else is queued before it: a whole one as one frame, a
+     * fragmented one as all its fragments (they count from when the first was taken with the queue empty).
+     */
+    private boolean enqueue(String text, boolean fragment, boolean last) {
         Session s = session;
         if (s == null || closing.get() || !s.isOpen()) {
             return false;
         }
         long size = text.length();
         long queued = queuedBytes.addAndGet(size);
-        if (queued > settings.maxQueuedChars() && queued != size) {
+        boolean first = !inMessage;
+        if (first) {
+            messageFromEmpty = queued == size;
+        }
+        if (queued > settings.maxQueuedChars() && !messageFromEmpty) {
             queuedBytes.addAndGet(-size);
             LOG.warn(
                     "session {} in room {} is too slow: {} bytes queued, limit {}; closing",
@@ -443,18 +471,22 @@ public final class WebSocketConnection implements Session.Listener, SessionSocke
                 return false;
             }
         }
-        s.sendText(
-                text,
-                Callback.from(
-                        () -> {
-                            queuedBytes.addAndGet(-size);
-                            budgets.queued().release(size);
-                        },
-                        failure -> {
-                            queuedBytes.addAndGet(-size);
-                            budgets.queued().release(size);
-                            LOG.debug("send to session {} failed", options.sessionId(), failure);
-                        }));
+        Callback written = Callback.from(
+                () -> {
+                    queuedBytes.addAndGet(-size);
+                    budgets.queued().release(size);
+                },
+                failure -> {
+                    queuedBytes.addAndGet(-size);
+                    budgets.queued().release(size);
+                    LOG.debug("send to session {} failed", options.sessionId(), failure);
+                });
+        if (fragment) {
+            inMessage = !last;
+            s.sendPartialText(text, last, written);
+        } else {
+            s.sendText(text, written);
+        }
         return true;
     }
 
