@@ -60,7 +60,7 @@ public final class RoomSize {
     private static final int BATCH = 400;
     private static final Duration WAIT = Duration.ofSeconds(120);
 
-    private final Path root = Path.of("").toAbsolutePath();
+    private Path root = Path.of("").toAbsolutePath();
     private List<String> servers = List.of("tandem", "tldraw");
     private List<Integer> sizes = List.of(20_000, 100_000);
     private int receives = 20;
@@ -102,28 +102,9 @@ public final class RoomSize {
     }
 
     public static void main(String[] args) throws Exception {
-        RoomSize r = new RoomSize();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            String v = args[i + 1];
-            switch (args[i]) {
-                case "--servers" -> r.servers = List.of(v.split(","));
-                case "--records" ->
-                    r.sizes = Arrays.stream(v.split(",")).map(Integer::valueOf).toList();
-                case "--receives" -> r.receives = Integer.parseInt(v);
-                case "--out" -> r.out = Path.of(v);
-                case "--tandem-jvm" -> r.tandemJvm = v;
-                case "--tandem-jar" -> r.tandemJar = Path.of(v).toAbsolutePath();
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        if (r.receives < 1 || r.receives > 50) {
-            throw new IllegalArgumentException("receives must be in 1..50 but was " + r.receives);
-        }
+        RoomSize r = parse(args);
         List<Result> results = new ArrayList<>();
         for (int n : r.sizes) {
-            if (n < 1 || n > 1_000_000) {
-                throw new IllegalArgumentException("records must be in 1..1000000 but was " + n);
-            }
             for (String server : r.servers) {
                 Result res = r.measure(server, n);
                 results.add(res);
@@ -142,6 +123,34 @@ public final class RoomSize {
         Files.writeString(r.out.resolve("room-size.md"), table);
         System.out.println(table);
         System.exit(0);
+    }
+
+    /** Reads the command line; {@code --root} is the repository (the working directory by default). */
+    static RoomSize parse(String... args) {
+        RoomSize r = new RoomSize();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            String v = args[i + 1];
+            switch (args[i]) {
+                case "--servers" -> r.servers = List.of(v.split(","));
+                case "--records" ->
+                    r.sizes = Arrays.stream(v.split(",")).map(Integer::valueOf).toList();
+                case "--receives" -> r.receives = Integer.parseInt(v);
+                case "--out" -> r.out = Path.of(v);
+                case "--tandem-jvm" -> r.tandemJvm = v;
+                case "--tandem-jar" -> r.tandemJar = Path.of(v).toAbsolutePath();
+                case "--root" -> r.root = Path.of(v).toAbsolutePath();
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (r.receives < 1 || r.receives > 50) {
+            throw new IllegalArgumentException("receives must be in 1..50 but was " + r.receives);
+        }
+        for (int n : r.sizes) {
+            if (n < 1 || n > 1_000_000) {
+                throw new IllegalArgumentException("records must be in 1..1000000 but was " + n);
+            }
+        }
+        return r;
     }
 
     /** Returns the JSON text of {@code n} seeded tldraw geo shapes, the same for every server. */
