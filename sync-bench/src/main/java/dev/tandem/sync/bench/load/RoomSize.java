@@ -48,7 +48,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * java -cp sync-bench/target/benchmarks.jar dev.tandem.sync.bench.load.RoomSize \
  *     [--servers tandem,tandem-sqlite,tldraw] [--records 20000,100000] [--receives 20] [--out sync-bench/target/room-size]
- *     [--tandem-jar other/tandem-server.jar] [--tandem-jvm "-Xmx2g"]
+ *     [--tandem-jar other/tandem-server.jar] [--tandem-jvm "-Xmx2g"] [--root .]
  * </pre>
  *
  * Run from the repository root after {@code ./mvnw -pl sync-bench -am package -DskipTests} and {@code npm ci}

@@ -331,15 +331,7 @@ final class Outbox {
                     return;
                 }
                 started[0] = true;
-                boolean sent;
-                try {
-                    sent = s.socket.sendFragment(text, last);
-                } catch (RuntimeException e) {
-                    LOG.debug("room {}: send to session {} failed", roomId, s.sessionId, e);
-                    sent = false;
-                }
-                if (!sent) {
-                    failed(s);
+                if (!sent(s, text, true, last)) {
                     throw StopEncoding.INSTANCE;
                 }
             });
@@ -360,12 +352,19 @@ final class Outbox {
 
     /** Sends one frame as it is, overtaking what is batched (a pong, like tldraw's). */
     void sendFrame(RoomSession s, String text) {
-        if (s.sendFailed) {
-            return;
+        if (!s.sendFailed) {
+            sent(s, text, false, true);
         }
+    }
+
+    /**
+     * Hands a whole frame, or a fragment of one message, to the session's socket; a refusal (or a socket that
+     * throws) marks the session failed. Returns whether the socket took it.
+     */
+    private boolean sent(RoomSession s, String text, boolean fragment, boolean last) {
         boolean sent;
         try {
-            sent = s.socket.send(text);
+            sent = fragment ? s.socket.sendFragment(text, last) : s.socket.send(text);
         } catch (RuntimeException e) {
             LOG.debug("room {}: send to session {} failed", roomId, s.sessionId, e);
             sent = false;
@@ -373,6 +372,7 @@ final class Outbox {
         if (!sent) {
             failed(s);
         }
+        return sent;
     }
 
     private void failed(RoomSession s) {

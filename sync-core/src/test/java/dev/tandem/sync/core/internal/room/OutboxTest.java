@@ -42,7 +42,7 @@ class OutboxTest {
     }
 
     /** A connected session that was sent patch 1 (at once) and patch 2 (batched). */
-    private RoomSession batching(RecordingSocket socket) {
+    private RoomSession batching(SessionSocket socket) {
         RoomSession s = connected("a", socket);
         outbox.deliver(patch(1));
         outbox.deliver(patch(2));
@@ -217,9 +217,7 @@ class OutboxTest {
     @Test
     void reply_shortEnough_goesWhole_afterWhatIsBatched() {
         FragmentSocket socket = new FragmentSocket();
-        RoomSession s = connected("a", socket);
-        outbox.deliver(patch(1));
-        outbox.deliver(patch(2));
+        RoomSession s = batching(socket);
         ServerMessage.Connect reply = reply(3);
 
         outbox.deliver(new Outbox.Reply(s, reply));
@@ -232,9 +230,7 @@ class OutboxTest {
     @Test
     void reply_large_goesInFragmentsCutBetweenRecords_thatJoinToTheWholeMessage() {
         FragmentSocket socket = new FragmentSocket();
-        RoomSession s = connected("a", socket);
-        outbox.deliver(patch(1));
-        outbox.deliver(patch(2));
+        RoomSession s = batching(socket);
         ServerMessage.Connect reply = reply(300); // about 150,000 characters
 
         outbox.deliver(new Outbox.Reply(s, reply));
